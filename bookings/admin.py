@@ -1,0 +1,39 @@
+from django.contrib import admin
+
+from .models import Booking, PujaPackage, PujaService
+
+
+class PujaPackageInline(admin.TabularInline):
+    model = PujaPackage
+    extra = 0
+
+
+@admin.register(PujaService)
+class PujaServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+    inlines = [PujaPackageInline]
+
+
+@admin.register(PujaPackage)
+class PujaPackageAdmin(admin.ModelAdmin):
+    list_display = ["name", "service", "price", "duration_minutes"]
+    list_filter = ["service"]
+    search_fields = ["name", "service__name"]
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = [
+        "book_id", "user", "puja_service", "package", "selected_date", "selected_time", "status",
+        "total_amount", "created_at",
+    ]  # fmt: skip
+    list_filter = ["status", "puja_service", "selected_date"]
+    search_fields = ["book_id", "user__email"]
+    date_hierarchy = "selected_date"
+    readonly_fields = ["book_id", "user", "payment", "total_amount", "created_at"]
+    raw_id_fields = ["puja_service", "package"]
+
+    def has_add_permission(self, request):
+        return False  # bookings come from paid booking carts only

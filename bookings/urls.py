@@ -1,0 +1,10 @@
+from django.urls import path
+
+from .apis import BookingDetailApi, BookingListApi, ServiceDetailApi, ServiceListApi
+
+urlpatterns = [
+    path("services/", ServiceListApi.as_view(), name="puja-services"),
+    path("services/<int:pk>/", ServiceDetailApi.as_view(), name="puja-service-detail"),
+    path("bookings/", BookingListApi.as_view(), name="bookings"),
+    path("bookings/<int:pk>/", BookingDetailApi.as_view(), name="booking-detail"),
+]

@@ -1,0 +1,157 @@
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.errors import ApiError
+
+from .models import Cart
+from .pricing import cart_price, coupon_get_valid
+from .selectors import cart_get_for_user, carts_for_user
+from .services import (
+    booking_cart_create,
+    cart_abandon,
+    cart_item_add,
+    cart_item_remove,
+    cart_item_update,
+    shop_cart_clear,
+    shop_cart_get_or_create,
+)
+
+
+class CartOutputSerializer(serializers.ModelSerializer):
+    items = serializers.SerializerMethodField()
+    items_count = serializers.SerializerMethodField()
+    total_price = serializers.SerializerMethodField()
+    discount = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Cart
+        fields = [
+            "id", "cart_id", "user", "kind", "status", "items", "items_count", "total_price",
+            "discount", "service_type", "puja_service", "package", "selected_date",
+            "selected_time", "promo_code", "created_at", "updated_at",
+        ]  # fmt: skip
+
+    def _priced(self, cart: Cart):
+        cache = self.context.setdefault("priced", {})
+        if cart.pk not in cache:
+            coupon = None
+            if cart.promo_code:
+                try:
+                    coupon = coupon_get_valid(cart.promo_code)
+                except ApiError:  # an expired promo code simply stops discounting
+                    coupon = None
+            cache[cart.pk] = cart_price(cart, coupon=coupon)
+        return cache[cart.pk]
+
+    def get_items(self, cart: Cart) -> list[dict]:
+        if cart.is_booking:
+            return self._priced(cart).lines
+        return [
+            {
+                "id": item.pk,
+                "product_id": item.variant.product_id,
+                "product_name": item.variant.product.name,
+                "variant_id": item.variant_id,
+                "variant_name": item.variant.name,
+                "unit_price": str(item.variant.price),
+                "quantity": item.quantity,
+                "line_total": str(item.line_total),
+                "stock": item.variant.stock,
+            }
+            for item in cart.items.select_related("variant__product").order_by("id")
+        ]
+
+    def get_items_count(self, cart: Cart) -> int:
+        return self._priced(cart).items_count
+
+    def get_total_price(self, cart: Cart) -> str:
+        return str(self._priced(cart).total)
+
+    def get_discount(self, cart: Cart) -> str:
+        return str(self._priced(cart).discount_total)
+
+
+def cart_response(cart: Cart, status_code: int = status.HTTP_200_OK) -> Response:
+    return Response(CartOutputSerializer(cart).data, status=status_code)
+
+
+class ShopCartApi(APIView):
+    def get(self, request):
+        return cart_response(shop_cart_get_or_create(user=request.user))
+
+    def delete(self, request):
+        shop_cart_clear(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CartItemsApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        product_id = serializers.IntegerField()
+        variant_id = serializers.IntegerField(required=False, allow_null=True)
+        quantity = serializers.IntegerField(min_value=1, max_value=1000)
+
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cart = cart_item_add(
+            user=request.user,
+            product_id=data.validated_data["product_id"],
+            variant_id=data.validated_data.get("variant_id"),
+            quantity=data.validated_data["quantity"],
+        )
+        return cart_response(cart, status.HTTP_201_CREATED)
+
+
+class CartItemDetailApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        quantity = serializers.IntegerField(min_value=1, max_value=1000)
+
+    def patch(self, request, item_id: int):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cart = cart_item_update(
+            user=request.user, item_id=item_id, quantity=data.validated_data["quantity"]
+        )
+        return cart_response(cart)
+
+    def delete(self, request, item_id: int):
+        return cart_response(cart_item_remove(user=request.user, item_id=item_id))
+
+
+class CartsApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        service_type = serializers.ChoiceField(choices=["PUJA"])
+        puja_service = serializers.IntegerField()
+        package = serializers.IntegerField()
+        selected_date = serializers.DateField()
+        selected_time = serializers.TimeField()
+        promo_code = serializers.CharField(required=False, allow_blank=True, max_length=50)
+
+    def get(self, request):
+        carts = carts_for_user(user=request.user)
+        return Response(CartOutputSerializer(carts, many=True).data)
+
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        cart = booking_cart_create(
+            user=request.user,
+            service_type=values["service_type"],
+            puja_service_id=values["puja_service"],
+            package_id=values["package"],
+            selected_date=values["selected_date"],
+            selected_time=values["selected_time"],
+            promo_code=values.get("promo_code", ""),
+        )
+        return cart_response(cart, status.HTTP_201_CREATED)
+
+
+class CartDetailApi(APIView):
+    def get(self, request, cart_ref: str):
+        return cart_response(cart_get_for_user(user=request.user, reference=cart_ref))
+
+    def delete(self, request, cart_ref: str):
+        cart_abandon(cart=cart_get_for_user(user=request.user, reference=cart_ref))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,113 @@
+"""Prices come from the catalog, never from the client. One function turns a cart into the
+frozen lines and totals that a payment or an order is made from."""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from config.errors import ApiError
+
+from .models import Cart, Coupon, CouponKind
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class PricedCart:
+    lines: list[dict]
+    subtotal: Decimal
+    discount_total: Decimal
+    total: Decimal
+    coupon: Coupon | None
+
+    @property
+    def items_count(self) -> int:
+        return sum(line["quantity"] for line in self.lines)
+
+    def snapshot(self, cart: Cart) -> dict:
+        return {
+            "cart_id": cart.cart_id,
+            "kind": cart.kind,
+            "lines": self.lines,
+            "coupon_code": self.coupon.code if self.coupon else "",
+        }
+
+
+def coupon_get_valid(code: str) -> Coupon:
+    """The coupon if it can be used right now, else a 400 naming why."""
+    coupon = Coupon.objects.filter(code__iexact=code.strip()).first()
+    now = timezone.now()
+    if coupon is None or not coupon.is_active:
+        raise ApiError(f"Invalid coupon: {code} does not exist.")
+    if (coupon.valid_from and now < coupon.valid_from) or (
+        coupon.valid_until and now > coupon.valid_until
+    ):
+        raise ApiError(f"Invalid coupon: {coupon.code} is not valid at this time.")
+    if coupon.usage_limit is not None and coupon.times_used >= coupon.usage_limit:
+        raise ApiError(f"Invalid coupon: {coupon.code} has reached its usage limit.")
+    return coupon
+
+
+def coupon_consume(coupon: Coupon) -> bool:
+    """Count one use; False when the limit was reached meanwhile (guarded update)."""
+    within_limit = Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit"))
+    return (
+        Coupon.objects.filter(within_limit, pk=coupon.pk).update(times_used=F("times_used") + 1)
+        == 1
+    )
+
+
+def _discount(subtotal: Decimal, coupon: Coupon | None) -> Decimal:
+    if coupon is None:
+        return Decimal("0.00")
+    if coupon.kind == CouponKind.PERCENT:
+        return (subtotal * coupon.value / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    return min(coupon.value, subtotal)
+
+
+def cart_lines(cart: Cart) -> list[dict]:
+    """The cart's lines as they would be frozen into a snapshot, at today's prices."""
+    if cart.is_booking:
+        package = cart.package
+        return [
+            {
+                "type": "booking",
+                "puja_service_id": cart.puja_service_id,
+                "package_id": package.pk,
+                "service_name": cart.puja_service.name,
+                "package_name": package.name,
+                "selected_date": cart.selected_date.isoformat(),
+                "selected_time": cart.selected_time.strftime("%H:%M"),
+                "unit_price": str(package.price),
+                "quantity": 1,
+            }
+        ]
+    items = cart.items.select_related("variant__product").order_by("id")
+    return [
+        {
+            "type": "product",
+            "product_id": item.variant.product_id,
+            "variant_id": item.variant_id,
+            "product_name": item.variant.product.name,
+            "variant_name": item.variant.name,
+            "unit_price": str(item.variant.price),
+            "quantity": item.quantity,
+        }
+        for item in items
+    ]
+
+
+def cart_price(cart: Cart, *, coupon: Coupon | None = None) -> PricedCart:
+    lines = cart_lines(cart)
+    subtotal = sum((Decimal(line["unit_price"]) * line["quantity"] for line in lines), Decimal("0"))
+    subtotal = subtotal.quantize(CENT)
+    discount = _discount(subtotal, coupon)
+    return PricedCart(
+        lines=lines,
+        subtotal=subtotal,
+        discount_total=discount,
+        total=subtotal - discount,
+        coupon=coupon,
+    )

@@ -1,0 +1,153 @@
+from datetime import date, datetime, time
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bookings.models import Booking, BookingStatus, PujaPackage, PujaService
+from config.errors import ApiError
+from orders.models import Product, ProductVariant
+
+from .models import Cart, CartItem, CartKind, CartStatus
+from .pricing import coupon_get_valid
+
+
+def _assign_cart_id(cart: Cart) -> Cart:
+    cart.cart_id = f"CART_USER{cart.user_id}_{cart.pk:03d}"
+    cart.save(update_fields=["cart_id"])
+    return cart
+
+
+def shop_cart_get_or_create(*, user) -> Cart:
+    """The user's one active shop cart; the partial unique constraint settles a race
+    between two first requests."""
+    active = Cart.objects.filter(user=user, kind=CartKind.SHOP, status=CartStatus.ACTIVE)
+    cart = active.first()
+    if cart is not None:
+        return cart
+    try:
+        with transaction.atomic():
+            return _assign_cart_id(Cart.objects.create(user=user, kind=CartKind.SHOP))
+    except IntegrityError:
+        return active.get()
+
+
+def _variant_for(product_id: int, variant_id: int | None) -> ProductVariant:
+    product = Product.objects.filter(pk=product_id, is_active=True).first()
+    if product is None:
+        raise ApiError("Product not found.")
+    variants = product.variants.all()
+    if variant_id is not None:
+        variant = variants.filter(pk=variant_id).first()
+        if variant is None:
+            raise ApiError("This variant does not belong to the product.")
+        return variant
+    if variants.count() != 1:
+        raise ApiError("variant_id is required for a product with several variants.")
+    return variants.get()
+
+
+def _check_stock(variant: ProductVariant, quantity: int) -> None:
+    if quantity > variant.stock:
+        raise ApiError(f"Only {variant.stock} of {variant} left in stock.", available=variant.stock)
+
+
+def _locked_shop_cart(user) -> Cart:
+    cart = shop_cart_get_or_create(user=user)
+    return Cart.objects.select_for_update().get(pk=cart.pk)
+
+
+@transaction.atomic
+def cart_item_add(*, user, product_id: int, variant_id: int | None, quantity: int) -> Cart:
+    variant = _variant_for(product_id, variant_id)
+    cart = _locked_shop_cart(user)
+    item = cart.items.filter(variant=variant).first()
+    new_quantity = quantity + (item.quantity if item else 0)
+    _check_stock(variant, new_quantity)
+    if item:
+        item.quantity = new_quantity
+        item.save(update_fields=["quantity"])
+    else:
+        CartItem.objects.create(cart=cart, variant=variant, quantity=quantity)
+    return cart
+
+
+@transaction.atomic
+def cart_item_update(*, user, item_id: int, quantity: int) -> Cart:
+    cart = _locked_shop_cart(user)
+    item = CartItem.objects.select_related("variant__product").filter(cart=cart, pk=item_id).first()
+    if item is None:
+        raise ApiError("Cart item not found.", status_code=404)
+    _check_stock(item.variant, quantity)
+    item.quantity = quantity
+    item.save(update_fields=["quantity"])
+    return cart
+
+
+@transaction.atomic
+def cart_item_remove(*, user, item_id: int) -> Cart:
+    cart = _locked_shop_cart(user)
+    deleted, _ = CartItem.objects.filter(cart=cart, pk=item_id).delete()
+    if not deleted:
+        raise ApiError("Cart item not found.", status_code=404)
+    return cart
+
+
+def shop_cart_clear(*, user) -> None:
+    CartItem.objects.filter(
+        cart__user=user, cart__kind=CartKind.SHOP, cart__status=CartStatus.ACTIVE
+    ).delete()
+
+
+def slot_is_held(*, puja_service_id: int, selected_date: date, selected_time: time) -> bool:
+    return Booking.objects.filter(
+        puja_service_id=puja_service_id,
+        selected_date=selected_date,
+        selected_time=selected_time,
+        status=BookingStatus.CONFIRMED,
+    ).exists()
+
+
+def booking_cart_create(
+    *,
+    user,
+    puja_service_id: int,
+    package_id: int,
+    selected_date: date,
+    selected_time: time,
+    service_type: str = "PUJA",
+    promo_code: str = "",
+) -> Cart:
+    service = PujaService.objects.filter(pk=puja_service_id, is_active=True).first()
+    if service is None:
+        raise ApiError("Puja service not found.")
+    package = PujaPackage.objects.filter(pk=package_id, service=service).first()
+    if package is None:
+        raise ApiError("This package does not belong to the puja service.")
+    starts_at = timezone.make_aware(datetime.combine(selected_date, selected_time))
+    if starts_at <= timezone.now():
+        raise ApiError("The selected date and time are in the past.")
+    if slot_is_held(
+        puja_service_id=service.pk, selected_date=selected_date, selected_time=selected_time
+    ):
+        raise ApiError("This slot is already booked.")
+    if promo_code:
+        promo_code = coupon_get_valid(promo_code).code
+    with transaction.atomic():
+        cart = Cart.objects.create(
+            user=user,
+            kind=CartKind.BOOKING,
+            service_type=service_type,
+            puja_service=service,
+            package=package,
+            selected_date=selected_date,
+            selected_time=selected_time,
+            promo_code=promo_code,
+        )
+        return _assign_cart_id(cart)
+
+
+def cart_abandon(*, cart: Cart) -> None:
+    if cart.status == CartStatus.CONVERTED:
+        raise ApiError("Cart has already been paid for.")
+    cart.status = CartStatus.ABANDONED
+    cart.save(update_fields=["status", "updated_at"])

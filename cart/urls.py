@@ -1,0 +1,11 @@
+from django.urls import path
+
+from .apis import CartDetailApi, CartItemDetailApi, CartItemsApi, CartsApi, ShopCartApi
+
+urlpatterns = [
+    path("", ShopCartApi.as_view(), name="shop-cart"),
+    path("items/", CartItemsApi.as_view(), name="cart-items"),
+    path("items/<int:item_id>/", CartItemDetailApi.as_view(), name="cart-item-detail"),
+    path("carts/", CartsApi.as_view(), name="carts"),
+    path("carts/<str:cart_ref>/", CartDetailApi.as_view(), name="cart-detail"),
+]

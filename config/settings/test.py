@@ -1,0 +1,33 @@
+"""Test settings: fast hashing, fixed fake provider keys, real base URLs that `responses`
+intercepts, no throttling."""
+
+import os
+
+os.environ.setdefault("API_THROTTLING", "0")
+os.environ.setdefault("PAYMENTS_SANDBOX", "0")
+os.environ.setdefault("FRONTEND_BASE_URL", "https://shop.example.com")
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+RAZORPAY_KEY_ID = "rzp_test_key"
+RAZORPAY_KEY_SECRET = "rzp_test_secret"
+RAZORPAY_WEBHOOK_SECRET = "rzp_webhook_secret"
+RAZORPAY_BASE_URL = "https://api.razorpay.test"
+
+PHONEPE_CLIENT_ID = "TESTCLIENT"
+PHONEPE_CLIENT_SECRET = "phonepe_test_secret"
+PHONEPE_CLIENT_VERSION = "1"
+PHONEPE_BASE_URL = "https://phonepe.test"
+PHONEPE_WEBHOOK_USERNAME = "hookuser"
+PHONEPE_WEBHOOK_PASSWORD = "hookpass123"
+
+STRIPE_SECRET_KEY = "sk_test_key"
+STRIPE_PUBLISHABLE_KEY = "pk_test_key"
+STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
+STRIPE_API_BASE = "https://stripe.test"
+
+PAYMENT_STATUS_POLL_INTERVAL_SECONDS = 5
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

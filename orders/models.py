@@ -1,0 +1,164 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+# ---------------------------------------------------------------- catalog
+
+
+class Product(models.Model):
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    price = models.DecimalField(
+        max_digits=10, decimal_places=2, help_text="Display price; variants carry their own."
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="product_price_gte_0")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductVariant(models.Model):
+    """What a shopper actually buys: every product has at least one variant, and stock
+    lives here only."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    name = models.CharField(max_length=100)
+    sku = models.CharField(max_length=64, unique=True)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    stock = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stock__gte=0), name="variant_stock_gte_0"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="variant_price_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} – {self.name}"
+
+
+# ---------------------------------------------------------------- orders
+
+
+class OrderStatus(models.TextChoices):
+    """Where an order is in its life."""
+
+    PENDING_PAYMENT = "pending_payment", "Pending payment (order-first: stock reserved)"
+    PAYMENT_CONFIRMED = "payment_confirmed", "Payment confirmed"
+    AWAITING_SHIPMENT = "awaiting_shipment", "Awaiting shipment"
+    SHIPPED = "shipped", "Shipped"
+    DELIVERED = "delivered", "Delivered"
+    CANCELLED = "cancelled", "Cancelled (stock released)"
+    REFUNDED = "refunded", "Refunded"
+
+
+class OrderPaymentStatus(models.TextChoices):
+    """Whether the money for an order has arrived."""
+
+    PENDING = "pending", "Pending: not paid yet"
+    PAID = "paid", "Paid"
+    REFUNDED = "refunded", "Refunded"
+
+
+class OrderQuerySet(models.QuerySet):
+    def create_numbered(self, **fields) -> "Order":
+        """Create an order and give it its number, `YYYYMMDD` + the row id (at least four
+        digits). The id comes from the database's own sequence, so no hot counter row is
+        locked by every checkout."""
+        with transaction.atomic():
+            order = self.create(**fields)
+            order.order_number = f"{timezone.localdate():%Y%m%d}{order.pk:04d}"
+            order.save(update_fields=["order_number"])
+        return order
+
+
+class Order(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+    )
+    order_number = models.CharField(max_length=32, unique=True, null=True, editable=False)
+    status = models.CharField(max_length=32, choices=OrderStatus.choices, db_index=True)
+    payment_status = models.CharField(
+        max_length=16, choices=OrderPaymentStatus.choices, default=OrderPaymentStatus.PENDING
+    )
+    currency = models.CharField(max_length=3, default="INR")
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
+    discount_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    coupon_code = models.CharField(max_length=50, blank=True)
+    shipping_address = models.JSONField(default=dict, blank=True)
+    billing_address = models.JSONField(default=dict, blank=True)
+    # Once paid, items and addresses are frozen (API and admin).
+    is_locked = models.BooleanField(default=False)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_gte_0"),
+            models.CheckConstraint(condition=Q(discount_total__gte=0), name="order_discount_gte_0"),
+        ]
+        indexes = [models.Index(fields=["user", "status"])]
+
+    def __str__(self) -> str:
+        return self.order_number or f"Order {self.pk}"
+
+
+class OrderItem(models.Model):
+    """A line frozen at purchase time: names and prices are copies, so a later catalog
+    change or deletion never rewrites what was sold."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, blank=True)
+    variant = models.ForeignKey(ProductVariant, on_delete=models.SET_NULL, null=True, blank=True)
+    product_name = models.CharField(max_length=200)
+    variant_name = models.CharField(max_length=100, blank=True)
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="orderitem_qty_gt_0")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_name}"
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+class OrderStatusChange(models.Model):
+    """Audit trail: every status transition with its time and, for staff actions, who."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=32, choices=OrderStatus.choices)
+    to_status = models.CharField(max_length=32, choices=OrderStatus.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order}: {self.from_status} → {self.to_status}"

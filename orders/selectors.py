@@ -1,0 +1,9 @@
+from .models import Order, Product
+
+
+def products_active():
+    return Product.objects.filter(is_active=True).prefetch_related("variants")
+
+
+def orders_for_user(*, user):
+    return Order.objects.filter(user=user).prefetch_related("items")

@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from .models import Payment, WebhookEvent
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = [
+        "id", "user", "provider", "status", "needs_attention", "attention_reason", "amount",
+        "currency", "provider_order_id", "order", "created_at",
+    ]  # fmt: skip
+    list_filter = ["provider", "status", "needs_attention", "created_at"]
+    search_fields = [
+        "id",
+        "provider_order_id",
+        "provider_payment_id",
+        "merchant_order_id",
+        "user__email",
+    ]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Payment._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "received_at",
+        "provider",
+        "event_type",
+        "event_id",
+        "status",
+        "attempts",
+        "payment",
+    ]
+    list_filter = ["provider", "status", "event_type"]
+    search_fields = ["event_id", "payment__provider_order_id"]
+    readonly_fields = [f.name for f in WebhookEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

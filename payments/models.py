@@ -1,0 +1,123 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Provider(models.TextChoices):
+    RAZORPAY = "razorpay", "Razorpay"
+    PHONEPE = "phonepe", "PhonePe"
+    STRIPE = "stripe", "Stripe"
+
+
+class PaymentStatus(models.TextChoices):
+    """Where the money is. SUCCESS means it arrived, whether or not fulfilment could run
+    (see needs_attention)."""
+
+    INITIATED = "INITIATED", "Initiated: provider order made, no attempt reported yet"
+    PENDING = "PENDING", "Pending: an attempt is under way"
+    SUCCESS = "SUCCESS", "Success: the money arrived"
+    FAILED = "FAILED", "Failed: no money arrived"
+    EXPIRED = "EXPIRED", "Expired: never paid in time"
+    REFUNDED = "REFUNDED", "Refunded"
+
+
+OPEN_PAYMENT_STATUSES = (PaymentStatus.INITIATED, PaymentStatus.PENDING)
+
+
+class Payment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments"
+    )
+    cart = models.ForeignKey(
+        "cart.Cart", on_delete=models.SET_NULL, null=True, blank=True, related_name="payments"
+    )
+    # Order-first payments pay for an existing order; payment-first ones build it (then link).
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    cart_snapshot = models.JSONField(
+        default=dict, help_text="Exactly what this payment buys; never changes after creation."
+    )
+    shipping_address = models.JSONField(default=dict, blank=True)
+    billing_address = models.JSONField(default=dict, blank=True)
+    coupon = models.ForeignKey("cart.Coupon", on_delete=models.PROTECT, null=True, blank=True)
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
+    discount_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="INR")
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    provider_order_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    provider_payment_id = models.CharField(max_length=100, blank=True)
+    merchant_order_id = models.CharField(max_length=63, unique=True, null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.INITIATED
+    )
+    failure_reason = models.CharField(max_length=255, blank=True)
+    # Money arrived but no order/booking could be built: staff must refund or resolve.
+    needs_attention = models.BooleanField(default=False, db_index=True)
+    attention_reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+    last_status_check_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0"),
+            models.CheckConstraint(
+                condition=Q(fulfilled_at__isnull=True) | Q(status__in=["SUCCESS", "REFUNDED"]),
+                name="payment_fulfilled_only_when_paid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "status"]),
+            models.Index(fields=["cart", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.provider_order_id or self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_PAYMENT_STATUSES
+
+
+class WebhookEventStatus(models.TextChoices):
+    """What became of one delivery."""
+
+    RECEIVED = "RECEIVED", "Received: stored, not processed yet"
+    PROCESSED = "PROCESSED", "Processed"
+    FAILED = "FAILED", "Failed: processing raised; a redelivery is processed again"
+    REJECTED = "REJECTED", "Rejected: bad signature or malformed body"
+
+
+class WebhookEvent(models.Model):
+    """Every delivery, stored before it is verified, so staff can see and replay it.
+    Only verified events carry an event_id (unique per provider)."""
+
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    event_id = models.CharField(max_length=255, null=True, blank=True)
+    event_type = models.CharField(max_length=100, blank=True)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=WebhookEventStatus.choices, default=WebhookEventStatus.RECEIVED
+    )
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    payment = models.ForeignKey(Payment, on_delete=models.SET_NULL, null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_type} {self.event_id or '-'}"

@@ -1,0 +1,108 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from accounts.models import User
+from bookings.models import PujaService
+from cart.models import Coupon
+from orders.models import Order, OrderStatus, ProductVariant
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_health_answers_200_when_the_database_answers(anon_client):
+    response = anon_client.get("/api/health/")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+
+
+def test_openapi_schema_and_docs_are_served(anon_client):
+    schema = anon_client.get("/api/schema/?format=json")
+    assert schema.status_code == 200
+    assert "/api/cart/items/" in schema.json()["paths"]
+    assert anon_client.get("/api/docs/").status_code == 200
+
+
+def test_unknown_api_path_answers_json_404(anon_client):
+    response = anon_client.get("/api/nothing-here/")
+    assert response.status_code == 404
+    assert response.json() == {"error": "Not found."}
+
+
+def test_cors_allows_the_frontend_origin(anon_client):
+    response = anon_client.get("/api/health/", HTTP_ORIGIN="https://shop.example.com")
+    assert response["Access-Control-Allow-Origin"] == "https://shop.example.com"
+    other = anon_client.get("/api/health/", HTTP_ORIGIN="https://evil.example.net")
+    assert "Access-Control-Allow-Origin" not in other
+
+
+def test_seed_demo_is_idempotent_and_loads_what_the_contract_names():
+    call_command("seed_demo")
+    counts = (ProductVariant.objects.count(), PujaService.objects.count(), User.objects.count())
+    call_command("seed_demo")
+    assert (
+        ProductVariant.objects.count(),
+        PujaService.objects.count(),
+        User.objects.count(),
+    ) == counts
+    assert PujaService.objects.count() == 2
+    assert Coupon.objects.get(code="DISCOUNT10").value == 10
+    assert User.objects.get(email="admin@example.com").is_staff
+    assert Client().login(email="demo@example.com", password="demo-pass-123")
+
+
+def test_seed_demo_refuses_a_database_with_real_users_unless_forced():
+    UserFactory()
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+    call_command("seed_demo", force=True)
+    assert User.objects.filter(email="demo@example.com").exists()
+
+
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/accounts/user/",
+    "/admin/orders/product/",
+    "/admin/orders/productvariant/",
+    "/admin/orders/order/",
+    "/admin/bookings/pujaservice/",
+    "/admin/bookings/pujapackage/",
+    "/admin/bookings/booking/",
+    "/admin/cart/cart/",
+    "/admin/cart/coupon/",
+    "/admin/payments/payment/",
+    "/admin/payments/webhookevent/",
+    "/admin/accounts/user/add/",
+    "/admin/orders/product/add/",
+]
+
+
+@pytest.fixture
+def staff_client():
+    client = Client()
+    client.force_login(User.objects.create_superuser("staff@example.com", "staff-pass-123"))
+    return client
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_admin_pages_load_for_staff(staff_client, path):
+    assert staff_client.get(path).status_code == 200
+
+
+def test_admin_finds_an_order_by_number_and_a_user_by_email(staff_client):
+    shopper = UserFactory(email="findme@example.com")
+    order = Order.objects.create_numbered(
+        user=shopper, status=OrderStatus.PENDING_PAYMENT, subtotal=5, total=5
+    )
+    found = staff_client.get("/admin/orders/order/", {"q": order.order_number})
+    assert order.order_number in found.content.decode()
+    assert staff_client.get(f"/admin/orders/order/{order.pk}/change/").status_code == 200
+    users = staff_client.get("/admin/accounts/user/", {"q": "FINDME@example.com"})
+    assert "findme@example.com" in users.content.decode()
+
+
+def test_admin_is_closed_to_shoppers():
+    client = Client()
+    client.force_login(UserFactory())
+    assert client.get("/admin/orders/order/").status_code == 302
