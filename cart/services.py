@@ -151,3 +151,21 @@ def cart_abandon(*, cart: Cart) -> None:
         raise ApiError("Cart has already been paid for.")
     cart.status = CartStatus.ABANDONED
     cart.save(update_fields=["status", "updated_at"])
+
+
+def cart_settle_paid(*, cart: Cart, lines: list[dict]) -> None:
+    """After a payment is fulfilled: a booking cart is CONVERTED; a shop cart loses the paid
+    quantities and stays ACTIVE (lines added after the payment started stay)."""
+    if cart.is_booking:
+        cart.status = CartStatus.CONVERTED
+        cart.save(update_fields=["status", "updated_at"])
+        return
+    for line in lines:
+        item = CartItem.objects.filter(cart=cart, variant_id=line["variant_id"]).first()
+        if item is None:
+            continue
+        if item.quantity > line["quantity"]:
+            item.quantity -= line["quantity"]
+            item.save(update_fields=["quantity"])
+        else:
+            item.delete()

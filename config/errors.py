@@ -65,3 +65,9 @@ def json_server_error(request):
 
 def error_response(message: str, status_code: int, **extra) -> Response:
     return Response({"error": message, **extra}, status=status_code)
+
+
+class Unfulfillable(Exception):
+    """What was bought can no longer be supplied (stock gone, product removed, slot taken,
+    coupon used up). Checkout turns it into a 400; fulfilment after payment flags the
+    payment for refund instead."""

@@ -1,10 +1,12 @@
 from django.shortcuts import get_object_or_404
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .selectors import orders_for_user, products_active
-from .serializers import OrderOutputSerializer, ProductOutputSerializer
+from .serializers import AddressSerializer, OrderOutputSerializer, ProductOutputSerializer
+from .services import order_cancel, order_place
 
 
 class ProductListApi(APIView):
@@ -22,11 +24,29 @@ class ProductDetailApi(APIView):
 
 
 class OrderListApi(APIView):
+    """GET the user's orders; POST places one order-first (pending_payment, stock reserved)."""
+
+    class InputSerializer(serializers.Serializer):
+        shipping_address = AddressSerializer()
+        billing_address = AddressSerializer()
+
     def get(self, request):
         return Response(OrderOutputSerializer(orders_for_user(user=request.user), many=True).data)
+
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = order_place(user=request.user, **data.validated_data)
+        return Response(OrderOutputSerializer(order).data, status=status.HTTP_201_CREATED)
 
 
 class OrderDetailApi(APIView):
     def get(self, request, pk: int):
         order = get_object_or_404(orders_for_user(user=request.user), pk=pk)
+        return Response(OrderOutputSerializer(order).data)
+
+
+class OrderCancelApi(APIView):
+    def post(self, request, pk: int):
+        order = order_cancel(user=request.user, order_id=pk)
         return Response(OrderOutputSerializer(order).data)

@@ -1,10 +1,17 @@
 from django.urls import path
 
-from .apis import OrderDetailApi, OrderListApi, ProductDetailApi, ProductListApi
+from .apis import (
+    OrderCancelApi,
+    OrderDetailApi,
+    OrderListApi,
+    ProductDetailApi,
+    ProductListApi,
+)
 
 urlpatterns = [
     path("products/", ProductListApi.as_view(), name="products"),
     path("products/<int:pk>/", ProductDetailApi.as_view(), name="product-detail"),
     path("orders/", OrderListApi.as_view(), name="orders"),
     path("orders/<int:pk>/", OrderDetailApi.as_view(), name="order-detail"),
+    path("orders/<int:pk>/cancel/", OrderCancelApi.as_view(), name="order-cancel"),
 ]

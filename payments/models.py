@@ -52,6 +52,7 @@ class Payment(models.Model):
     provider_order_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
     provider_payment_id = models.CharField(max_length=100, blank=True)
     merchant_order_id = models.CharField(max_length=63, unique=True, null=True, blank=True)
+    checkout_url = models.URLField(max_length=500, blank=True)
     status = models.CharField(
         max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.INITIATED
     )
@@ -92,6 +93,7 @@ class WebhookEventStatus(models.TextChoices):
 
     RECEIVED = "RECEIVED", "Received: stored, not processed yet"
     PROCESSED = "PROCESSED", "Processed"
+    IGNORED = "IGNORED", "Ignored: verified, but an event type or order we do not act on"
     FAILED = "FAILED", "Failed: processing raised; a redelivery is processed again"
     REJECTED = "REJECTED", "Rejected: bad signature or malformed body"
 

@@ -44,6 +44,9 @@ def run_concurrently(*calls):
 
     def runner(index, call):
         try:
+            # Connect first: PostgreSQL forks a backend per connection, which would
+            # otherwise stagger the threads so much that they rarely collide.
+            connection.ensure_connection()
             barrier.wait(timeout=10)
             results[index] = call()
         except Exception as exc:  # surfaced to the test through the results list
@@ -57,3 +60,12 @@ def run_concurrently(*calls):
     for thread in threads:
         thread.join(timeout=60)
     return results
+
+
+@pytest.fixture
+def rsps():
+    """The providers' HTTP boundary: every outgoing request must be answered by a mock."""
+    import responses
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock

@@ -1,0 +1,61 @@
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orders.serializers import AddressSerializer
+
+from ..money import SUPPORTED_CURRENCIES
+from ..services.fulfilment import Fulfilment
+from ..services.webhooks import webhook_receive
+
+
+class CartCheckoutInputSerializer(serializers.Serializer):
+    cart_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    shipping_address = AddressSerializer()
+    billing_address = AddressSerializer()
+    currency = serializers.ChoiceField(choices=SUPPORTED_CURRENCIES, default="INR")
+    coupon_code = serializers.CharField(required=False, allow_blank=True, max_length=50)
+
+
+def fulfilment_response(result: Fulfilment, *, status_text: str) -> Response:
+    """200 with what was built, or 409 when the money arrived but is flagged for refund."""
+    payment = result.payment
+    if result.needs_attention:
+        return Response(
+            {
+                "error": f"Payment received but the order could not be completed: "
+                f"{payment.attention_reason} It will be refunded.",
+                "needs_attention": True,
+                "payment_id": str(payment.pk),
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    return Response(
+        {
+            "status": status_text,
+            "order_created": True,
+            "order_id": result.order.pk if result.order else None,
+            "order_number": result.order.order_number if result.order else None,
+            "booking_ids": result.booking_ids,
+            "payment_id": str(payment.pk),
+        }
+    )
+
+
+class WebhookApi(APIView):
+    """Providers post here without a token; the signature is the authentication."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+    provider_name = ""
+
+    def post(self, request):
+        outcome = webhook_receive(
+            provider_name=self.provider_name, body=request.body, headers=request.headers
+        )
+        return Response(
+            {"received": True, "already_processed": outcome.already_processed},
+            status=status.HTTP_200_OK,
+        )

@@ -1,0 +1,131 @@
+from django.conf import settings
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.errors import ApiError
+
+from ..models import Payment, Provider
+from ..money import to_minor
+from ..providers.base import Charge, ChargeState, InvalidSignature
+from ..providers.registry import razorpay_provider
+from ..services.checkout import (
+    OpenedPayment,
+    payment_open_at_provider,
+    payment_start_for_order,
+    payment_start_from_cart,
+)
+from ..services.fulfilment import payment_fulfil
+from .common import CartCheckoutInputSerializer, WebhookApi, fulfilment_response
+
+
+def _checkout_body(opened: OpenedPayment, user) -> dict:
+    payment = opened.payment
+    order_id = opened.provider_order.provider_order_id
+    billing = payment.billing_address or {}
+    name = f"{billing.get('first_name', '')} {billing.get('last_name', '')}".strip()
+    notes = {"payment_id": str(payment.pk), "cart_id": payment.cart_snapshot.get("cart_id")}
+    return {
+        "success": True,
+        "payment_id": str(payment.pk),
+        "order_id": order_id,
+        "razorpay_order_id": order_id,
+        "amount": to_minor(payment.amount),
+        "amount_decimal": str(payment.amount),
+        "currency": payment.currency,
+        "key": settings.RAZORPAY_KEY_ID,
+        "name": "paycart",
+        "description": f"Payment {payment.pk}",
+        "prefill": {
+            "name": name or user.full_name,
+            "email": user.email,
+            "contact": billing.get("phone") or user.phone,
+        },
+        "notes": notes,
+        "cart_items_count": sum(line["quantity"] for line in payment.cart_snapshot["lines"]),
+    }
+
+
+class CreateFromCartApi(APIView):
+    class InputSerializer(CartCheckoutInputSerializer):
+        payment_method = serializers.ChoiceField(choices=["razorpay"], default="razorpay")
+
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        payment = payment_start_from_cart(
+            user=request.user,
+            cart_ref=values.get("cart_id"),
+            provider=Provider.RAZORPAY,
+            currency=values["currency"],
+            shipping_address=values["shipping_address"],
+            billing_address=values["billing_address"],
+            coupon_code=values.get("coupon_code", ""),
+        )
+        opened = payment_open_at_provider(payment=payment)
+        return Response(_checkout_body(opened, request.user), status=status.HTTP_201_CREATED)
+
+
+class CreateForOrderApi(APIView):
+    """Legacy order-first: pay for an existing pending_payment order."""
+
+    class InputSerializer(serializers.Serializer):
+        order_id = serializers.IntegerField()
+
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = payment_start_for_order(
+            user=request.user, order_id=data.validated_data["order_id"], provider=Provider.RAZORPAY
+        )
+        opened = payment_open_at_provider(payment=payment)
+        return Response(_checkout_body(opened, request.user), status=status.HTTP_201_CREATED)
+
+
+class VerifyApi(APIView):
+    status_text = "Payment successful"
+
+    class InputSerializer(serializers.Serializer):
+        razorpay_order_id = serializers.CharField(max_length=100)
+        razorpay_payment_id = serializers.CharField(max_length=100)
+        razorpay_signature = serializers.CharField(max_length=256)
+
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        payment = Payment.objects.filter(
+            user=request.user,
+            provider=Provider.RAZORPAY,
+            provider_order_id=values["razorpay_order_id"],
+        ).first()
+        if payment is None:
+            raise ApiError("Payment not found.", status_code=404)
+        try:
+            razorpay_provider().verify_checkout_signature(
+                provider_order_id=payment.provider_order_id,
+                provider_payment_id=values["razorpay_payment_id"],
+                signature=values["razorpay_signature"],
+            )
+        except InvalidSignature as exc:
+            raise ApiError("Invalid payment signature.") from exc
+        # The signature binds this payment id to our order, whose amount Razorpay fixed
+        # when we created it: the money paid is the payment's own amount.
+        charge = Charge(
+            state=ChargeState.PAID,
+            provider_order_id=payment.provider_order_id,
+            amount=to_minor(payment.amount),
+            currency=payment.currency,
+            provider_payment_id=values["razorpay_payment_id"],
+        )
+        result = payment_fulfil(payment_id=payment.pk, charge=charge)
+        return fulfilment_response(result, status_text=self.status_text)
+
+
+class ConfirmRazorpayApi(VerifyApi):
+    status_text = "success"
+
+
+class RazorpayWebhookApi(WebhookApi):
+    provider_name = Provider.RAZORPAY

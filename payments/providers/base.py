@@ -1,0 +1,82 @@
+"""What every provider adapter offers. Adapters take plain values, call one SDK or HTTP
+API and answer with these small frozen dataclasses (amounts in minor units); they never
+touch the database and never build HTTP responses."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+
+class ProviderFailure(Exception):
+    """Base of the provider error ladder; the message is safe to log, not to show."""
+
+
+class ProviderUnavailable(ProviderFailure):
+    """The provider could not be reached or answered nonsense (→ 502)."""
+
+
+class ProviderError(ProviderFailure):
+    """The provider refused the request (→ 502; reason logged, not shown)."""
+
+
+class InvalidSignature(Exception):
+    """A checkout signature or webhook authentication did not verify (→ 400)."""
+
+
+class MalformedWebhook(Exception):
+    """A verified webhook whose body cannot be read (→ 400)."""
+
+
+class ChargeState(StrEnum):
+    PAID = "PAID"
+    FAILED = "FAILED"
+    PENDING = "PENDING"
+
+
+@dataclass(frozen=True)
+class ProviderOrder:
+    """The provider's order for one payment. provider_order_id is the key its status API
+    and webhooks use (Razorpay order_…, PhonePe merchantOrderId, Stripe cs_…)."""
+
+    provider_order_id: str
+    amount: int
+    currency: str
+    checkout_url: str = ""
+    client_secret: str = ""
+
+
+@dataclass(frozen=True)
+class Charge:
+    """What the provider says happened to the money of one provider order."""
+
+    state: ChargeState
+    provider_order_id: str
+    amount: int | None = None
+    currency: str | None = None
+    provider_payment_id: str = ""
+    reason: str = ""
+    details: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WebhookNotice:
+    """A verified webhook delivery. charge is None for event types we do not act on."""
+
+    event_id: str
+    event_type: str
+    charge: Charge | None
+
+
+class PaymentProvider(Protocol):
+    name: str
+    # True when a webhook only proves the sender knows a shared secret, not that the body
+    # is genuine: its state must be confirmed with the status API before acting on it.
+    webhook_needs_confirmation: bool
+
+    def create_order(
+        self, *, reference: str, amount: int, currency: str, notes: dict, return_url: str
+    ) -> ProviderOrder: ...
+
+    def fetch_charge(self, *, provider_order_id: str) -> Charge: ...
+
+    def parse_webhook(self, *, body: bytes, headers: dict) -> WebhookNotice: ...

@@ -1,0 +1,131 @@
+"""Razorpay adapter around the official SDK (Orders API, checkout and webhook signatures)."""
+
+import json
+import logging
+
+import razorpay
+import requests
+from razorpay.errors import BadRequestError, SignatureVerificationError
+
+from .base import (
+    Charge,
+    ChargeState,
+    InvalidSignature,
+    MalformedWebhook,
+    ProviderError,
+    ProviderOrder,
+    ProviderUnavailable,
+    WebhookNotice,
+)
+
+logger = logging.getLogger(__name__)
+
+PAID_EVENTS = {"payment.captured", "order.paid"}
+FAILED_EVENTS = {"payment.failed"}
+
+
+class RazorpayProvider:
+    name = "razorpay"
+    webhook_needs_confirmation = False
+
+    def __init__(
+        self, *, key_id: str, key_secret: str, webhook_secret: str, base_url: str, timeout: float
+    ):
+        self.key_id = key_id
+        self._client = razorpay.Client(auth=(key_id, key_secret), base_url=base_url)
+        self._webhook_secret = webhook_secret
+        self._timeout = timeout
+
+    def _call(self, action: str, method, *args) -> dict:
+        try:
+            answer = method(*args, timeout=self._timeout)
+        except BadRequestError as exc:
+            raise ProviderError(f"Razorpay refused to {action}: {exc}") from exc
+        except requests.RequestException as exc:
+            raise ProviderUnavailable(
+                f"Razorpay unreachable ({action}): {type(exc).__name__}"
+            ) from exc
+        except Exception as exc:  # the SDK raises bare errors on malformed answers
+            raise ProviderUnavailable(f"Razorpay failed ({action}): {type(exc).__name__}") from exc
+        if not isinstance(answer, dict):
+            raise ProviderUnavailable(f"Razorpay answered {action} with a non-object")
+        return answer
+
+    def create_order(
+        self, *, reference: str, amount: int, currency: str, notes: dict, return_url: str = ""
+    ) -> ProviderOrder:
+        order = self._call(
+            "create an order",
+            self._client.order.create,
+            {"amount": amount, "currency": currency, "receipt": reference[:40], "notes": notes},
+        )
+        order_id = order.get("id")
+        if not isinstance(order_id, str) or not order_id.startswith("order_"):
+            raise ProviderUnavailable("Razorpay answered order create without an order id")
+        if order.get("amount") != amount or order.get("currency") != currency:
+            raise ProviderError("Razorpay created an order for a different amount or currency")
+        return ProviderOrder(provider_order_id=order_id, amount=amount, currency=currency)
+
+    def verify_checkout_signature(
+        self, *, provider_order_id: str, provider_payment_id: str, signature: str
+    ) -> None:
+        """Checkout's signature binds our stored order id to the payment id (SDK check)."""
+        try:
+            self._client.utility.verify_payment_signature(
+                {
+                    "razorpay_order_id": provider_order_id,
+                    "razorpay_payment_id": provider_payment_id,
+                    "razorpay_signature": signature,
+                }
+            )
+        except (SignatureVerificationError, TypeError) as exc:
+            raise InvalidSignature("Razorpay payment signature does not verify.") from exc
+
+    def fetch_charge(self, *, provider_order_id: str) -> Charge:
+        payments = self._call(
+            "list an order's payments", self._client.order.payments, provider_order_id
+        )
+        items = payments.get("items") or []
+        captured = [p for p in items if p.get("status") == "captured"]
+        if captured:
+            return _charge_from_payment(captured[0])
+        return Charge(state=ChargeState.PENDING, provider_order_id=provider_order_id)
+
+    def parse_webhook(self, *, body: bytes, headers: dict) -> WebhookNotice:
+        signature = headers.get("X-Razorpay-Signature", "")
+        if not signature:
+            raise InvalidSignature("X-Razorpay-Signature header is missing.")
+        try:
+            text = body.decode("utf-8")
+            self._client.utility.verify_webhook_signature(text, signature, self._webhook_secret)
+        except (SignatureVerificationError, UnicodeDecodeError, TypeError) as exc:
+            raise InvalidSignature("X-Razorpay-Signature does not verify.") from exc
+        try:
+            event = json.loads(text)
+            event_type = event["event"]
+            entity = (event.get("payload") or {}).get("payment", {}).get("entity")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise MalformedWebhook("Razorpay webhook body is not an event.") from exc
+        event_id = headers.get("X-Razorpay-Event-Id") or f"{event_type}:{(entity or {}).get('id')}"
+        charge = None
+        if event_type in PAID_EVENTS | FAILED_EVENTS:
+            if not isinstance(entity, dict):
+                raise MalformedWebhook(f"Razorpay {event_type} carries no payment entity.")
+            charge = _charge_from_payment(entity, failed=event_type in FAILED_EVENTS)
+        return WebhookNotice(event_id=event_id, event_type=event_type, charge=charge)
+
+
+def _charge_from_payment(entity: dict, *, failed: bool = False) -> Charge:
+    try:
+        return Charge(
+            state=ChargeState.FAILED if failed else ChargeState.PAID,
+            provider_order_id=str(entity["order_id"]),
+            amount=int(entity["amount"]),
+            currency=str(entity["currency"]),
+            provider_payment_id=str(entity["id"]),
+            reason=str(entity.get("error_description") or ""),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MalformedWebhook(
+            "Razorpay payment entity lacks order_id, amount or currency."
+        ) from exc

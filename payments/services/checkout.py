@@ -1,0 +1,159 @@
+"""Creating a payment is three short steps, none holding a lock while the provider is called:
+1. in one transaction, snapshot what is bought and write the payment row (INITIATED);
+2. ask the provider for an order;
+3. store the provider's order id (or mark the payment FAILED when the provider failed).
+A crash between 1 and 3 leaves an INITIATED payment with no provider order, which
+reconciliation expires."""
+
+import logging
+from dataclasses import dataclass
+
+from cart.models import Cart, CartStatus
+from cart.pricing import PricedCart, cart_price, coupon_get_valid
+from cart.selectors import cart_get_for_user
+from cart.services import shop_cart_get_or_create, slot_is_held
+from config.errors import ApiError
+from orders.models import Order, OrderStatus, ProductVariant
+
+from ..models import Payment, PaymentStatus
+from ..money import to_minor
+from ..providers.base import ProviderFailure, ProviderOrder
+from ..providers.registry import get_provider
+
+logger = logging.getLogger(__name__)
+
+MINIMUM_PAYABLE = 1  # major units: providers refuse orders under ₹1
+
+
+@dataclass(frozen=True)
+class OpenedPayment:
+    payment: Payment
+    provider_order: ProviderOrder
+
+
+def _check_stock_and_slots(cart: Cart, priced: PricedCart) -> None:
+    for line in priced.lines:
+        if line["type"] == "product":
+            stock = (
+                ProductVariant.objects.filter(pk=line["variant_id"])
+                .values_list("stock", flat=True)
+                .first()
+            )
+            if stock is None or stock < line["quantity"]:
+                raise ApiError(
+                    f"{line['product_name']} ({line['variant_name']}) is out of stock: "
+                    f"{stock or 0} left."
+                )
+        elif slot_is_held(
+            puja_service_id=cart.puja_service_id,
+            selected_date=cart.selected_date,
+            selected_time=cart.selected_time,
+        ):
+            raise ApiError("This slot is already booked.")
+
+
+def _resolve_cart(*, user, cart_ref) -> Cart:
+    if cart_ref in (None, ""):
+        return shop_cart_get_or_create(user=user)
+    return cart_get_for_user(user=user, reference=cart_ref)
+
+
+def payment_start_from_cart(
+    *,
+    user,
+    cart_ref,
+    provider: str,
+    currency: str = "INR",
+    shipping_address: dict | None = None,
+    billing_address: dict | None = None,
+    coupon_code: str = "",
+) -> Payment:
+    """Step 1: validate the cart and freeze it into an INITIATED payment."""
+    cart = _resolve_cart(user=user, cart_ref=cart_ref)
+    if cart.status == CartStatus.CONVERTED:
+        raise ApiError("Cart has already been paid for.")
+    code = coupon_code or cart.promo_code
+    coupon = coupon_get_valid(code) if code else None
+    priced = cart_price(cart, coupon=coupon)
+    if not priced.lines:
+        raise ApiError("Cart is empty.")
+    _check_stock_and_slots(cart, priced)
+    if priced.total < MINIMUM_PAYABLE:
+        raise ApiError(f"The total {priced.total} is below the minimum payable amount.")
+    return Payment.objects.create(
+        user=user,
+        cart=cart,
+        cart_snapshot=priced.snapshot(cart),
+        shipping_address=shipping_address or {},
+        billing_address=billing_address or {},
+        coupon=coupon,
+        subtotal=priced.subtotal,
+        discount_total=priced.discount_total,
+        amount=priced.total,
+        currency=currency,
+        provider=provider,
+    )
+
+
+def payment_start_for_order(*, user, order_id: int, provider: str) -> Payment:
+    """Step 1 (order-first): a payment for an existing pending_payment order."""
+    order = Order.objects.filter(user=user, pk=order_id).prefetch_related("items").first()
+    if order is None:
+        raise ApiError("Order not found.", status_code=404)
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        raise ApiError(f"Order {order.order_number} is {order.status}, not awaiting payment.")
+    lines = [
+        {
+            "type": "product",
+            "product_id": item.product_id,
+            "variant_id": item.variant_id,
+            "product_name": item.product_name,
+            "variant_name": item.variant_name,
+            "unit_price": str(item.unit_price),
+            "quantity": item.quantity,
+        }
+        for item in order.items.all()
+    ]
+    return Payment.objects.create(
+        user=user,
+        order=order,
+        cart_snapshot={"order_number": order.order_number, "lines": lines},
+        shipping_address=order.shipping_address,
+        billing_address=order.billing_address,
+        subtotal=order.subtotal,
+        discount_total=order.discount_total,
+        amount=order.total,
+        currency=order.currency,
+        provider=provider,
+    )
+
+
+def payment_open_at_provider(*, payment: Payment, return_url: str = "") -> OpenedPayment:
+    """Steps 2 and 3. On any provider failure the payment is marked FAILED and the caller
+    gets a 502; nothing is left pending."""
+    provider = get_provider(payment.provider)
+    notes = {"payment_id": str(payment.pk)}
+    if payment.cart_id:
+        notes["cart_id"] = payment.cart_snapshot.get("cart_id") or str(payment.cart_id)
+    try:
+        provider_order = provider.create_order(
+            reference=str(payment.pk),
+            amount=to_minor(payment.amount),
+            currency=payment.currency,
+            notes=notes,
+            return_url=return_url,
+        )
+    except ProviderFailure as exc:
+        logger.warning("Payment %s: provider order failed: %s", payment.pk, exc)
+        Payment.objects.filter(pk=payment.pk, status=PaymentStatus.INITIATED).update(
+            status=PaymentStatus.FAILED, failure_reason="The payment provider could not be reached."
+        )
+        raise ApiError(
+            "The payment provider could not be reached. Please try again.", status_code=502
+        ) from exc
+    Payment.objects.filter(pk=payment.pk).update(
+        provider_order_id=provider_order.provider_order_id,
+        checkout_url=provider_order.checkout_url,
+    )
+    payment.refresh_from_db()
+    return OpenedPayment(payment=payment, provider_order=provider_order)

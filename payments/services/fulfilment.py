@@ -1,0 +1,163 @@
+"""The one path from "the provider says the money arrived" to orders and bookings.
+
+Verify, webhooks, status polls and reconciliation all call payment_fulfil. It locks the
+payment row, returns the earlier result when it already ran (whatever arrives first wins),
+and never calls a provider. When the money arrived but nothing can be built, the payment is
+kept as SUCCESS and flagged needs_attention for refund: money is never forgotten."""
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from bookings.models import Booking
+from bookings.services import booking_create_confirmed
+from cart.models import Cart
+from cart.pricing import coupon_consume
+from cart.services import cart_settle_paid
+from config.errors import Unfulfillable
+from orders.models import Order, OrderPaymentStatus, OrderStatus
+from orders.receipts import send_receipt_on_commit
+from orders.services import order_create_from_lines, order_mark_paid
+
+from ..models import Payment, PaymentStatus
+from ..money import to_minor
+from ..providers.base import Charge
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Fulfilment:
+    payment: Payment
+    order: Order | None
+    bookings: list[Booking]
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.payment.needs_attention
+
+    @property
+    def booking_ids(self) -> list[str]:
+        return [booking.book_id for booking in self.bookings]
+
+
+def fulfilment_of(payment: Payment) -> Fulfilment:
+    return Fulfilment(
+        payment=payment, order=payment.order, bookings=list(payment.bookings.order_by("id"))
+    )
+
+
+def _flag(payment: Payment, reason: str) -> None:
+    payment.needs_attention = True
+    payment.attention_reason = reason[:255]
+    logger.warning("Payment %s needs attention: %s", payment.pk, reason)
+
+
+def _mismatch(payment: Payment, charge: Charge) -> str:
+    if charge.amount != to_minor(payment.amount) or charge.currency != payment.currency:
+        return (
+            f"Paid {charge.amount} {charge.currency} but the payment is for "
+            f"{to_minor(payment.amount)} {payment.currency}."
+        )
+    return ""
+
+
+def _is_duplicate(payment: Payment) -> bool:
+    """Another payment of the same cart was fulfilled after this one was created."""
+    return (
+        Payment.objects.filter(cart_id=payment.cart_id, fulfilled_at__gt=payment.created_at)
+        .exclude(pk=payment.pk)
+        .exists()
+    )
+
+
+def _confirm_order(payment: Payment) -> None:
+    """Order-first: the order already exists with its stock reserved."""
+    order = Order.objects.select_for_update().get(pk=payment.order_id)
+    order_mark_paid(order=order, shipping_address=payment.shipping_address or None)
+
+
+def _build_from_snapshot(payment: Payment) -> None:
+    """Payment-first: make the order and/or bookings the snapshot describes."""
+    if payment.cart_id:
+        # Lock the cart so two payments of one cart settle one after the other.
+        cart = Cart.objects.select_for_update().get(pk=payment.cart_id)
+        if _is_duplicate(payment):
+            raise Unfulfillable("Duplicate payment: this cart was already paid by another payment.")
+    snapshot = payment.cart_snapshot
+    lines = snapshot["lines"]
+    product_lines = [line for line in lines if line["type"] == "product"]
+    if product_lines:
+        payment.order = order_create_from_lines(
+            user=payment.user,
+            lines=product_lines,
+            status=OrderStatus.PAYMENT_CONFIRMED,
+            subtotal=payment.subtotal,
+            discount_total=payment.discount_total,
+            total=payment.amount,
+            currency=payment.currency,
+            shipping_address=payment.shipping_address,
+            billing_address=payment.billing_address,
+            coupon_code=snapshot.get("coupon_code", ""),
+            payment_status=OrderPaymentStatus.PAID,
+            paid_at=timezone.now(),
+            is_locked=True,
+        )
+    for line in lines:
+        if line["type"] == "booking":
+            booking_create_confirmed(
+                user=payment.user, line=line, total_amount=payment.amount, payment=payment
+            )
+    if payment.coupon_id and not coupon_consume(payment.coupon):
+        raise Unfulfillable(f"Coupon {payment.coupon.code} reached its usage limit.")
+    if payment.cart_id:
+        cart_settle_paid(cart=cart, lines=product_lines)
+
+
+def payment_fulfil(*, payment_id, charge: Charge) -> Fulfilment:
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if (
+            payment.fulfilled_at
+            or payment.needs_attention
+            or payment.status == PaymentStatus.REFUNDED
+        ):
+            return fulfilment_of(payment)
+        payment.status = PaymentStatus.SUCCESS
+        payment.completed_at = payment.completed_at or timezone.now()
+        payment.provider_payment_id = charge.provider_payment_id or payment.provider_payment_id
+        if mismatch := _mismatch(payment, charge):
+            # A signed notice for other money than we asked: never build on it.
+            _flag(payment, mismatch)
+        else:
+            order_id_before = payment.order_id
+            try:
+                with transaction.atomic():
+                    if payment.order_id:
+                        _confirm_order(payment)
+                    else:
+                        _build_from_snapshot(payment)
+                    payment.fulfilled_at = timezone.now()
+            except Unfulfillable as exc:
+                # Paid but nothing can be supplied: the savepoint undid any half-built
+                # order; keep the money visible for a refund.
+                payment.order_id = order_id_before
+                _flag(payment, str(exc))
+        payment.save()
+        if payment.fulfilled_at and payment.order_id:
+            send_receipt_on_commit(order_id=payment.order_id)
+    return fulfilment_of(payment)
+
+
+def payment_mark_failed(*, payment_id, reason: str = "") -> Payment:
+    """The provider says this attempt failed. A later success may still arrive (Razorpay
+    allows retries on one order), so only an open payment changes."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.is_open:
+            payment.status = PaymentStatus.FAILED
+            payment.failure_reason = reason[:255]
+            payment.save(update_fields=["status", "failure_reason", "updated_at"])
+    return payment

@@ -1,0 +1,43 @@
+"""Finish what a lost webhook or a crash left open: ask the provider about every payment
+pending too long, then complete, fail or expire it through the usual services. Safe on
+several machines at once: each status question is claimed by a conditional UPDATE, and
+fulfilment itself is locked and idempotent."""
+
+from collections import Counter
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from ..models import OPEN_PAYMENT_STATUSES, Payment, PaymentStatus
+from .charges import payment_sync_with_provider
+
+
+def _expire(payment: Payment, reason: str) -> bool:
+    return (
+        Payment.objects.filter(pk=payment.pk, status__in=OPEN_PAYMENT_STATUSES).update(
+            status=PaymentStatus.EXPIRED, failure_reason=reason
+        )
+        == 1
+    )
+
+
+def payments_reconcile(*, older_than_seconds: int) -> Counter:
+    now = timezone.now()
+    expire_before = now - timedelta(seconds=settings.PAYMENT_EXPIRY_SECONDS)
+    stale = Payment.objects.filter(
+        status__in=OPEN_PAYMENT_STATUSES,
+        created_at__lte=now - timedelta(seconds=older_than_seconds),
+    ).order_by("created_at")
+    outcome: Counter = Counter()
+    for payment in stale.iterator():
+        if not payment.provider_order_id:
+            # The provider order was never stored, so no shopper could have paid it.
+            outcome["expired"] += _expire(payment, "No provider order was recorded.")
+            continue
+        payment = payment_sync_with_provider(payment=payment, min_interval=timedelta(0))
+        if payment.is_open and payment.created_at <= expire_before:
+            outcome["expired"] += _expire(payment, "Not paid in time.")
+        else:
+            outcome[payment.status.lower()] += 1
+    return outcome

@@ -1,0 +1,104 @@
+"""Webhooks: store the raw delivery first (outside any processing transaction), then
+verify, then process. One row per provider event id: a redelivery of a processed event is
+acknowledged and changes nothing; one whose processing failed is processed again."""
+
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.errors import ApiError
+
+from ..models import Payment, WebhookEvent, WebhookEventStatus
+from ..providers.base import InvalidSignature, MalformedWebhook, ProviderFailure, WebhookNotice
+from ..providers.registry import get_provider
+from .charges import payment_apply_charge
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WebhookOutcome:
+    event: WebhookEvent
+    already_processed: bool
+
+
+def _reject(raw: WebhookEvent, message: str) -> ApiError:
+    raw.status = WebhookEventStatus.REJECTED
+    raw.error = message
+    raw.save(update_fields=["status", "error"])
+    return ApiError(message)
+
+
+def _event_row(raw: WebhookEvent, notice: WebhookNotice) -> WebhookEvent:
+    """Give the raw row its event id, or fold it into the row that already has it."""
+    try:
+        with transaction.atomic():
+            raw.event_id = notice.event_id
+            raw.event_type = notice.event_type
+            raw.save(update_fields=["event_id", "event_type"])
+            return raw
+    except IntegrityError:
+        raw.delete()
+        row = WebhookEvent.objects.get(provider=raw.provider, event_id=notice.event_id)
+        WebhookEvent.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
+        return row
+
+
+def _process(provider, notice: WebhookNotice, event: WebhookEvent) -> WebhookEventStatus:
+    charge = notice.charge
+    if charge is None:
+        logger.info("Ignoring %s webhook %s", provider.name, notice.event_type)
+        return WebhookEventStatus.IGNORED
+    payment = Payment.objects.filter(
+        provider=provider.name, provider_order_id=charge.provider_order_id
+    ).first()
+    if payment is None:
+        logger.warning("%s webhook for unknown order %s", provider.name, charge.provider_order_id)
+        return WebhookEventStatus.IGNORED
+    WebhookEvent.objects.filter(pk=event.pk).update(payment=payment)
+    if provider.webhook_needs_confirmation:
+        # The notice only proves the sender knows a shared secret: act on what the
+        # provider's status API says, never on the body.
+        charge = provider.fetch_charge(provider_order_id=charge.provider_order_id)
+    payment_apply_charge(payment=payment, charge=charge)
+    return WebhookEventStatus.PROCESSED
+
+
+def webhook_receive(*, provider_name: str, body: bytes, headers) -> WebhookOutcome:
+    raw = WebhookEvent.objects.create(
+        provider=provider_name, body=body.decode("utf-8", errors="replace"), attempts=1
+    )
+    provider = get_provider(provider_name)
+    try:
+        notice = provider.parse_webhook(body=body, headers=headers)
+    except InvalidSignature as exc:
+        raise _reject(raw, str(exc)) from exc
+    except MalformedWebhook as exc:
+        raise _reject(raw, str(exc)) from exc
+
+    event = _event_row(raw, notice)
+    if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
+        return WebhookOutcome(event=event, already_processed=True)
+    try:
+        status = _process(provider, notice, event)
+    except ProviderFailure as exc:
+        _record(event, WebhookEventStatus.FAILED, str(exc))
+        raise ApiError(
+            "The event could not be confirmed with the provider; retry later.", status_code=503
+        ) from exc
+    except Exception as exc:
+        logger.exception("Processing %s webhook %s failed", provider_name, notice.event_id)
+        _record(event, WebhookEventStatus.FAILED, f"{type(exc).__name__}: {exc}")
+        raise ApiError("The event could not be processed; retry later.", status_code=503) from exc
+    _record(event, status, "")
+    return WebhookOutcome(event=event, already_processed=False)
+
+
+def _record(event: WebhookEvent, status: WebhookEventStatus, error: str) -> None:
+    WebhookEvent.objects.filter(pk=event.pk).update(
+        status=status, error=error, processed_at=timezone.now()
+    )
+    event.status = status

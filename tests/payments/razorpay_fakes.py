@@ -1,0 +1,110 @@
+"""Razorpay at its HTTP boundary: `responses` answers the SDK's calls, and signatures are
+made with the documented algorithm (hex HMAC-SHA256)."""
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+
+import responses
+from django.conf import settings
+
+ADDRESS = {
+    "first_name": "Asha",
+    "last_name": "Rao",
+    "address_line_1": "12 Temple Road",
+    "city": "Bengaluru",
+    "state": "KA",
+    "postal_code": "560001",
+    "country": "IN",
+    "phone": "9999999999",
+}
+
+
+def orders_url() -> str:
+    return f"{settings.RAZORPAY_BASE_URL}/v1/orders"
+
+
+def mock_order_create(rsps: responses.RequestsMock) -> list[dict]:
+    """Answer POST /v1/orders like Razorpay; returns the list of orders it created."""
+    created: list[dict] = []
+
+    def answer(request):
+        body = json.loads(request.body)
+        order = {
+            "id": f"order_{secrets.token_hex(7)}",
+            "entity": "order",
+            "amount": body["amount"],
+            "amount_paid": 0,
+            "amount_due": body["amount"],
+            "currency": body["currency"],
+            "receipt": body["receipt"],
+            "status": "created",
+            "attempts": 0,
+            "notes": body.get("notes") or [],
+            "created_at": 1763900000,
+        }
+        created.append(order)
+        return 200, {}, json.dumps(order)
+
+    rsps.add_callback(responses.POST, orders_url(), callback=answer)
+    return created
+
+
+def mock_order_payments(rsps: responses.RequestsMock, order_id: str, items: list[dict]) -> None:
+    rsps.add(
+        responses.GET,
+        re.compile(rf"{re.escape(orders_url())}/{order_id}/payments.*"),
+        json={"entity": "collection", "count": len(items), "items": items},
+    )
+
+
+def checkout_signature(order_id: str, payment_id: str) -> str:
+    message = f"{order_id}|{payment_id}".encode()
+    return hmac.new(settings.RAZORPAY_KEY_SECRET.encode(), message, hashlib.sha256).hexdigest()
+
+
+def payment_entity(
+    order_id: str, amount: int, *, status="captured", currency="INR", payment_id=None
+):
+    return {
+        "id": payment_id or f"pay_{secrets.token_hex(7)}",
+        "entity": "payment",
+        "amount": amount,
+        "currency": currency,
+        "status": status,
+        "order_id": order_id,
+        "method": "upi",
+        "captured": status == "captured",
+        "error_description": "Payment declined" if status == "failed" else None,
+    }
+
+
+def webhook_body(event: str, entity: dict) -> bytes:
+    payload = {"payment": {"entity": entity}}
+    if event == "order.paid":
+        payload["order"] = {"entity": {"id": entity["order_id"], "status": "paid"}}
+    envelope = {
+        "entity": "event",
+        "account_id": "acc_test",
+        "event": event,
+        "contains": list(payload),
+        "payload": payload,
+        "created_at": 1763900000,
+    }
+    return json.dumps(envelope).encode()
+
+
+def sign_webhook(body: bytes, secret: str | None = None) -> str:
+    key = (secret or settings.RAZORPAY_WEBHOOK_SECRET).encode()
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
+
+
+def post_webhook(client, body: bytes, *, event_id: str | None = None, signature: str | None = None):
+    headers = {"HTTP_X_RAZORPAY_EVENT_ID": event_id or f"evt_{secrets.token_hex(7)}"}
+    if signature != "":
+        headers["HTTP_X_RAZORPAY_SIGNATURE"] = signature or sign_webhook(body)
+    return client.post(
+        "/api/payments/webhook/razorpay/", body, content_type="application/json", **headers
+    )

@@ -1,0 +1,75 @@
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from orders.models import Order
+from payments.models import Payment, PaymentStatus
+from tests.factories import VariantFactory
+
+from .razorpay_fakes import mock_order_create, mock_order_payments, orders_url, payment_entity
+from .test_razorpay_checkout_api import add_to_cart, create_payment
+
+pytestmark = pytest.mark.django_db
+
+
+def age(payment_id, seconds):
+    Payment.objects.filter(pk=payment_id).update(
+        created_at=timezone.now() - timedelta(seconds=seconds)
+    )
+
+
+@pytest.fixture
+def stale_payment(api, rsps):
+    mock_order_create(rsps)
+    add_to_cart(api, VariantFactory(price="100.00", stock=5), 1)
+    create_payment(api)
+    payment = Payment.objects.get()
+    age(payment.pk, 1000)
+    return payment
+
+
+def test_a_lost_webhook_is_recovered_by_reconciliation(stale_payment, rsps):
+    mock_order_payments(
+        rsps,
+        stale_payment.provider_order_id,
+        [payment_entity(stale_payment.provider_order_id, 10000)],
+    )
+    call_command("reconcile_payments", "--older-than", "900")
+    stale_payment.refresh_from_db()
+    assert stale_payment.status == PaymentStatus.SUCCESS
+    assert Order.objects.get() == stale_payment.order
+
+
+def test_a_payment_without_a_provider_order_is_expired(stale_payment, rsps):
+    Payment.objects.filter(pk=stale_payment.pk).update(provider_order_id=None)
+    call_command("reconcile_payments")
+    stale_payment.refresh_from_db()
+    assert stale_payment.status == PaymentStatus.EXPIRED
+    assert not [c for c in rsps.calls if "/payments" in c.request.url]
+
+
+def test_recent_payments_are_left_alone(stale_payment, rsps):
+    age(stale_payment.pk, 10)
+    call_command("reconcile_payments", "--older-than", "900")
+    stale_payment.refresh_from_db()
+    assert stale_payment.status == PaymentStatus.INITIATED
+
+
+def test_unpaid_payment_past_expiry_is_expired(stale_payment, rsps, settings):
+    settings.PAYMENT_EXPIRY_SECONDS = 500
+    mock_order_payments(rsps, stale_payment.provider_order_id, [])
+    call_command("reconcile_payments")
+    stale_payment.refresh_from_db()
+    assert stale_payment.status == PaymentStatus.EXPIRED
+    assert not Order.objects.exists()
+
+
+def test_provider_down_during_reconciliation_leaves_the_payment_open(stale_payment, rsps):
+    rsps.add(
+        "GET", f"{orders_url()}/{stale_payment.provider_order_id}/payments", status=503, body=""
+    )
+    call_command("reconcile_payments")
+    stale_payment.refresh_from_db()
+    assert stale_payment.is_open
