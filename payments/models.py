@@ -26,6 +26,10 @@ class PaymentStatus(models.TextChoices):
 OPEN_PAYMENT_STATUSES = (PaymentStatus.INITIATED, PaymentStatus.PENDING)
 
 
+def new_merchant_order_id() -> str:
+    return f"MO{uuid.uuid4().hex}"
+
+
 class Payment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
@@ -51,7 +55,10 @@ class Payment(models.Model):
     provider = models.CharField(max_length=16, choices=Provider.choices)
     provider_order_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
     provider_payment_id = models.CharField(max_length=100, blank=True)
-    merchant_order_id = models.CharField(max_length=63, unique=True, null=True, blank=True)
+    # Our reference at every provider (Razorpay receipt, PhonePe merchantOrderId).
+    merchant_order_id = models.CharField(
+        max_length=63, unique=True, default=new_merchant_order_id, editable=False
+    )
     checkout_url = models.URLField(max_length=500, blank=True)
     status = models.CharField(
         max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.INITIATED
@@ -123,3 +130,15 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.event_type} {self.event_id or '-'}"
+
+
+class ProviderToken(models.Model):
+    """A provider's OAuth access token, shared by every server process until near expiry."""
+
+    key = models.CharField(max_length=100, unique=True)
+    access_token = models.TextField()
+    expires_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} (expires {self.expires_at:%Y-%m-%d %H:%M})"

@@ -2,14 +2,17 @@
 
 from django.conf import settings
 
+from ..token_store import DatabaseTokenStore
 from .base import PaymentProvider
+from .phonepe import PhonePeProvider
 from .razorpay import RazorpayProvider
 
 
 def get_provider(name: str) -> PaymentProvider:
-    if name == "razorpay":
-        return razorpay_provider()
-    raise LookupError(f"Unknown payment provider {name!r}")
+    builders = {"razorpay": razorpay_provider, "phonepe": phonepe_provider}
+    if name not in builders:
+        raise LookupError(f"Unknown payment provider {name!r}")
+    return builders[name]()
 
 
 def razorpay_provider() -> RazorpayProvider:
@@ -19,4 +22,18 @@ def razorpay_provider() -> RazorpayProvider:
         webhook_secret=settings.RAZORPAY_WEBHOOK_SECRET,
         base_url=settings.RAZORPAY_BASE_URL,
         timeout=settings.PROVIDER_TIMEOUT_SECONDS,
+    )
+
+
+def phonepe_provider() -> PhonePeProvider:
+    return PhonePeProvider(
+        client_id=settings.PHONEPE_CLIENT_ID,
+        client_secret=settings.PHONEPE_CLIENT_SECRET,
+        client_version=settings.PHONEPE_CLIENT_VERSION,
+        env=settings.PHONEPE_ENV,
+        base_url=settings.PHONEPE_BASE_URL,
+        webhook_username=settings.PHONEPE_WEBHOOK_USERNAME,
+        webhook_password=settings.PHONEPE_WEBHOOK_PASSWORD,
+        timeout=settings.PROVIDER_TIMEOUT_SECONDS,
+        token_store=DatabaseTokenStore(),
     )

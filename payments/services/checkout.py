@@ -137,7 +137,7 @@ def payment_open_at_provider(*, payment: Payment, return_url: str = "") -> Opene
         notes["cart_id"] = payment.cart_snapshot.get("cart_id") or str(payment.cart_id)
     try:
         provider_order = provider.create_order(
-            reference=str(payment.pk),
+            reference=payment.merchant_order_id,
             amount=to_minor(payment.amount),
             currency=payment.currency,
             notes=notes,

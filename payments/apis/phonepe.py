@@ -1,0 +1,97 @@
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.urls import reverse
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..models import Payment, Provider
+from ..money import to_minor
+from ..services.checkout import payment_open_at_provider, payment_start_from_cart
+from .common import WebhookApi
+
+
+def payment_order_body(payment: Payment) -> dict:
+    return {
+        "id": str(payment.pk),
+        "merchant_order_id": payment.merchant_order_id,
+        "amount": to_minor(payment.amount),
+        "amount_in_rupees": str(payment.amount),
+        "currency": payment.currency,
+        "cart_id": payment.cart_snapshot.get("cart_id"),
+        "status": payment.status,
+        "needs_attention": payment.needs_attention,
+        "phonepe_payment_url": payment.checkout_url,
+        "created_at": payment.created_at.isoformat(),
+        "completed_at": payment.completed_at.isoformat() if payment.completed_at else None,
+    }
+
+
+class _PhonePeCheckoutApi(APIView):
+    """Both PhonePe checkout endpoints: freeze the cart into a payment, open it at
+    PhonePe; subclasses shape the answer."""
+
+    InputSerializer: type[serializers.Serializer]
+
+    def answer(self, payment: Payment) -> dict:
+        raise NotImplementedError
+
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = payment_start_from_cart(
+            user=request.user, cart_ref=data.validated_data["cart_id"], provider=Provider.PHONEPE
+        )
+        # PhonePe sends the browser back to our redirect handler, never to a client-chosen URL.
+        query = urlencode({"merchant_order_id": payment.merchant_order_id})
+        return_url = request.build_absolute_uri(f"{reverse('payment-redirect')}?{query}")
+        opened = payment_open_at_provider(payment=payment, return_url=return_url)
+        return Response(self.answer(opened.payment), status=status.HTTP_201_CREATED)
+
+
+class ProcessCartApi(_PhonePeCheckoutApi):
+    """Older endpoint: its `amount` is a decimal string in rupees."""
+
+    class InputSerializer(serializers.Serializer):
+        cart_id = serializers.CharField(max_length=64)
+        method = serializers.CharField(max_length=20)
+
+        def validate_method(self, value: str) -> str:
+            if value.upper() != "PHONEPE":
+                raise serializers.ValidationError(f"Unknown payment method {value!r}; use PHONEPE.")
+            return value
+
+    def answer(self, payment: Payment) -> dict:
+        return {
+            "success": True,
+            "payment_id": str(payment.pk),
+            "merchant_order_id": payment.merchant_order_id,
+            "payment_url": payment.checkout_url,
+            "amount": str(payment.amount),
+            "amount_paise": to_minor(payment.amount),
+            "status": "PENDING",
+        }
+
+
+class CartPaymentApi(_PhonePeCheckoutApi):
+    class InputSerializer(serializers.Serializer):
+        cart_id = serializers.CharField(max_length=64)
+        redirect_url = serializers.URLField(required=False, allow_blank=True)
+
+        def validate_redirect_url(self, value: str) -> str:
+            allowed = urlsplit(settings.FRONTEND_BASE_URL).netloc
+            if value and urlsplit(value).netloc != allowed:
+                raise serializers.ValidationError(f"redirect_url must be on {allowed}.")
+            return value
+
+    def answer(self, payment: Payment) -> dict:
+        return {
+            "success": True,
+            "message": "Payment order created for cart",
+            "data": {"payment_order": payment_order_body(payment)},
+        }
+
+
+class PhonePeWebhookApi(WebhookApi):
+    provider_name = Provider.PHONEPE
