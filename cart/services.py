@@ -153,13 +153,14 @@ def cart_abandon(*, cart: Cart) -> None:
     cart.save(update_fields=["status", "updated_at"])
 
 
-def cart_settle_paid(*, cart: Cart, lines: list[dict]) -> None:
-    """After a payment is fulfilled: a booking cart is CONVERTED; a shop cart loses the paid
-    quantities and stays ACTIVE (lines added after the payment started stay)."""
-    if cart.is_booking:
-        cart.status = CartStatus.CONVERTED
-        cart.save(update_fields=["status", "updated_at"])
-        return
+def cart_mark_converted(*, cart: Cart) -> None:
+    cart.status = CartStatus.CONVERTED
+    cart.save(update_fields=["status", "updated_at"])
+
+
+def cart_remove_lines(*, cart: Cart, lines: list[dict]) -> None:
+    """Take the given quantities out of a shop cart; lines and quantities added since the
+    snapshot stay."""
     for line in lines:
         item = CartItem.objects.filter(cart=cart, variant_id=line["variant_id"]).first()
         if item is None:

@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from .models import Order, OrderItem, OrderStatusChange, Product, ProductVariant
+from config.errors import ApiError
+
+from .models import Order, OrderItem, OrderStatus, OrderStatusChange, Product, ProductVariant
+from .services import order_advance
 
 
 class ProductVariantInline(admin.TabularInline):
@@ -59,6 +62,7 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["order_number", "user__email"]
     date_hierarchy = "created_at"
     inlines = [OrderItemInline, OrderStatusChangeInline]
+    actions = ["mark_awaiting_shipment", "mark_shipped", "mark_delivered"]
     readonly_fields = [
         "order_number", "user", "status", "payment_status", "currency", "subtotal",
         "discount_total", "total", "coupon_code", "paid_at", "is_locked", "created_at",
@@ -72,3 +76,26 @@ class OrderAdmin(admin.ModelAdmin):
         if obj is not None and obj.is_locked:
             return [*self.readonly_fields, "shipping_address", "billing_address"]
         return self.readonly_fields
+
+    def _advance(self, request, queryset, to_status: str) -> None:
+        moved = 0
+        for order in queryset:
+            try:
+                order_advance(order_id=order.pk, to_status=to_status, changed_by=request.user)
+                moved += 1
+            except ApiError as exc:
+                self.message_user(request, str(exc.detail), level=messages.ERROR)
+        if moved:
+            self.message_user(request, f"{moved} order(s) moved to {to_status}.", messages.SUCCESS)
+
+    @admin.action(description="Mark as awaiting shipment")
+    def mark_awaiting_shipment(self, request, queryset):
+        self._advance(request, queryset, OrderStatus.AWAITING_SHIPMENT)
+
+    @admin.action(description="Mark as shipped")
+    def mark_shipped(self, request, queryset):
+        self._advance(request, queryset, OrderStatus.SHIPPED)
+
+    @admin.action(description="Mark as delivered")
+    def mark_delivered(self, request, queryset):
+        self._advance(request, queryset, OrderStatus.DELIVERED)

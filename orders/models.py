@@ -54,6 +54,7 @@ class ProductVariant(models.Model):
 class OrderStatus(models.TextChoices):
     """Where an order is in its life."""
 
+    DRAFT = "draft", "Draft: hidden while its checkout opens at the provider"
     PENDING_PAYMENT = "pending_payment", "Pending payment (order-first: stock reserved)"
     PAYMENT_CONFIRMED = "payment_confirmed", "Payment confirmed"
     AWAITING_SHIPMENT = "awaiting_shipment", "Awaiting shipment"

@@ -1,4 +1,4 @@
-from .models import Order, Product
+from .models import Order, OrderStatus, Product
 
 
 def products_active():
@@ -6,4 +6,6 @@ def products_active():
 
 
 def orders_for_user(*, user):
-    return Order.objects.filter(user=user).prefetch_related("items")
+    return (
+        Order.objects.filter(user=user).exclude(status=OrderStatus.DRAFT).prefetch_related("items")
+    )

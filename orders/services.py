@@ -3,13 +3,19 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from cart.models import CartItem
 from cart.pricing import cart_price
-from cart.services import shop_cart_get_or_create
+from cart.services import cart_remove_lines, shop_cart_get_or_create
 from config.errors import ApiError, Unfulfillable
 
 from .models import Order, OrderItem, OrderPaymentStatus, OrderStatus, OrderStatusChange
-from .stock import stock_give_back, stock_take
+from .stock import stock_check_lines, stock_give_back, stock_take
+
+# Staff-driven lifecycle after payment: no skipping, no going back.
+STAFF_TRANSITIONS = {
+    OrderStatus.PAYMENT_CONFIRMED: OrderStatus.AWAITING_SHIPMENT,
+    OrderStatus.AWAITING_SHIPMENT: OrderStatus.SHIPPED,
+    OrderStatus.SHIPPED: OrderStatus.DELIVERED,
+}
 
 
 def order_create_from_lines(
@@ -26,8 +32,7 @@ def order_create_from_lines(
     coupon_code: str = "",
     **order_fields,
 ) -> Order:
-    """Create an order with its items from frozen product lines and take their stock.
-    Must run inside a transaction: an Unfulfillable line rolls the whole order back."""
+    """Create an order with its items from frozen product lines (no stock is taken)."""
     order = Order.objects.create_numbered(
         user=user,
         status=status,
@@ -40,11 +45,8 @@ def order_create_from_lines(
         coupon_code=coupon_code,
         **order_fields,
     )
-    for line in lines:
-        name = f"{line['product_name']} ({line['variant_name']})"
-        if not stock_take(variant_id=line["variant_id"], quantity=line["quantity"]):
-            raise Unfulfillable(f"{name} is out of stock or no longer sold.")
-        OrderItem.objects.create(
+    OrderItem.objects.bulk_create(
+        OrderItem(
             order=order,
             product_id=line["product_id"],
             variant_id=line["variant_id"],
@@ -53,7 +55,21 @@ def order_create_from_lines(
             unit_price=Decimal(line["unit_price"]),
             quantity=line["quantity"],
         )
+        for line in lines
+    )
     return order
+
+
+def order_take_stock(*, order: Order) -> None:
+    """Take the stock of every item. Must run inside a transaction: an Unfulfillable item
+    rolls back what was taken before it."""
+    for item in order.items.all():
+        if item.variant_id is None or not stock_take(
+            variant_id=item.variant_id, quantity=item.quantity
+        ):
+            raise Unfulfillable(
+                f"{item.product_name} ({item.variant_name}) is out of stock or no longer sold."
+            )
 
 
 def order_record_transition(
@@ -79,32 +95,69 @@ def order_mark_paid(*, order: Order, shipping_address: dict | None = None) -> No
     order.save()
 
 
+# ---------------------------------------------------------------- order-first placing
 @transaction.atomic
-def order_place(*, user, shipping_address: dict, billing_address: dict) -> Order:
-    """Order-first: a pending_payment order from the shop cart, stock reserved, cart emptied."""
+def order_draft_from_cart(*, user, shipping_address: dict, billing_address: dict) -> Order:
+    """A hidden DRAFT order from the shop cart: items copied, no stock taken yet."""
     cart = shop_cart_get_or_create(user=user)
     priced = cart_price(cart)
     if not priced.lines:
         raise ApiError("Cart is empty.")
+    stock_check_lines(priced.lines)
+    return order_create_from_lines(
+        user=user,
+        lines=priced.lines,
+        status=OrderStatus.DRAFT,
+        subtotal=priced.subtotal,
+        discount_total=priced.discount_total,
+        total=priced.total,
+        currency="INR",
+        shipping_address=shipping_address,
+        billing_address=billing_address,
+    )
+
+
+@transaction.atomic
+def order_reserve(*, order_id: int) -> Order:
+    """DRAFT → pending_payment: take the stock and remove the ordered lines from the shop
+    cart. A short item answers 400 naming it, and nothing changes."""
+    order = Order.objects.select_for_update().get(pk=order_id, status=OrderStatus.DRAFT)
     try:
         with transaction.atomic():
-            order = order_create_from_lines(
-                user=user,
-                lines=priced.lines,
-                status=OrderStatus.PENDING_PAYMENT,
-                subtotal=priced.subtotal,
-                discount_total=priced.discount_total,
-                total=priced.total,
-                currency="INR",
-                shipping_address=shipping_address,
-                billing_address=billing_address,
-            )
+            order_take_stock(order=order)
     except Unfulfillable as exc:
         raise ApiError(str(exc)) from exc
-    CartItem.objects.filter(cart=cart).delete()
+    cart = shop_cart_get_or_create(user=order.user)
+    cart_remove_lines(
+        cart=cart,
+        lines=[{"variant_id": i.variant_id, "quantity": i.quantity} for i in order.items.all()],
+    )
+    order_record_transition(order=order, to_status=OrderStatus.PENDING_PAYMENT, note="reserved")
+    order.save()
     return order
 
 
+def order_discard_draft(*, order_id: int) -> None:
+    """Forget a draft whose checkout never opened: the shopper never saw it."""
+    with transaction.atomic():
+        order = Order.objects.filter(pk=order_id, status=OrderStatus.DRAFT).first()
+        if order is not None:
+            order.payments.update(order=None)
+            order.delete()
+
+
+@transaction.atomic
+def order_place(*, user, shipping_address: dict, billing_address: dict) -> Order:
+    """Order-first: a pending_payment order from the shop cart, stock reserved, the cart
+    emptied of what was ordered. Stripe's checkout runs the same two steps with the
+    provider call between them."""
+    draft = order_draft_from_cart(
+        user=user, shipping_address=shipping_address, billing_address=billing_address
+    )
+    return order_reserve(order_id=draft.pk)
+
+
+# ---------------------------------------------------------------- releasing and lifecycle
 def order_release(*, order_id: int, changed_by=None, note: str) -> bool:
     """Cancel a pending_payment order and give its stock back, exactly once: False when the
     order was no longer pending (someone else released or paid it first)."""
@@ -123,7 +176,7 @@ def order_release(*, order_id: int, changed_by=None, note: str) -> bool:
 
 
 def order_cancel(*, user, order_id: int) -> Order:
-    order = Order.objects.filter(user=user, pk=order_id).first()
+    order = Order.objects.filter(user=user, pk=order_id).exclude(status=OrderStatus.DRAFT).first()
     if order is None:
         raise ApiError("Order not found.", status_code=404)
     if not order_release(order_id=order.pk, changed_by=user, note="cancelled by the shopper"):
@@ -131,4 +184,17 @@ def order_cancel(*, user, order_id: int) -> Order:
             f"Only an order awaiting payment can be cancelled; this one is {order.status}."
         )
     order.refresh_from_db()
+    return order
+
+
+def order_advance(*, order_id: int, to_status: str, changed_by) -> Order:
+    """A staff step along the shipping lifecycle, refused unless the table allows it."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if STAFF_TRANSITIONS.get(order.status) != to_status:
+            raise ApiError(
+                f"Order {order.order_number} cannot go from {order.status} to {to_status}."
+            )
+        order_record_transition(order=order, to_status=to_status, changed_by=changed_by)
+        order.save()
     return order

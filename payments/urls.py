@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
-from .apis import phonepe, razorpay, status
+from .apis import phonepe, razorpay, status, stripe
 
 urlpatterns = [
     # Razorpay, payment-first and legacy order-first
@@ -16,6 +16,12 @@ urlpatterns = [
     # PhonePe Standard Checkout V2
     path("process-cart/", phonepe.ProcessCartApi.as_view(), name="payment-process-cart"),
     path("cart/", phonepe.CartPaymentApi.as_view(), name="payment-cart"),
+    # Stripe, order-first
+    path(
+        "stripe/checkout-session/",
+        stripe.CheckoutSessionApi.as_view(),
+        name="stripe-checkout-session",
+    ),
     # Status and redirects
     path(
         "<uuid:payment_id>/check-booking/",
@@ -41,4 +47,5 @@ urlpatterns = [
     # Webhooks
     path("webhook/razorpay/", razorpay.RazorpayWebhookApi.as_view(), name="webhook-razorpay"),
     path("webhook/phonepe/", phonepe.PhonePeWebhookApi.as_view(), name="webhook-phonepe"),
+    path("webhook/stripe/", stripe.StripeWebhookApi.as_view(), name="webhook-stripe"),
 ]

@@ -31,6 +31,7 @@ class ChargeState(StrEnum):
     PAID = "PAID"
     FAILED = "FAILED"
     PENDING = "PENDING"
+    EXPIRED = "EXPIRED"  # can no longer be paid
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,10 @@ class Charge:
     currency: str | None = None
     provider_payment_id: str = ""
     reason: str = ""
-    details: dict = field(default_factory=dict)
+    # Whose order the provider says this is (Stripe metadata), checked against ours.
+    metadata: dict = field(default_factory=dict)
+    # An address the shopper gave at the provider (Stripe Checkout), copied to the order.
+    shipping_address: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -78,5 +82,8 @@ class PaymentProvider(Protocol):
     ) -> ProviderOrder: ...
 
     def fetch_charge(self, *, provider_order_id: str) -> Charge: ...
+
+    def cancel_order(self, *, provider_order_id: str) -> None:
+        """Make an open provider order unpayable where the provider allows it."""
 
     def parse_webhook(self, *, body: bytes, headers: dict) -> WebhookNotice: ...

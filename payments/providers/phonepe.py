@@ -209,6 +209,9 @@ class PhonePeProvider:
             reason=str(body.get("errorCode") or ""),
         )
 
+    def cancel_order(self, *, provider_order_id: str) -> None:
+        """PhonePe has no cancel call; an unpaid order expires by its expireAfter."""
+
     # ---------------------------------------------------------------- webhooks
     def parse_webhook(self, *, body: bytes, headers) -> WebhookNotice:
         supplied = headers.get("Authorization", "")

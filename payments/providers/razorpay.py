@@ -91,6 +91,9 @@ class RazorpayProvider:
             return _charge_from_payment(captured[0])
         return Charge(state=ChargeState.PENDING, provider_order_id=provider_order_id)
 
+    def cancel_order(self, *, provider_order_id: str) -> None:
+        """Razorpay has no call to cancel an order; an unpaid one simply stays unpaid."""
+
     def parse_webhook(self, *, body: bytes, headers: dict) -> WebhookNotice:
         signature = headers.get("X-Razorpay-Signature", "")
         if not signature:

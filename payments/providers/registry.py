@@ -6,10 +6,15 @@ from ..token_store import DatabaseTokenStore
 from .base import PaymentProvider
 from .phonepe import PhonePeProvider
 from .razorpay import RazorpayProvider
+from .stripe import StripeProvider
 
 
 def get_provider(name: str) -> PaymentProvider:
-    builders = {"razorpay": razorpay_provider, "phonepe": phonepe_provider}
+    builders = {
+        "razorpay": razorpay_provider,
+        "phonepe": phonepe_provider,
+        "stripe": stripe_provider,
+    }
     if name not in builders:
         raise LookupError(f"Unknown payment provider {name!r}")
     return builders[name]()
@@ -36,4 +41,13 @@ def phonepe_provider() -> PhonePeProvider:
         webhook_password=settings.PHONEPE_WEBHOOK_PASSWORD,
         timeout=settings.PROVIDER_TIMEOUT_SECONDS,
         token_store=DatabaseTokenStore(),
+    )
+
+
+def stripe_provider() -> StripeProvider:
+    return StripeProvider(
+        secret_key=settings.STRIPE_SECRET_KEY,
+        webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
+        api_base=settings.STRIPE_API_BASE,
+        timeout=settings.PROVIDER_TIMEOUT_SECONDS,
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ..models import OPEN_PAYMENT_STATUSES, Payment, PaymentStatus
 from ..providers.base import Charge, ChargeState, ProviderFailure
 from ..providers.registry import get_provider
-from .fulfilment import payment_fulfil, payment_mark_failed
+from .fulfilment import payment_expire, payment_fulfil, payment_mark_failed
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +21,8 @@ def payment_apply_charge(*, payment: Payment, charge: Charge) -> None:
         payment_fulfil(payment_id=payment.pk, charge=charge)
     elif charge.state == ChargeState.FAILED:
         payment_mark_failed(payment_id=payment.pk, reason=charge.reason or "payment failed")
+    elif charge.state == ChargeState.EXPIRED:
+        payment_expire(payment_id=payment.pk, reason=charge.reason or "checkout expired")
     elif payment.status == PaymentStatus.INITIATED:
         Payment.objects.filter(pk=payment.pk, status=PaymentStatus.INITIATED).update(
             status=PaymentStatus.PENDING

@@ -13,7 +13,8 @@ from cart.pricing import PricedCart, cart_price, coupon_get_valid
 from cart.selectors import cart_get_for_user
 from cart.services import shop_cart_get_or_create, slot_is_held
 from config.errors import ApiError
-from orders.models import Order, OrderStatus, ProductVariant
+from orders.models import Order, OrderStatus
+from orders.stock import stock_check_lines
 
 from ..models import Payment, PaymentStatus
 from ..money import to_minor
@@ -32,24 +33,13 @@ class OpenedPayment:
 
 
 def _check_stock_and_slots(cart: Cart, priced: PricedCart) -> None:
-    for line in priced.lines:
-        if line["type"] == "product":
-            stock = (
-                ProductVariant.objects.filter(pk=line["variant_id"])
-                .values_list("stock", flat=True)
-                .first()
-            )
-            if stock is None or stock < line["quantity"]:
-                raise ApiError(
-                    f"{line['product_name']} ({line['variant_name']}) is out of stock: "
-                    f"{stock or 0} left."
-                )
-        elif slot_is_held(
-            puja_service_id=cart.puja_service_id,
-            selected_date=cart.selected_date,
-            selected_time=cart.selected_time,
-        ):
-            raise ApiError("This slot is already booked.")
+    stock_check_lines(priced.lines)
+    if cart.is_booking and slot_is_held(
+        puja_service_id=cart.puja_service_id,
+        selected_date=cart.selected_date,
+        selected_time=cart.selected_time,
+    ):
+        raise ApiError("This slot is already booked.")
 
 
 def _resolve_cart(*, user, cart_ref) -> Cart:
@@ -97,11 +87,20 @@ def payment_start_from_cart(
 
 def payment_start_for_order(*, user, order_id: int, provider: str) -> Payment:
     """Step 1 (order-first): a payment for an existing pending_payment order."""
-    order = Order.objects.filter(user=user, pk=order_id).prefetch_related("items").first()
+    order = (
+        Order.objects.filter(user=user, pk=order_id)
+        .exclude(status=OrderStatus.DRAFT)
+        .prefetch_related("items")
+        .first()
+    )
     if order is None:
         raise ApiError("Order not found.", status_code=404)
     if order.status != OrderStatus.PENDING_PAYMENT:
         raise ApiError(f"Order {order.order_number} is {order.status}, not awaiting payment.")
+    return payment_for_order(order=order, provider=provider)
+
+
+def payment_for_order(*, order: Order, provider: str) -> Payment:
     lines = [
         {
             "type": "product",
@@ -115,7 +114,7 @@ def payment_start_for_order(*, user, order_id: int, provider: str) -> Payment:
         for item in order.items.all()
     ]
     return Payment.objects.create(
-        user=user,
+        user=order.user,
         order=order,
         cart_snapshot={"order_number": order.order_number, "lines": lines},
         shipping_address=order.shipping_address,
@@ -135,6 +134,8 @@ def payment_open_at_provider(*, payment: Payment, return_url: str = "") -> Opene
     notes = {"payment_id": str(payment.pk)}
     if payment.cart_id:
         notes["cart_id"] = payment.cart_snapshot.get("cart_id") or str(payment.cart_id)
+    if payment.order_id:
+        notes |= {"order_id": str(payment.order_id), "user_id": str(payment.user_id)}
     try:
         provider_order = provider.create_order(
             reference=payment.merchant_order_id,

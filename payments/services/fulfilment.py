@@ -15,11 +15,16 @@ from bookings.models import Booking
 from bookings.services import booking_create_confirmed
 from cart.models import Cart
 from cart.pricing import coupon_consume
-from cart.services import cart_settle_paid
+from cart.services import cart_mark_converted, cart_remove_lines
 from config.errors import Unfulfillable
 from orders.models import Order, OrderPaymentStatus, OrderStatus
 from orders.receipts import send_receipt_on_commit
-from orders.services import order_create_from_lines, order_mark_paid
+from orders.services import (
+    order_create_from_lines,
+    order_mark_paid,
+    order_release,
+    order_take_stock,
+)
 
 from ..models import Payment, PaymentStatus
 from ..money import to_minor
@@ -73,10 +78,10 @@ def _is_duplicate(payment: Payment) -> bool:
     )
 
 
-def _confirm_order(payment: Payment) -> None:
+def _confirm_order(payment: Payment, charge: Charge) -> None:
     """Order-first: the order already exists with its stock reserved."""
     order = Order.objects.select_for_update().get(pk=payment.order_id)
-    order_mark_paid(order=order, shipping_address=payment.shipping_address or None)
+    order_mark_paid(order=order, shipping_address=charge.shipping_address)
 
 
 def _build_from_snapshot(payment: Payment) -> None:
@@ -105,6 +110,7 @@ def _build_from_snapshot(payment: Payment) -> None:
             paid_at=timezone.now(),
             is_locked=True,
         )
+        order_take_stock(order=payment.order)
     for line in lines:
         if line["type"] == "booking":
             booking_create_confirmed(
@@ -113,7 +119,11 @@ def _build_from_snapshot(payment: Payment) -> None:
     if payment.coupon_id and not coupon_consume(payment.coupon):
         raise Unfulfillable(f"Coupon {payment.coupon.code} reached its usage limit.")
     if payment.cart_id:
-        cart_settle_paid(cart=cart, lines=product_lines)
+        # A booking cart is done; a shop cart stays ACTIVE with whatever was added since.
+        if cart.is_booking:
+            cart_mark_converted(cart=cart)
+        else:
+            cart_remove_lines(cart=cart, lines=product_lines)
 
 
 def payment_fulfil(*, payment_id, charge: Charge) -> Fulfilment:
@@ -136,7 +146,7 @@ def payment_fulfil(*, payment_id, charge: Charge) -> Fulfilment:
             try:
                 with transaction.atomic():
                     if payment.order_id:
-                        _confirm_order(payment)
+                        _confirm_order(payment, charge)
                     else:
                         _build_from_snapshot(payment)
                     payment.fulfilled_at = timezone.now()
@@ -160,4 +170,19 @@ def payment_mark_failed(*, payment_id, reason: str = "") -> Payment:
             payment.status = PaymentStatus.FAILED
             payment.failure_reason = reason[:255]
             payment.save(update_fields=["status", "failure_reason", "updated_at"])
+    return payment
+
+
+def payment_expire(*, payment_id, reason: str) -> Payment:
+    """The provider says the checkout can no longer be paid: the payment expires and an
+    order-first order gives its reserved stock back (exactly once)."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if not payment.is_open:
+            return payment
+        payment.status = PaymentStatus.EXPIRED
+        payment.failure_reason = reason[:255]
+        payment.save(update_fields=["status", "failure_reason", "updated_at"])
+    if payment.order_id:
+        order_release(order_id=payment.order_id, note=reason)
     return payment

@@ -12,7 +12,13 @@ from django.utils import timezone
 from config.errors import ApiError
 
 from ..models import Payment, WebhookEvent, WebhookEventStatus
-from ..providers.base import InvalidSignature, MalformedWebhook, ProviderFailure, WebhookNotice
+from ..providers.base import (
+    Charge,
+    InvalidSignature,
+    MalformedWebhook,
+    ProviderFailure,
+    WebhookNotice,
+)
 from ..providers.registry import get_provider
 from .charges import payment_apply_charge
 
@@ -47,6 +53,26 @@ def _event_row(raw: WebhookEvent, notice: WebhookNotice) -> WebhookEvent:
         return row
 
 
+class WebhookRefused(Exception):
+    """A verified event we will not act on because it names an order that is not its own."""
+
+
+def _check_claims(payment: Payment | None, charge: Charge) -> None:
+    """The order and user a notice names (Stripe metadata) must be the payment's own."""
+    claimed_order = charge.metadata.get("order_id")
+    claimed_user = charge.metadata.get("user_id")
+    if payment is None:
+        if claimed_order:
+            raise WebhookRefused(f"Unknown order {claimed_order} in the event's metadata.")
+        return
+    if (claimed_order and claimed_order != str(payment.order_id)) or (
+        claimed_user and claimed_user != str(payment.user_id)
+    ):
+        raise WebhookRefused(
+            "The event's metadata names an order or user that is not this payment's."
+        )
+
+
 def _process(provider, notice: WebhookNotice, event: WebhookEvent) -> WebhookEventStatus:
     charge = notice.charge
     if charge is None:
@@ -55,6 +81,7 @@ def _process(provider, notice: WebhookNotice, event: WebhookEvent) -> WebhookEve
     payment = Payment.objects.filter(
         provider=provider.name, provider_order_id=charge.provider_order_id
     ).first()
+    _check_claims(payment, charge)
     if payment is None:
         logger.warning("%s webhook for unknown order %s", provider.name, charge.provider_order_id)
         return WebhookEventStatus.IGNORED
@@ -84,6 +111,10 @@ def webhook_receive(*, provider_name: str, body: bytes, headers) -> WebhookOutco
         return WebhookOutcome(event=event, already_processed=True)
     try:
         status = _process(provider, notice, event)
+    except WebhookRefused as exc:
+        logger.warning("Refused %s webhook %s: %s", provider_name, notice.event_id, exc)
+        _record(event, WebhookEventStatus.REJECTED, str(exc))
+        raise ApiError(str(exc)) from exc
     except ProviderFailure as exc:
         _record(event, WebhookEventStatus.FAILED, str(exc))
         raise ApiError(

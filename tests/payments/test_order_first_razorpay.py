@@ -82,7 +82,10 @@ def test_legacy_payment_confirms_the_existing_order(api, rsps):
     assert confirmed.status == OrderStatus.PAYMENT_CONFIRMED and confirmed.payment_status == "paid"
     assert confirmed.is_locked
     assert ProductVariant.objects.get(pk=variant.pk).stock == 2  # reserved once, not again
-    assert [c.to_status for c in confirmed.status_changes.all()] == ["payment_confirmed"]
+    assert [c.to_status for c in confirmed.status_changes.all()] == [
+        "pending_payment",
+        "payment_confirmed",
+    ]
 
 
 def test_legacy_payment_confirmed_by_webhook(anon_client, api, rsps):

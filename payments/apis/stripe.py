@@ -1,0 +1,33 @@
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orders.serializers import AddressSerializer
+
+from ..models import Provider
+from ..services.stripe_checkout import stripe_checkout_start
+from .common import WebhookApi
+
+
+class CheckoutSessionApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        shipping_address = AddressSerializer(required=False)
+
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        opened = stripe_checkout_start(
+            user=request.user, shipping_address=data.validated_data.get("shipping_address")
+        )
+        return Response(
+            {
+                "clientSecret": opened.provider_order.client_secret,
+                "orderId": opened.payment.order_id,
+                "sessionId": opened.provider_order.provider_order_id,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class StripeWebhookApi(WebhookApi):
+    provider_name = Provider.STRIPE

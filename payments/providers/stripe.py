@@ -1,0 +1,170 @@
+"""Stripe adapter around the official SDK: an explicit StripeClient (no SDK globals),
+embedded Checkout Sessions, and webhook signatures checked by stripe.Webhook."""
+
+import json
+import logging
+
+import stripe
+
+from .base import (
+    Charge,
+    ChargeState,
+    InvalidSignature,
+    MalformedWebhook,
+    ProviderError,
+    ProviderOrder,
+    ProviderUnavailable,
+    WebhookNotice,
+)
+
+logger = logging.getLogger(__name__)
+
+SESSION_EVENTS = {
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.async_payment_failed",
+    "checkout.session.expired",
+}
+
+
+class StripeProvider:
+    name = "stripe"
+    webhook_needs_confirmation = False
+
+    def __init__(self, *, secret_key: str, webhook_secret: str, api_base: str, timeout: float):
+        self._secret_key = secret_key
+        self._webhook_secret = webhook_secret
+        self._client = stripe.StripeClient(
+            secret_key,
+            base_addresses={"api": api_base},
+            http_client=stripe.RequestsClient(timeout=timeout),
+            max_network_retries=0,
+        )
+
+    def _call(self, action: str, method, *args):
+        try:
+            return method(*args)
+        except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+            raise ProviderUnavailable(
+                f"Stripe unreachable ({action}): {type(exc).__name__}"
+            ) from exc
+        except stripe.InvalidRequestError as exc:
+            raise ProviderError(
+                f"Stripe refused to {action}: {exc.user_message or exc.code}"
+            ) from exc
+        except Exception as exc:  # any other SDK failure, including malformed answers
+            raise ProviderUnavailable(f"Stripe failed ({action}): {type(exc).__name__}") from exc
+
+    def create_order(
+        self, *, reference: str, amount: int, currency: str, notes: dict, return_url: str
+    ) -> ProviderOrder:
+        metadata = {key: str(value) for key, value in notes.items()}
+        session = self._call(
+            "create a checkout session",
+            self._client.v1.checkout.sessions.create,
+            {
+                "ui_mode": "embedded_page",
+                "mode": "payment",
+                "line_items": [
+                    {
+                        "price_data": {
+                            "currency": currency.lower(),
+                            "unit_amount": amount,
+                            "product_data": {"name": f"paycart order {notes.get('order_id', '')}"},
+                        },
+                        "quantity": 1,
+                    }
+                ],
+                "client_reference_id": reference,
+                "metadata": metadata,
+                "payment_intent_data": {"metadata": metadata},
+                "return_url": return_url,
+                "shipping_address_collection": {"allowed_countries": ["IN"]},
+            },
+        )
+        session_id = getattr(session, "id", None)
+        client_secret = getattr(session, "client_secret", None)
+        if not session_id or not client_secret:
+            raise ProviderUnavailable("Stripe answered without a session id or client secret")
+        return ProviderOrder(
+            provider_order_id=session_id,
+            amount=amount,
+            currency=currency,
+            client_secret=client_secret,
+        )
+
+    def fetch_charge(self, *, provider_order_id: str) -> Charge:
+        session = self._call(
+            "retrieve a checkout session",
+            self._client.v1.checkout.sessions.retrieve,
+            provider_order_id,
+        )
+        return _charge_from_session(session.to_dict(), event_type="")
+
+    def cancel_order(self, *, provider_order_id: str) -> None:
+        self._call(
+            "expire a checkout session", self._client.v1.checkout.sessions.expire, provider_order_id
+        )
+
+    def parse_webhook(self, *, body: bytes, headers) -> WebhookNotice:
+        signature = headers.get("Stripe-Signature", "")
+        if not signature:
+            raise InvalidSignature("Stripe-Signature header is missing.")
+        try:
+            stripe.Webhook.construct_event(
+                body, signature, self._webhook_secret, api_key=self._secret_key
+            )
+        except stripe.SignatureVerificationError as exc:
+            raise InvalidSignature("Stripe-Signature does not verify.") from exc
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise MalformedWebhook("Stripe webhook body is not an event.") from exc
+        try:
+            event = json.loads(body)
+            event_id, event_type = str(event["id"]), str(event["type"])
+            session = event["data"]["object"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise MalformedWebhook("Stripe webhook body is not an event.") from exc
+        charge = _charge_from_session(session, event_type) if event_type in SESSION_EVENTS else None
+        return WebhookNotice(event_id=event_id, event_type=event_type, charge=charge)
+
+
+def _shipping_address(session: dict) -> dict | None:
+    details = (session.get("collected_information") or {}).get("shipping_details")
+    if not details:
+        return None
+    address = details.get("address") or {}
+    return {
+        "name": details.get("name") or "",
+        "address_line_1": address.get("line1") or "",
+        "address_line_2": address.get("line2") or "",
+        "city": address.get("city") or "",
+        "state": address.get("state") or "",
+        "postal_code": address.get("postal_code") or "",
+        "country": address.get("country") or "",
+    }
+
+
+def _state(session: dict, event_type: str) -> ChargeState:
+    if event_type == "checkout.session.async_payment_failed":
+        return ChargeState.FAILED
+    if session.get("status") == "expired" or event_type == "checkout.session.expired":
+        return ChargeState.EXPIRED
+    # Fulfil only once the money is in: delayed methods complete with payment_status unpaid.
+    if session.get("status") == "complete" and session.get("payment_status") == "paid":
+        return ChargeState.PAID
+    return ChargeState.PENDING
+
+
+def _charge_from_session(session: dict, event_type: str) -> Charge:
+    try:
+        return Charge(
+            state=_state(session, event_type),
+            provider_order_id=str(session["id"]),
+            amount=session.get("amount_total"),
+            currency=str(session.get("currency") or "").upper(),
+            provider_payment_id=str(session.get("payment_intent") or ""),
+            metadata=dict(session.get("metadata") or {}),
+            shipping_address=_shipping_address(session),
+        )
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise MalformedWebhook("Stripe session lacks an id.") from exc

@@ -1,0 +1,55 @@
+"""Order-first checkout with Stripe. The place-order service's two steps run with the
+Stripe call between them, so no transaction or lock is open while Stripe is called:
+1. a hidden DRAFT order and its payment (no stock taken);
+2. the embedded Checkout Session, naming the order in its metadata;
+3. the reservation: stock taken, the cart emptied, the order pending_payment.
+If Stripe fails, the draft is discarded; if stock ran out meanwhile, the session is expired."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+
+from config.errors import ApiError
+from orders.services import order_discard_draft, order_draft_from_cart, order_reserve
+
+from ..models import Payment, PaymentStatus, Provider
+from ..providers.base import ProviderFailure
+from ..providers.registry import get_provider
+from .checkout import OpenedPayment, payment_for_order, payment_open_at_provider
+
+logger = logging.getLogger(__name__)
+
+
+def stripe_checkout_start(*, user, shipping_address: dict | None) -> OpenedPayment:
+    with transaction.atomic():
+        order = order_draft_from_cart(
+            user=user, shipping_address=shipping_address or {}, billing_address={}
+        )
+        payment = payment_for_order(order=order, provider=Provider.STRIPE)
+    try:
+        opened = payment_open_at_provider(
+            payment=payment, return_url=f"{settings.FRONTEND_BASE_URL}/order-success/{order.pk}"
+        )
+    except ApiError:
+        order_discard_draft(order_id=order.pk)
+        raise
+    try:
+        order_reserve(order_id=order.pk)
+    except ApiError:
+        # Stock ran out between the pre-check and the reservation: close the session so
+        # nobody pays for it, and leave the shopper's cart and orders as they were.
+        Payment.objects.filter(pk=payment.pk).update(
+            status=PaymentStatus.FAILED, failure_reason="Out of stock at reservation."
+        )
+        order_discard_draft(order_id=order.pk)
+        _expire_session(opened.provider_order.provider_order_id)
+        raise
+    return opened
+
+
+def _expire_session(session_id: str) -> None:
+    try:
+        get_provider(Provider.STRIPE).cancel_order(provider_order_id=session_id)
+    except ProviderFailure as exc:  # it expires by itself in 24 h; a payment would be flagged
+        logger.warning("Could not expire Stripe session %s: %s", session_id, exc)
