@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.db import connection
 from django.http import JsonResponse
@@ -25,6 +26,15 @@ urlpatterns = [
     path("api/cart/", include("cart.urls")),
     path("api/payments/", include("payments.urls")),
 ]
+
+if settings.PAYMENTS_SANDBOX:
+    from payments.sandbox.demo import storefront
+
+    urlpatterns += [
+        path("sandbox/", include("payments.sandbox.urls")),
+        path("demo/", storefront, name="demo"),
+        path("demo/<path:path>", storefront),
+    ]
 
 handler404 = "config.errors.json_not_found"
 handler500 = "config.errors.json_server_error"

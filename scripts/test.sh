@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Run the whole test suite (lint, format, pytest) against a throwaway PostgreSQL that this
-# script installs if missing, starts on a free port and removes afterwards.
+# script starts on a free port and removes afterwards. Installs what is missing: Python
+# packages into .venv, and Debian's postgresql and chromium (for the browser tests).
 # Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
 
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-if [ -z "$pg_bin" ]; then
-  echo "Installing PostgreSQL from Debian's packages..."
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+missing=()
+ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing from Debian's packages: ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 
 pg_dir=$(mktemp -d /tmp/paycart-pg.XXXXXX)
 as_pg=()

@@ -1,6 +1,7 @@
 import threading
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -69,3 +70,16 @@ def rsps():
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock
+
+
+@pytest.fixture
+def sandbox_site(live_server, settings):
+    """Every provider pointed at the sandbox on a live test server, so the real SDK code
+    runs against it over HTTP; demo data loaded."""
+    site = live_server.url
+    settings.RAZORPAY_BASE_URL = f"{site}/sandbox/razorpay"
+    settings.PHONEPE_BASE_URL = f"{site}/sandbox/phonepe"
+    settings.STRIPE_API_BASE = f"{site}/sandbox/stripe"
+    settings.FRONTEND_BASE_URL = f"{site}/demo"
+    call_command("seed_demo")
+    return site

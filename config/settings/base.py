@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "bookings",
     "cart",
     "payments",
+    "payments.sandbox",
 ]
 
 MIDDLEWARE = [

@@ -4,7 +4,7 @@ intercepts, no throttling."""
 import os
 
 os.environ.setdefault("API_THROTTLING", "0")
-os.environ.setdefault("PAYMENTS_SANDBOX", "0")
+os.environ.setdefault("PAYMENTS_SANDBOX", "1")  # routes mounted; base URLs below stay fake
 os.environ.setdefault("FRONTEND_BASE_URL", "https://shop.example.com")
 
 from .base import *  # noqa: F403

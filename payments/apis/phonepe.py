@@ -23,6 +23,8 @@ def payment_order_body(payment: Payment) -> dict:
         "status": payment.status,
         "needs_attention": payment.needs_attention,
         "phonepe_payment_url": payment.checkout_url,
+        "order_number": payment.order.order_number if payment.order_id else None,
+        "booking_ids": [booking.book_id for booking in payment.bookings.order_by("id")],
         "created_at": payment.created_at.isoformat(),
         "completed_at": payment.completed_at.isoformat() if payment.completed_at else None,
     }

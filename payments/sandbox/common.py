@@ -1,0 +1,90 @@
+import base64
+import functools
+import json
+import logging
+import secrets
+import string
+
+import requests
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from .models import SandboxOrder
+
+logger = logging.getLogger(__name__)
+ALPHANUMERIC = string.ascii_letters + string.digits
+
+
+def random_id(prefix: str, length: int = 14) -> str:
+    return prefix + "".join(secrets.choice(ALPHANUMERIC) for _ in range(length))
+
+
+def json_body(request) -> dict | None:
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def basic_auth(request) -> tuple[str, str] | None:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Basic "):
+        return None
+    try:
+        user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+    except ValueError:
+        return None
+    return user, password
+
+
+def order_or_404(provider: str, external_id: str) -> SandboxOrder:
+    order = SandboxOrder.objects.filter(provider=provider, external_id=external_id).first()
+    if order is None:
+        raise Http404
+    return order
+
+
+def deliver_webhook(request, url_name: str, body: bytes, headers: dict) -> None:
+    """POST a signed event to our own webhook endpoint, as the provider would."""
+    url = request.build_absolute_uri(reverse(url_name))
+    try:
+        response = requests.post(
+            url, data=body, headers={"Content-Type": "application/json", **headers}, timeout=10
+        )
+        logger.info("Sandbox webhook to %s answered %s", url, response.status_code)
+    except requests.RequestException as exc:  # the real providers retry; the demo just logs
+        logger.warning("Sandbox webhook to %s failed: %s", url, exc)
+
+
+def error(status: int, body: dict) -> JsonResponse:
+    return JsonResponse(body, status=status)
+
+
+def guarded(is_allowed, refusal):
+    """View decorator: answer `refusal()` unless the request carries the provider's auth."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not is_allowed(request):
+                return refusal()
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def render_pay_page(request, provider_name: str, order: SandboxOrder, payable: tuple[str, ...]):
+    return render(
+        request,
+        "sandbox/pay.html",
+        {
+            "provider_name": provider_name,
+            "order": order,
+            "amount_display": f"{order.amount / 100:.2f}",
+            "payable_statuses": payable,
+        },
+    )

@@ -1,0 +1,196 @@
+"""Razorpay sandbox: Orders API (create, fetch, payments), refunds, and a hosted pay page
+that signs the checkout result and the webhook exactly as Razorpay does."""
+
+import hashlib
+import hmac
+import json
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpResponseRedirect, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .common import (
+    basic_auth,
+    deliver_webhook,
+    error,
+    guarded,
+    json_body,
+    order_or_404,
+    random_id,
+    render_pay_page,
+)
+from .models import SandboxOrder
+
+PROVIDER = "razorpay"
+PAYABLE = ("created", "attempted")
+
+
+def _bad_request(description: str, status: int = 400) -> JsonResponse:
+    return error(status, {"error": {"code": "BAD_REQUEST_ERROR", "description": description}})
+
+
+def _authorized(request) -> bool:
+    return basic_auth(request) == (settings.RAZORPAY_KEY_ID, settings.RAZORPAY_KEY_SECRET)
+
+
+key_auth = guarded(_authorized, lambda: _bad_request("Authentication failed", 401))
+
+
+def _entity(order: SandboxOrder) -> dict:
+    paid = order.amount if order.status == "paid" else 0
+    return {
+        "id": order.external_id,
+        "entity": "order",
+        "amount": order.amount,
+        "amount_paid": paid,
+        "amount_due": order.amount - paid,
+        "currency": order.currency,
+        "receipt": order.data.get("receipt"),
+        "offer_id": None,
+        "status": order.status,
+        "attempts": len(order.data.get("payments", [])),
+        "notes": order.data.get("notes") or [],
+        "created_at": int(order.created_at.timestamp()),
+    }
+
+
+@csrf_exempt
+@require_POST
+@key_auth
+def orders(request):
+    body = json_body(request)
+    if body is None:
+        return _bad_request("The request body is not valid JSON")
+    amount = body.get("amount")
+    if not isinstance(amount, int) or amount < 100:
+        return _bad_request("The amount must be at least INR 1.00.")
+    if body.get("currency") != "INR":
+        return _bad_request("The currency field is invalid.")
+    order = SandboxOrder.objects.create(
+        provider=PROVIDER,
+        external_id=random_id("order_"),
+        amount=amount,
+        currency="INR",
+        status="created",
+        data={"receipt": body.get("receipt"), "notes": body.get("notes") or {}, "payments": []},
+    )
+    return JsonResponse(_entity(order))
+
+
+@require_GET
+@key_auth
+def order_detail(request, order_id: str):
+    order = SandboxOrder.objects.filter(provider=PROVIDER, external_id=order_id).first()
+    if order is None:
+        return _bad_request("The id provided does not exist")
+    return JsonResponse(_entity(order))
+
+
+@require_GET
+@key_auth
+def order_payments(request, order_id: str):
+    order = SandboxOrder.objects.filter(provider=PROVIDER, external_id=order_id).first()
+    if order is None:
+        return _bad_request("The id provided does not exist")
+    items = order.data.get("payments", [])
+    return JsonResponse({"entity": "collection", "count": len(items), "items": items})
+
+
+@csrf_exempt
+@require_POST
+@key_auth
+def refund(request, payment_id: str):
+    body = json_body(request) or {}
+    for order in SandboxOrder.objects.filter(provider=PROVIDER, status="paid"):
+        payment = next((p for p in order.data["payments"] if p["id"] == payment_id), None)
+        if payment and payment["status"] == "captured":
+            amount = body.get("amount", payment["amount"])
+            if not isinstance(amount, int) or not 0 < amount <= payment["amount"]:
+                return _bad_request("The refund amount is invalid.")
+            return JsonResponse(
+                {
+                    "id": random_id("rfnd_"),
+                    "entity": "refund",
+                    "amount": amount,
+                    "currency": payment["currency"],
+                    "payment_id": payment_id,
+                    "notes": body.get("notes") or [],
+                    "receipt": body.get("receipt"),
+                    "status": "processed",
+                    "speed_requested": body.get("speed", "normal"),
+                    "created_at": int(time.time()),
+                }
+            )
+    return _bad_request("The payment has not been captured or does not exist")
+
+
+def _hex_hmac(secret: str, message: str) -> str:
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def _safe_callback(value: str) -> str:
+    """Only a path on this site: the sandbox must not become an open redirect."""
+    return value if value.startswith("/") and not value.startswith("//") else "/demo/"
+
+
+@require_http_methods(["GET", "POST"])
+def pay_page(request, order_id: str):
+    order = order_or_404(PROVIDER, order_id)
+    callback = _safe_callback(request.GET.get("callback", "/demo/razorpay-return"))
+    if request.method == "GET" or order.status not in PAYABLE:
+        return render_pay_page(request, "Razorpay", order, PAYABLE)
+    succeeded = request.POST.get("outcome") == "pay"
+    payment = {
+        "id": random_id("pay_"),
+        "entity": "payment",
+        "amount": order.amount,
+        "currency": order.currency,
+        "status": "captured" if succeeded else "failed",
+        "order_id": order.external_id,
+        "method": "upi",
+        "captured": succeeded,
+        "email": "shopper@example.com",
+        "contact": "+919999999999",
+        "notes": order.data.get("notes") or [],
+        "error_code": None if succeeded else "BAD_REQUEST_ERROR",
+        "error_description": None if succeeded else "Payment declined by the sandbox",
+        "created_at": int(time.time()),
+    }
+    order.data["payments"].append(payment)
+    order.status = "paid" if succeeded else "attempted"
+    order.save()
+
+    event = "payment.captured" if succeeded else "payment.failed"
+    body = json.dumps(
+        {
+            "entity": "event",
+            "account_id": "acc_sandbox",
+            "event": event,
+            "contains": ["payment"],
+            "payload": {"payment": {"entity": payment}},
+            "created_at": int(time.time()),
+        }
+    ).encode()
+    deliver_webhook(
+        request,
+        "webhook-razorpay",
+        body,
+        {
+            "X-Razorpay-Signature": _hex_hmac(settings.RAZORPAY_WEBHOOK_SECRET, body.decode()),
+            "X-Razorpay-Event-Id": random_id("evt_"),
+        },
+    )
+    if succeeded:
+        query = {
+            "razorpay_order_id": order.external_id,
+            "razorpay_payment_id": payment["id"],
+            "razorpay_signature": _hex_hmac(
+                settings.RAZORPAY_KEY_SECRET, f"{order.external_id}|{payment['id']}"
+            ),
+        }
+    else:
+        query = {"razorpay_order_id": order.external_id, "error": "payment_failed"}
+    return HttpResponseRedirect(f"{callback}?{urlencode(query)}")

@@ -1,0 +1,110 @@
+"""A shopper in a real browser (Debian's Chromium) against a live server whose providers
+are the local sandbox: the demo storefront, the hosted pay pages, webhooks and redirects
+all run for real."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from bookings.models import Booking
+from cart.models import CartItem
+from orders.models import Order, OrderStatus
+from payments.models import Payment, PaymentStatus
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def open_shop(page: Page, site: str) -> None:
+    page.goto(f"{site}/demo/")
+    page.get_by_test_id("login").click()
+    expect(page.get_by_test_id("who")).to_have_text("Logged in as demo@example.com")
+
+
+def add(page: Page, sku: str) -> None:
+    page.get_by_test_id(f"add-{sku}").click()
+    expect(page.get_by_test_id("result")).to_have_text("Added to cart.")
+
+
+def test_shopper_pays_with_razorpay_and_sees_the_order(page, sandbox_site):
+    open_shop(page, sandbox_site)
+    add(page, "DIYA-S")
+    add(page, "INC-100")
+    expect(page.get_by_test_id("cart-count")).to_have_text("2")
+    page.get_by_test_id("pay-razorpay").click()
+    expect(page.get_by_test_id("amount")).to_have_text("448.00 INR")
+    page.get_by_test_id("sandbox-pay").click()
+
+    result = page.get_by_test_id("result")
+    expect(result).to_have_text(re.compile(r"Order confirmed: \d{12,}"))
+    number = result.inner_text().rsplit(" ", 1)[1]
+    expect(page.get_by_test_id("orders")).to_contain_text(number)
+    expect(page.get_by_test_id("cart-count")).to_have_text("0")
+    order = Order.objects.get(order_number=number)
+    assert order.status == OrderStatus.PAYMENT_CONFIRMED and str(order.total) == "448.00"
+    assert Payment.objects.get(order=order).status == PaymentStatus.SUCCESS
+
+
+def test_shopper_books_a_puja_with_phonepe_and_sees_the_booking(page, sandbox_site):
+    open_shop(page, sandbox_site)
+    page.get_by_test_id("book-phonepe").click()
+    expect(page.get_by_test_id("amount")).to_have_text("999.00 INR")
+    page.get_by_test_id("sandbox-pay").click()
+
+    expect(page).to_have_url(
+        re.compile(r"/demo/confirmbooking\?redirect_source=phonepe&merchant_order_id=MO")
+    )
+    result = page.get_by_test_id("result")
+    expect(result).to_have_text(re.compile(r"Booking confirmed: BK-[0-9A-F]{8}"))
+    book_id = result.inner_text().rsplit(" ", 1)[1]
+    expect(page.get_by_test_id("bookings")).to_contain_text(book_id)
+    assert Booking.objects.get(book_id=book_id).status == "CONFIRMED"
+
+
+def test_shopper_pays_with_stripe_and_sees_the_confirmed_order(page, sandbox_site):
+    open_shop(page, sandbox_site)
+    add(page, "MALA-5")
+    page.get_by_test_id("pay-stripe").click()
+    expect(page.get_by_test_id("amount")).to_have_text("899.00 INR")
+    page.get_by_test_id("sandbox-pay").click()
+
+    expect(page).to_have_url(re.compile(r"/demo/order-success/\d+"))
+    expect(page.get_by_test_id("result")).to_have_text(
+        re.compile(r"Order \d{12,}: payment_confirmed")
+    )
+    order = Order.objects.get()
+    assert order.status == OrderStatus.PAYMENT_CONFIRMED
+    assert order.shipping_address["city"] == "Pune"  # taken from the Checkout Session
+
+
+@pytest.mark.parametrize("flow", ["pay-razorpay", "pay-phonepe"])
+def test_a_failed_payment_leaves_the_cart_intact(page, sandbox_site, flow):
+    open_shop(page, sandbox_site)
+    add(page, "DIYA-L")
+    page.get_by_test_id(flow).click()
+    page.get_by_test_id("sandbox-fail").click()
+
+    expect(page.get_by_test_id("result")).to_have_text("Payment failed. Your cart is unchanged.")
+    expect(page.get_by_test_id("cart-count")).to_have_text("1")
+    assert not Order.objects.exists()
+    assert CartItem.objects.get().quantity == 1
+    assert Payment.objects.get().status == PaymentStatus.FAILED
+
+
+def test_staff_log_into_admin_and_find_the_order_by_number(page, sandbox_site):
+    open_shop(page, sandbox_site)
+    add(page, "DIYA-S")
+    page.get_by_test_id("pay-razorpay").click()
+    page.get_by_test_id("sandbox-pay").click()
+    expect(page.get_by_test_id("result")).to_have_text(re.compile(r"Order confirmed"))
+    number = Order.objects.get().order_number
+
+    page.goto(f"{sandbox_site}/admin/")
+    page.fill("#id_username", "admin@example.com")
+    page.fill("#id_password", "admin-pass-123")
+    page.click("input[type=submit]")
+    page.goto(f"{sandbox_site}/admin/orders/order/")
+    page.fill("#searchbar", number)
+    page.press("#searchbar", "Enter")
+    expect(page.locator("#result_list")).to_contain_text(number)
+    expect(page.locator("#result_list")).to_contain_text("demo@example.com")

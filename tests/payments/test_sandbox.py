@@ -1,0 +1,171 @@
+"""The sandbox answers the real SDKs over HTTP, and what it signs verifies with the
+providers' own utilities."""
+
+import hashlib
+import importlib
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import razorpay
+import requests
+import stripe
+from django.test import Client
+from django.urls import clear_url_caches
+
+from payments.models import WebhookEvent, WebhookEventStatus
+from payments.providers.base import ProviderError
+from payments.providers.razorpay import RazorpayProvider
+from payments.providers.registry import phonepe_provider, razorpay_provider, stripe_provider
+from payments.sandbox import stripe as stripe_sandbox
+from payments.sandbox import urls as sandbox_urls
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def press(site: str, pay_page: str, outcome: str = "pay") -> requests.Response:
+    """What a person does on a hosted pay page: load it, click Pay or Fail."""
+    browser = requests.Session()
+    page = browser.get(f"{site}{pay_page}")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    return browser.post(
+        f"{site}{pay_page}",
+        data={"csrfmiddlewaretoken": token, "outcome": outcome},
+        headers={"Referer": f"{site}{pay_page}"},
+        allow_redirects=False,
+    )
+
+
+def test_razorpay_sandbox_signatures_verify_with_the_sdk(sandbox_site, settings):
+    order = razorpay_provider().create_order(
+        reference="MOsdk1", amount=12300, currency="INR", notes={"cart_id": "C"}, return_url=""
+    )
+    assert order.provider_order_id.startswith("order_")
+    answer = press(
+        sandbox_site, f"/sandbox/razorpay/pay/{order.provider_order_id}/?callback=/demo/back"
+    )
+    assert answer.status_code == 302
+    location = urlsplit(answer.headers["Location"])
+    assert location.path == "/demo/back"
+    params = {key: values[0] for key, values in parse_qs(location.query).items()}
+    client = razorpay.Client(auth=(settings.RAZORPAY_KEY_ID, settings.RAZORPAY_KEY_SECRET))
+    assert client.utility.verify_payment_signature(params) is True
+    # Its webhook reached our endpoint and passed the SDK's webhook check (no payment of
+    # ours matches this order, so it is acknowledged and ignored).
+    event = WebhookEvent.objects.get(provider="razorpay")
+    assert event.event_type == "payment.captured" and event.status == WebhookEventStatus.IGNORED
+    assert (
+        razorpay_provider().fetch_charge(provider_order_id=order.provider_order_id).state == "PAID"
+    )
+
+
+def test_razorpay_sandbox_refuses_wrong_credentials(sandbox_site, settings):
+    intruder = RazorpayProvider(
+        key_id=settings.RAZORPAY_KEY_ID,
+        key_secret="not-the-secret",
+        webhook_secret="",
+        base_url=settings.RAZORPAY_BASE_URL,
+        timeout=5,
+    )
+    with pytest.raises(ProviderError, match="Authentication failed"):
+        intruder.create_order(reference="MOx", amount=100, currency="INR", notes={}, return_url="")
+
+
+def test_stripe_sandbox_events_verify_with_the_sdk(sandbox_site, settings):
+    session = stripe_provider().create_order(
+        reference="MOsdk2",
+        amount=45600,
+        currency="INR",
+        notes={"payment_id": "p1"},
+        return_url=f"{sandbox_site}/demo/order-success/1",
+    )
+    assert session.client_secret.startswith(session.provider_order_id)
+    body = b'{"id": "evt_1", "object": "event", "type": "ping", "data": {"object": {}}}'
+    event = stripe.Webhook.construct_event(
+        body, stripe_sandbox._signature_header(body), settings.STRIPE_WEBHOOK_SECRET
+    )
+    assert event.id == "evt_1"
+
+    answer = press(sandbox_site, f"/sandbox/stripe/pay/{session.provider_order_id}/")
+    assert answer.headers["Location"] == f"{sandbox_site}/demo/order-success/1"
+    delivered = WebhookEvent.objects.get(provider="stripe")
+    assert delivered.event_type == "checkout.session.completed"
+    # Verified by stripe.Webhook.construct_event, then ignored: no payment of ours has it.
+    assert delivered.status == WebhookEventStatus.IGNORED
+    charge = stripe_provider().fetch_charge(provider_order_id=session.provider_order_id)
+    assert (
+        charge.state == "PAID"
+        and charge.amount == 45600
+        and charge.shipping_address["city"] == "Pune"
+    )
+
+
+def test_stripe_sandbox_session_expires_once(sandbox_site):
+    session = stripe_provider().create_order(
+        reference="MOsdk3", amount=100, currency="INR", notes={}, return_url=f"{sandbox_site}/demo/"
+    )
+    stripe_provider().cancel_order(provider_order_id=session.provider_order_id)
+    assert (
+        stripe_provider().fetch_charge(provider_order_id=session.provider_order_id).state
+        == "EXPIRED"
+    )
+    with pytest.raises(Exception, match="expire"):
+        stripe_provider().cancel_order(provider_order_id=session.provider_order_id)
+
+
+def test_phonepe_sandbox_webhook_authorization_and_status(sandbox_site, settings):
+    provider = phonepe_provider()
+    order = provider.create_order(
+        reference="MOsdk4",
+        amount=99900,
+        currency="INR",
+        notes={},
+        return_url=f"{sandbox_site}/demo/x",
+    )
+    assert provider.fetch_charge(provider_order_id="MOsdk4").state == "PENDING"
+    answer = press(sandbox_site, urlsplit(order.checkout_url).path, outcome="fail")
+    assert answer.headers["Location"] == f"{sandbox_site}/demo/x"
+    delivered = WebhookEvent.objects.get(provider="phonepe")
+    assert delivered.event_type == "checkout.order.failed"
+    # Authorization matched; then ignored, as no payment of ours has this order.
+    assert delivered.status == WebhookEventStatus.IGNORED
+    expected = hashlib.sha256(
+        f"{settings.PHONEPE_WEBHOOK_USERNAME}:{settings.PHONEPE_WEBHOOK_PASSWORD}".encode()
+    ).hexdigest()
+    assert len(expected) == 64
+    charge = provider.fetch_charge(provider_order_id="MOsdk4")
+    assert charge.state == "FAILED" and charge.reason == "PAYMENT_DECLINED"
+
+
+@pytest.fixture
+def urls_without_sandbox(settings):
+    import config.urls
+
+    settings.PAYMENTS_SANDBOX = False
+    clear_url_caches()
+    importlib.reload(config.urls)
+    yield
+    settings.PAYMENTS_SANDBOX = True
+    clear_url_caches()
+    importlib.reload(config.urls)
+
+
+def _sample_paths() -> list[str]:
+    paths = []
+    for pattern in sandbox_urls.urlpatterns:
+        route = re.sub(r"<[^>]+>", "x1", str(pattern.pattern))
+        paths.append(f"/sandbox/{route}")
+    return [*paths, "/demo/", "/demo/confirmbooking"]
+
+
+def test_sandbox_routes_exist_when_on():
+    client = Client()
+    assert client.get("/demo/").status_code == 200
+    assert client.get("/sandbox/razorpay/v1/orders").status_code == 405  # mounted: POST only
+
+
+def test_turning_the_sandbox_off_removes_every_sandbox_route(urls_without_sandbox):
+    client = Client()
+    for path in _sample_paths():
+        assert client.get(path).status_code == 404, path
+        assert client.post(path).status_code == 404, path
