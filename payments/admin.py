@@ -1,10 +1,24 @@
 from django.contrib import admin
 
-from .models import Payment, WebhookEvent
+from .models import Payment, PaymentStatusChange, WebhookEvent
+
+
+class PaymentStatusChangeInline(admin.TabularInline):
+    model = PaymentStatusChange
+    extra = 0
+    fields = ["created_at", "from_status", "to_status", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
+    inlines = [PaymentStatusChangeInline]
     list_display = [
         "id", "user", "provider", "status", "needs_attention", "attention_reason", "amount",
         "currency", "provider_order_id", "order", "created_at",

@@ -142,3 +142,19 @@ class ProviderToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} (expires {self.expires_at:%Y-%m-%d %H:%M})"
+
+
+class PaymentStatusChange(models.Model):
+    """The payment tracker: every status change of a payment, when and why."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=PaymentStatus.choices)
+    to_status = models.CharField(max_length=10, choices=PaymentStatus.choices)
+    reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id}: {self.from_status} → {self.to_status}"

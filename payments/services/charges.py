@@ -11,7 +11,8 @@ from django.utils import timezone
 from ..models import OPEN_PAYMENT_STATUSES, Payment, PaymentStatus
 from ..providers.base import Charge, ChargeState, ProviderFailure
 from ..providers.registry import get_provider
-from .fulfilment import payment_expire, payment_fulfil, payment_mark_failed
+from .fulfilment import payment_fulfil
+from .transitions import payment_expire, payment_mark_failed, payment_move_open
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +25,8 @@ def payment_apply_charge(*, payment: Payment, charge: Charge) -> None:
     elif charge.state == ChargeState.EXPIRED:
         payment_expire(payment_id=payment.pk, reason=charge.reason or "checkout expired")
     elif payment.status == PaymentStatus.INITIATED:
-        Payment.objects.filter(pk=payment.pk, status=PaymentStatus.INITIATED).update(
-            status=PaymentStatus.PENDING
+        payment_move_open(
+            payment_id=payment.pk, to_status=PaymentStatus.PENDING, reason="attempt under way"
         )
 
 

@@ -16,10 +16,11 @@ from config.errors import ApiError
 from orders.models import Order, OrderStatus
 from orders.stock import stock_check_lines
 
-from ..models import Payment, PaymentStatus
+from ..models import Payment
 from ..money import to_minor
 from ..providers.base import ProviderFailure, ProviderOrder
 from ..providers.registry import get_provider
+from .transitions import payment_mark_failed
 
 logger = logging.getLogger(__name__)
 
@@ -146,8 +147,8 @@ def payment_open_at_provider(*, payment: Payment, return_url: str = "") -> Opene
         )
     except ProviderFailure as exc:
         logger.warning("Payment %s: provider order failed: %s", payment.pk, exc)
-        Payment.objects.filter(pk=payment.pk, status=PaymentStatus.INITIATED).update(
-            status=PaymentStatus.FAILED, failure_reason="The payment provider could not be reached."
+        payment_mark_failed(
+            payment_id=payment.pk, reason="The payment provider could not be reached."
         )
         raise ApiError(
             "The payment provider could not be reached. Please try again.", status_code=502

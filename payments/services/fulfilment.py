@@ -19,16 +19,12 @@ from cart.services import cart_mark_converted, cart_remove_lines
 from config.errors import Unfulfillable
 from orders.models import Order, OrderPaymentStatus, OrderStatus
 from orders.receipts import send_receipt_on_commit
-from orders.services import (
-    order_create_from_lines,
-    order_mark_paid,
-    order_release,
-    order_take_stock,
-)
+from orders.services import order_create_from_lines, order_mark_paid, order_take_stock
 
 from ..models import Payment, PaymentStatus
 from ..money import to_minor
 from ..providers.base import Charge
+from .transitions import payment_track
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +131,7 @@ def payment_fulfil(*, payment_id, charge: Charge) -> Fulfilment:
             or payment.status == PaymentStatus.REFUNDED
         ):
             return fulfilment_of(payment)
+        status_before = payment.status
         payment.status = PaymentStatus.SUCCESS
         payment.completed_at = payment.completed_at or timezone.now()
         payment.provider_payment_id = charge.provider_payment_id or payment.provider_payment_id
@@ -156,33 +153,7 @@ def payment_fulfil(*, payment_id, charge: Charge) -> Fulfilment:
                 payment.order_id = order_id_before
                 _flag(payment, str(exc))
         payment.save()
+        payment_track(payment, from_status=status_before, reason=payment.attention_reason or "paid")
         if payment.fulfilled_at and payment.order_id:
             send_receipt_on_commit(order_id=payment.order_id)
     return fulfilment_of(payment)
-
-
-def payment_mark_failed(*, payment_id, reason: str = "") -> Payment:
-    """The provider says this attempt failed. A later success may still arrive (Razorpay
-    allows retries on one order), so only an open payment changes."""
-    with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment_id)
-        if payment.is_open:
-            payment.status = PaymentStatus.FAILED
-            payment.failure_reason = reason[:255]
-            payment.save(update_fields=["status", "failure_reason", "updated_at"])
-    return payment
-
-
-def payment_expire(*, payment_id, reason: str) -> Payment:
-    """The provider says the checkout can no longer be paid: the payment expires and an
-    order-first order gives its reserved stock back (exactly once)."""
-    with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment_id)
-        if not payment.is_open:
-            return payment
-        payment.status = PaymentStatus.EXPIRED
-        payment.failure_reason = reason[:255]
-        payment.save(update_fields=["status", "failure_reason", "updated_at"])
-    if payment.order_id:
-        order_release(order_id=payment.order_id, note=reason)
-    return payment

@@ -9,17 +9,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from ..models import OPEN_PAYMENT_STATUSES, Payment, PaymentStatus
+from ..models import OPEN_PAYMENT_STATUSES, Payment
 from .charges import payment_sync_with_provider
-
-
-def _expire(payment: Payment, reason: str) -> bool:
-    return (
-        Payment.objects.filter(pk=payment.pk, status__in=OPEN_PAYMENT_STATUSES).update(
-            status=PaymentStatus.EXPIRED, failure_reason=reason
-        )
-        == 1
-    )
+from .transitions import payment_expire
 
 
 def payments_reconcile(*, older_than_seconds: int) -> Counter:
@@ -33,11 +25,13 @@ def payments_reconcile(*, older_than_seconds: int) -> Counter:
     for payment in stale.iterator():
         if not payment.provider_order_id:
             # The provider order was never stored, so no shopper could have paid it.
-            outcome["expired"] += _expire(payment, "No provider order was recorded.")
+            outcome["expired"] += payment_expire(
+                payment_id=payment.pk, reason="No provider order was recorded."
+            )
             continue
         payment = payment_sync_with_provider(payment=payment, min_interval=timedelta(0))
         if payment.is_open and payment.created_at <= expire_before:
-            outcome["expired"] += _expire(payment, "Not paid in time.")
+            outcome["expired"] += payment_expire(payment_id=payment.pk, reason="Not paid in time.")
         else:
             outcome[payment.status.lower()] += 1
     return outcome

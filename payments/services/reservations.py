@@ -15,7 +15,7 @@ from ..models import OPEN_PAYMENT_STATUSES
 from ..providers.base import ProviderFailure
 from ..providers.registry import get_provider
 from .charges import payment_sync_with_provider
-from .fulfilment import payment_expire
+from .transitions import payment_expire
 
 REASON = "reservation expired"
 

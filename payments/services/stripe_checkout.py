@@ -13,10 +13,11 @@ from django.db import transaction
 from config.errors import ApiError
 from orders.services import order_discard_draft, order_draft_from_cart, order_reserve
 
-from ..models import Payment, PaymentStatus, Provider
+from ..models import Provider
 from ..providers.base import ProviderFailure
 from ..providers.registry import get_provider
 from .checkout import OpenedPayment, payment_for_order, payment_open_at_provider
+from .transitions import payment_mark_failed
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +40,7 @@ def stripe_checkout_start(*, user, shipping_address: dict | None) -> OpenedPayme
     except ApiError:
         # Stock ran out between the pre-check and the reservation: close the session so
         # nobody pays for it, and leave the shopper's cart and orders as they were.
-        Payment.objects.filter(pk=payment.pk).update(
-            status=PaymentStatus.FAILED, failure_reason="Out of stock at reservation."
-        )
+        payment_mark_failed(payment_id=payment.pk, reason="Out of stock at reservation.")
         order_discard_draft(order_id=order.pk)
         _expire_session(opened.provider_order.provider_order_id)
         raise

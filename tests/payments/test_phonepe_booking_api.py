@@ -134,6 +134,8 @@ def test_lost_webhook_is_resolved_by_polling_at_most_once_per_interval(api, phon
     check = api.get(f"/api/payments/{order['id']}/check-booking/").json()
     assert check["booking_created"] is True
     assert Cart.objects.get(cart_id=cart["cart_id"]).status == CartStatus.CONVERTED
+    tracker = Payment.objects.get().status_changes.values_list("from_status", "to_status")
+    assert list(tracker) == [("INITIATED", "PENDING"), ("PENDING", "SUCCESS")]
 
 
 def test_failed_payment_leaves_no_booking_and_the_cart_usable(api, anon_client, phonepe, package):

@@ -352,6 +352,9 @@ def test_flagged_payments_are_filterable_in_admin(api, rsps):
     staff.force_login(User.objects.create_superuser("ops@example.com", "ops-pass-12345"))
     page = staff.get("/admin/payments/payment/", {"needs_attention__exact": "1"}).content.decode()
     assert order_id in page and "out of stock" in page
+    payment = Payment.objects.get()
+    detail = staff.get(f"/admin/payments/payment/{payment.pk}/change/").content.decode()
+    assert "INITIATED" in detail and "out of stock" in detail  # the tracker entry
     assert (
         order_id
         not in staff.get(

@@ -103,6 +103,11 @@ def test_payment_failed_marks_failed_and_a_later_capture_still_fulfils(
     post_webhook(anon_client, captured(open_payment))
     open_payment.refresh_from_db()
     assert open_payment.status == PaymentStatus.SUCCESS and Order.objects.count() == 1
+    tracker = list(open_payment.status_changes.values_list("from_status", "to_status", "reason"))
+    assert tracker == [
+        ("INITIATED", "FAILED", "Payment declined"),
+        ("FAILED", "SUCCESS", "paid"),
+    ]
 
 
 def test_payment_failed_after_success_changes_nothing(anon_client, open_payment):

@@ -169,3 +169,50 @@ def test_turning_the_sandbox_off_removes_every_sandbox_route(urls_without_sandbo
     for path in _sample_paths():
         assert client.get(path).status_code == 404, path
         assert client.post(path).status_code == 404, path
+
+
+def test_sandbox_refunds_answer_like_the_providers(sandbox_site, settings):
+    razorpay_order = razorpay_provider().create_order(
+        reference="MOrf1", amount=5000, currency="INR", notes={}, return_url=""
+    )
+    press(sandbox_site, f"/sandbox/razorpay/pay/{razorpay_order.provider_order_id}/")
+    charge = razorpay_provider().fetch_charge(provider_order_id=razorpay_order.provider_order_id)
+    sdk = razorpay.Client(
+        auth=(settings.RAZORPAY_KEY_ID, settings.RAZORPAY_KEY_SECRET),
+        base_url=settings.RAZORPAY_BASE_URL,
+    )
+    refund = sdk.payment.refund(charge.provider_payment_id, {"amount": 2000})
+    assert refund["entity"] == "refund" and refund["amount"] == 2000
+    assert refund["payment_id"] == charge.provider_payment_id and refund["id"].startswith("rfnd_")
+
+    session = stripe_provider().create_order(
+        reference="MOrf2", amount=7000, currency="INR", notes={}, return_url=f"{sandbox_site}/demo/"
+    )
+    press(sandbox_site, f"/sandbox/stripe/pay/{session.provider_order_id}/")
+    intent = stripe_provider().fetch_charge(provider_order_id=session.provider_order_id)
+    client = stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY, base_addresses={"api": settings.STRIPE_API_BASE}
+    )
+    stripe_refund = client.v1.refunds.create({"payment_intent": intent.provider_payment_id})
+    assert stripe_refund.status == "succeeded" and stripe_refund.amount == 7000
+
+    phonepe = phonepe_provider()
+    phonepe_order = phonepe.create_order(
+        reference="MOrf3", amount=9900, currency="INR", notes={}, return_url=f"{sandbox_site}/demo/"
+    )
+    press(sandbox_site, urlsplit(phonepe_order.checkout_url).path)
+    token = phonepe._token()
+    answer = requests.post(
+        f"{settings.PHONEPE_BASE_URL}/payments/v2/refund",
+        json={"merchantRefundId": "R1", "originalMerchantOrderId": "MOrf3", "amount": 9900},
+        headers={"Authorization": f"O-Bearer {token}"},
+        timeout=10,
+    )
+    assert answer.status_code == 200 and answer.json()["state"] == "PENDING"
+    too_much = requests.post(
+        f"{settings.PHONEPE_BASE_URL}/payments/v2/refund",
+        json={"merchantRefundId": "R2", "originalMerchantOrderId": "MOrf3", "amount": 99999},
+        headers={"Authorization": f"O-Bearer {token}"},
+        timeout=10,
+    )
+    assert too_much.status_code == 400

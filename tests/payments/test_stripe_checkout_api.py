@@ -81,7 +81,11 @@ def test_completed_webhook_confirms_the_order_and_sends_one_receipt(
         order.shipping_address["city"] == "Pune"
         and order.shipping_address["address_line_1"] == "1 MG Road"
     )
-    assert Payment.objects.get().status == PaymentStatus.SUCCESS
+    payment = Payment.objects.get()
+    assert payment.status == PaymentStatus.SUCCESS
+    assert list(payment.status_changes.values_list("from_status", "to_status")) == [
+        ("INITIATED", "SUCCESS")
+    ]
     assert [c.to_status for c in order.status_changes.all()] == [
         "pending_payment",
         "payment_confirmed",

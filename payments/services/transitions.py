@@ -1,0 +1,49 @@
+"""Every payment status change goes through here and leaves a tracker entry. Changes to
+SUCCESS happen only in the fulfilment service, which records them the same way."""
+
+from django.db import transaction
+
+from orders.services import order_release
+
+from ..models import Payment, PaymentStatus, PaymentStatusChange
+
+
+def payment_track(payment: Payment, *, from_status: str, reason: str) -> None:
+    PaymentStatusChange.objects.create(
+        payment=payment, from_status=from_status, to_status=payment.status, reason=reason[:255]
+    )
+
+
+def payment_move_open(*, payment_id, to_status: str, reason: str) -> bool:
+    """Move a payment that is still open (INITIATED or PENDING) to `to_status` under its
+    row lock. False when it was no longer open, or already there: a late failure never
+    overwrites a success."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if not payment.is_open or payment.status == to_status:
+            return False
+        from_status = payment.status
+        payment.status = to_status
+        if to_status != PaymentStatus.PENDING:
+            payment.failure_reason = reason[:255]
+        payment.save(update_fields=["status", "failure_reason", "updated_at"])
+        payment_track(payment, from_status=from_status, reason=reason)
+    return True
+
+
+def payment_mark_failed(*, payment_id, reason: str) -> bool:
+    """The provider says this attempt failed. A later success may still arrive (Razorpay
+    allows retries on one order), and fulfilment accepts it then."""
+    return payment_move_open(payment_id=payment_id, to_status=PaymentStatus.FAILED, reason=reason)
+
+
+def payment_expire(*, payment_id, reason: str) -> bool:
+    """The checkout can no longer be paid: the payment expires and an order-first order
+    gives its reserved stock back (exactly once)."""
+    expired = payment_move_open(
+        payment_id=payment_id, to_status=PaymentStatus.EXPIRED, reason=reason
+    )
+    order_id = Payment.objects.filter(pk=payment_id).values_list("order_id", flat=True).first()
+    if expired and order_id:
+        order_release(order_id=order_id, note=reason)
+    return expired
