@@ -14,19 +14,19 @@ def base() -> str:
 
 
 def mock_token(rsps: responses.RequestsMock, *, lifetime: int = 3600, token: str = "tok-1"):
-    issued = int(time.time())
-    return rsps.add(
-        responses.POST,
-        f"{base()}/v1/oauth/token",
-        json={
+    def answer(request):
+        issued = int(time.time())
+        body = {
             "access_token": token,
             "encrypted_access_token": token,
             "token_type": "O-Bearer",
             "issued_at": issued,
             "expires_at": issued + lifetime,
             "expires_in": lifetime,
-        },
-    )
+        }
+        return 200, {}, json.dumps(body)
+
+    return rsps.add_callback(responses.POST, f"{base()}/v1/oauth/token", callback=answer)
 
 
 def mock_pay(rsps: responses.RequestsMock):
@@ -69,7 +69,9 @@ def mock_status(rsps: responses.RequestsMock, merchant_order_id: str, state: str
     }
     if state == "FAILED":
         body["errorCode"] = "PAYMENT_DECLINED"
-    return rsps.add(responses.GET, status_url(merchant_order_id), json=body)
+    return rsps.add_callback(
+        responses.GET, status_url(merchant_order_id), callback=lambda r: (200, {}, json.dumps(body))
+    )
 
 
 def calls_to(rsps: responses.RequestsMock, fragment: str) -> int:

@@ -132,3 +132,33 @@ def test_the_token_is_shared_with_another_server_process(rsps):
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "https://pay/1"
     assert _RecordingPhonePe.seen == [("/checkout/v2/pay", "O-Bearer shared-token")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("env", "oauth", "pg"),
+    [
+        (
+            "UAT",
+            "https://api-preprod.phonepe.com/apis/pg-sandbox",
+            "https://api-preprod.phonepe.com/apis/pg-sandbox",
+        ),
+        (
+            "PRODUCTION",
+            "https://api.phonepe.com/apis/identity-manager",
+            "https://api.phonepe.com/apis/pg",
+        ),
+    ],
+)
+def test_without_a_base_url_phonepe_env_picks_the_hosts(rsps, settings, env, oauth, pg):
+    settings.PHONEPE_BASE_URL = ""
+    settings.PHONEPE_ENV = env
+    rsps.add(
+        "POST",
+        f"{oauth}/v1/oauth/token",
+        json={"access_token": "t", "expires_at": time.time() + 3600},
+    )
+    rsps.add(
+        "POST", f"{pg}/checkout/v2/pay", json={"orderId": "OMO1", "redirectUrl": "https://pay/1"}
+    )
+    assert create(phonepe_provider()).checkout_url == "https://pay/1"
