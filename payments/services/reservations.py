@@ -1,6 +1,7 @@
 """Release order-first reservations nobody paid for in time. Before an order's stock goes
 back, each of its open payments is asked about once more (a late success is fulfilled
-instead) and its provider checkout is closed, so nobody pays for a cancelled order."""
+instead) and its provider checkout is closed, so nobody pays for a cancelled order.
+Drafts left behind by a crash mid-checkout are closed the same way and discarded."""
 
 from collections import Counter
 from datetime import timedelta
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from orders.models import Order, OrderStatus
-from orders.services import order_release
+from orders.services import order_discard_draft, order_release
 
 from ..models import OPEN_PAYMENT_STATUSES
 from ..providers.base import ProviderFailure
@@ -39,14 +40,17 @@ def _close_open_payments(order: Order) -> bool:
 
 def reservations_release_expired(*, ttl_seconds: int | None = None) -> Counter:
     ttl = settings.ORDER_RESERVATION_TTL_SECONDS if ttl_seconds is None else ttl_seconds
+    cutoff = timezone.now() - timedelta(seconds=ttl)
     stale = Order.objects.filter(
-        status=OrderStatus.PENDING_PAYMENT,
-        created_at__lte=timezone.now() - timedelta(seconds=ttl),
+        status__in=[OrderStatus.PENDING_PAYMENT, OrderStatus.DRAFT], created_at__lte=cutoff
     )
     outcome: Counter = Counter()
     for order in stale.iterator():
         if not _close_open_payments(order):
             outcome["deferred"] += 1
+        elif order.status == OrderStatus.DRAFT:
+            order_discard_draft(order_id=order.pk)
+            outcome["discarded"] += 1
         elif order_release(order_id=order.pk, note=REASON):
             outcome["released"] += 1
     return outcome

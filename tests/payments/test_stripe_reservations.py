@@ -98,3 +98,26 @@ def test_two_shoppers_checking_out_the_last_unit_get_one_order_and_one_clear_400
     assert ProductVariant.objects.get(pk=variant.pk).stock == 0
     assert Order.objects.filter(status=OrderStatus.PENDING_PAYMENT).count() == 1
     assert Order.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_draft_left_by_a_crash_mid_checkout_is_closed_and_discarded(api, user, rsps):
+    from orders.services import order_draft_from_cart
+    from payments.services.checkout import payment_for_order, payment_open_at_provider
+
+    sessions = mock_session_create(rsps)
+    mock_session_expire(rsps)
+    variant = VariantFactory(stock=5)
+    add_to_cart(api, variant, 1)
+    # The first two checkout steps ran, then the process died before the reservation.
+    draft = order_draft_from_cart(user=user, shipping_address={}, billing_address={})
+    payment_open_at_provider(payment=payment_for_order(order=draft, provider="stripe"))
+    mock_session_retrieve(rsps, sessions[0])
+    age_orders(10_000)
+
+    call_command("release_expired_reservations")
+    assert not Order.objects.exists()
+    assert Payment.objects.get().status == PaymentStatus.EXPIRED
+    assert any(c.request.url.endswith(f"/{sessions[0]['id']}/expire") for c in rsps.calls)
+    assert ProductVariant.objects.get(pk=variant.pk).stock == 5
+    assert len(api.get("/api/cart/").json()["items"]) == 1

@@ -18,5 +18,6 @@ class Command(BaseCommand):
     def handle(self, *args, ttl: int | None, **options):
         outcome = reservations_release_expired(ttl_seconds=ttl)
         self.stdout.write(
-            f"Released {outcome['released']} reservation(s); deferred {outcome['deferred']}."
+            f"Released {outcome['released']} reservation(s), discarded {outcome['discarded']} "
+            f"abandoned draft(s); deferred {outcome['deferred']}."
         )
