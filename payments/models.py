@@ -101,6 +101,11 @@ class WebhookEventStatus(models.TextChoices):
     RECEIVED = "RECEIVED", "Received: stored, not processed yet"
     PROCESSED = "PROCESSED", "Processed"
     IGNORED = "IGNORED", "Ignored: verified, but an event type or order we do not act on"
+    UNCONFIRMED = (
+        "UNCONFIRMED",
+        "Unconfirmed: the status API did not (yet) say what it reported; a redelivery is "
+        "processed again",
+    )
     FAILED = "FAILED", "Failed: processing raised; a redelivery is processed again"
     REJECTED = "REJECTED", "Rejected: bad signature or malformed body"
 
@@ -114,7 +119,7 @@ class WebhookEvent(models.Model):
     event_type = models.CharField(max_length=100, blank=True)
     body = models.TextField()
     status = models.CharField(
-        max_length=10, choices=WebhookEventStatus.choices, default=WebhookEventStatus.RECEIVED
+        max_length=12, choices=WebhookEventStatus.choices, default=WebhookEventStatus.RECEIVED
     )
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)

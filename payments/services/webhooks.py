@@ -89,7 +89,11 @@ def _process(provider, notice: WebhookNotice, event: WebhookEvent) -> WebhookEve
     if provider.webhook_needs_confirmation:
         # The notice only proves the sender knows a shared secret: act on what the
         # provider's status API says, never on the body.
+        reported = charge.state
         charge = provider.fetch_charge(provider_order_id=charge.provider_order_id)
+        if charge.state != reported:
+            payment_apply_charge(payment=payment, charge=charge)
+            return WebhookEventStatus.UNCONFIRMED
     payment_apply_charge(payment=payment, charge=charge)
     return WebhookEventStatus.PROCESSED
 

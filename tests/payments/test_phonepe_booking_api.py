@@ -3,7 +3,7 @@ import requests
 
 from bookings.models import Booking
 from cart.models import Cart, CartStatus
-from payments.models import Payment, PaymentStatus
+from payments.models import Payment, PaymentStatus, WebhookEvent, WebhookEventStatus
 from tests.conftest import client_for
 from tests.factories import PujaPackageFactory, future_slot
 
@@ -150,7 +150,7 @@ def test_failed_payment_leaves_no_booking_and_the_cart_usable(api, anon_client, 
     assert start(api, cart)["status"] == "INITIATED"  # the shopper can try again
 
 
-def test_webhook_not_confirmed_by_the_status_api_fulfils_nothing(
+def test_webhook_not_confirmed_by_the_status_api_fulfils_nothing_until_a_redelivery_is(
     api, anon_client, phonepe, package
 ):
     order = start(api, booking_cart(api, package))
@@ -158,6 +158,19 @@ def test_webhook_not_confirmed_by_the_status_api_fulfils_nothing(
     assert post_webhook(anon_client, completed(order)).status_code == 200
     assert not Booking.objects.exists()
     assert Payment.objects.get().status == PaymentStatus.PENDING
+    assert WebhookEvent.objects.get().status == WebhookEventStatus.UNCONFIRMED
+
+    # PhonePe delivers the same event again once the status API agrees.
+    phonepe.replace(
+        "GET",
+        status_url(order["merchant_order_id"]),
+        json={"state": "COMPLETED", "amount": 99900, "paymentDetails": []},
+    )
+    redelivery = post_webhook(anon_client, completed(order))
+    assert redelivery.json()["already_processed"] is False
+    assert Booking.objects.count() == 1
+    event = WebhookEvent.objects.get()
+    assert event.status == WebhookEventStatus.PROCESSED and event.attempts == 2
 
 
 def test_status_api_amount_mismatch_is_flagged_not_fulfilled(api, anon_client, phonepe, package):
