@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -25,6 +26,7 @@ class RegisterApi(APIView):
         last_name = serializers.CharField(max_length=150)
         phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
 
+    @extend_schema(request=InputSerializer, responses={201: UserOutputSerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -45,5 +47,6 @@ class TokenApi(TokenObtainPairView):
 
 
 class MeApi(APIView):
+    @extend_schema(responses=UserOutputSerializer)
     def get(self, request):
         return Response(UserOutputSerializer(request.user).data)

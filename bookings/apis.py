@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -44,6 +45,9 @@ def _bookings(user):
 class ServiceListApi(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        operation_id="booking_services_list", responses=ServiceOutputSerializer(many=True)
+    )
     def get(self, request):
         return Response(ServiceOutputSerializer(_services(), many=True).data)
 
@@ -51,16 +55,21 @@ class ServiceListApi(APIView):
 class ServiceDetailApi(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(responses=ServiceOutputSerializer)
     def get(self, request, pk: int):
         return Response(ServiceOutputSerializer(get_object_or_404(_services(), pk=pk)).data)
 
 
 class BookingListApi(APIView):
+    @extend_schema(
+        operation_id="booking_bookings_list", responses=BookingOutputSerializer(many=True)
+    )
     def get(self, request):
         return Response(BookingOutputSerializer(_bookings(request.user), many=True).data)
 
 
 class BookingDetailApi(APIView):
+    @extend_schema(responses=BookingOutputSerializer)
     def get(self, request, pk: int):
         booking = get_object_or_404(_bookings(request.user), pk=pk)
         return Response(BookingOutputSerializer(booking).data)

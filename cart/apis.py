@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -77,9 +78,11 @@ def cart_response(cart: Cart, status_code: int = status.HTTP_200_OK) -> Response
 
 
 class ShopCartApi(APIView):
+    @extend_schema(responses=CartOutputSerializer)
     def get(self, request):
         return cart_response(shop_cart_get_or_create(user=request.user))
 
+    @extend_schema(responses={204: None})
     def delete(self, request):
         shop_cart_clear(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -91,6 +94,7 @@ class CartItemsApi(APIView):
         variant_id = serializers.IntegerField(required=False, allow_null=True)
         quantity = serializers.IntegerField(min_value=1, max_value=1000)
 
+    @extend_schema(request=InputSerializer, responses={201: CartOutputSerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -107,6 +111,7 @@ class CartItemDetailApi(APIView):
     class InputSerializer(serializers.Serializer):
         quantity = serializers.IntegerField(min_value=1, max_value=1000)
 
+    @extend_schema(request=InputSerializer, responses=CartOutputSerializer)
     def patch(self, request, item_id: int):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -115,6 +120,7 @@ class CartItemDetailApi(APIView):
         )
         return cart_response(cart)
 
+    @extend_schema(responses=CartOutputSerializer)
     def delete(self, request, item_id: int):
         return cart_response(cart_item_remove(user=request.user, item_id=item_id))
 
@@ -128,10 +134,12 @@ class CartsApi(APIView):
         selected_time = serializers.TimeField()
         promo_code = serializers.CharField(required=False, allow_blank=True, max_length=50)
 
+    @extend_schema(operation_id="cart_carts_list", responses=CartOutputSerializer(many=True))
     def get(self, request):
         carts = carts_for_user(user=request.user)
         return Response(CartOutputSerializer(carts, many=True).data)
 
+    @extend_schema(request=InputSerializer, responses={201: CartOutputSerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -149,9 +157,11 @@ class CartsApi(APIView):
 
 
 class CartDetailApi(APIView):
+    @extend_schema(responses=CartOutputSerializer)
     def get(self, request, cart_ref: str):
         return cart_response(cart_get_for_user(user=request.user, reference=cart_ref))
 
+    @extend_schema(responses={204: None})
     def delete(self, request, cart_ref: str):
         cart_abandon(cart=cart_get_for_user(user=request.user, reference=cart_ref))
         return Response(status=status.HTTP_204_NO_CONTENT)

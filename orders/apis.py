@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -12,6 +13,7 @@ from .services import order_cancel, order_place
 class ProductListApi(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(operation_id="products_list", responses=ProductOutputSerializer(many=True))
     def get(self, request):
         return Response(ProductOutputSerializer(products_active(), many=True).data)
 
@@ -19,6 +21,7 @@ class ProductListApi(APIView):
 class ProductDetailApi(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(responses=ProductOutputSerializer)
     def get(self, request, pk: int):
         return Response(ProductOutputSerializer(get_object_or_404(products_active(), pk=pk)).data)
 
@@ -30,9 +33,11 @@ class OrderListApi(APIView):
         shipping_address = AddressSerializer()
         billing_address = AddressSerializer()
 
+    @extend_schema(operation_id="orders_list", responses=OrderOutputSerializer(many=True))
     def get(self, request):
         return Response(OrderOutputSerializer(orders_for_user(user=request.user), many=True).data)
 
+    @extend_schema(request=InputSerializer, responses={201: OrderOutputSerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -41,12 +46,14 @@ class OrderListApi(APIView):
 
 
 class OrderDetailApi(APIView):
+    @extend_schema(responses=OrderOutputSerializer)
     def get(self, request, pk: int):
         order = get_object_or_404(orders_for_user(user=request.user), pk=pk)
         return Response(OrderOutputSerializer(order).data)
 
 
 class OrderCancelApi(APIView):
+    @extend_schema(request=None, responses=OrderOutputSerializer)
     def post(self, request, pk: int):
         order = order_cancel(user=request.user, order_id=pk)
         return Response(OrderOutputSerializer(order).data)

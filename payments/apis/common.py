@@ -1,3 +1,5 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -51,6 +53,17 @@ class WebhookApi(APIView):
     throttle_classes = []
     provider_name = ""
 
+    @extend_schema(
+        request=None,
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="Acknowledged: {received, already_processed}"
+            ),
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="Unsigned, wrongly signed or malformed"
+            ),
+        },
+    )
     def post(self, request):
         outcome = webhook_receive(
             provider_name=self.provider_name, body=request.body, headers=request.headers

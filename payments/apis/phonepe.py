@@ -2,6 +2,8 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -52,6 +54,21 @@ class _PhonePeCheckoutApi(APIView):
         return Response(self.answer(opened.payment), status=status.HTTP_201_CREATED)
 
 
+def _documented(answer: str):
+    return extend_schema_view(
+        post=extend_schema(
+            request=None,  # set per class below
+            responses={
+                201: OpenApiResponse(OpenApiTypes.OBJECT, description=answer),
+                502: OpenApiResponse(
+                    OpenApiTypes.OBJECT, description="PhonePe could not be reached"
+                ),
+            },
+        )
+    )
+
+
+@_documented("success, payment_id, payment_url, amount (rupees, string), amount_paise, status")
 class ProcessCartApi(_PhonePeCheckoutApi):
     """Older endpoint: its `amount` is a decimal string in rupees."""
 
@@ -76,6 +93,7 @@ class ProcessCartApi(_PhonePeCheckoutApi):
         }
 
 
+@_documented("success, message, data.payment_order")
 class CartPaymentApi(_PhonePeCheckoutApi):
     class InputSerializer(serializers.Serializer):
         cart_id = serializers.CharField(max_length=64)

@@ -1,4 +1,6 @@
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -50,6 +52,16 @@ class CreateFromCartApi(APIView):
     class InputSerializer(CartCheckoutInputSerializer):
         payment_method = serializers.ChoiceField(choices=["razorpay"], default="razorpay")
 
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Razorpay checkout options: payment_id, order_id, razorpay_order_id, amount (paise), key, prefill, notes",
+            ),
+            502: OpenApiResponse(OpenApiTypes.OBJECT, description="Razorpay could not be reached"),
+        },
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -73,6 +85,15 @@ class CreateForOrderApi(APIView):
     class InputSerializer(serializers.Serializer):
         order_id = serializers.IntegerField()
 
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="As create-from-cart, for an existing pending_payment order",
+            )
+        },
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -91,6 +112,18 @@ class VerifyApi(APIView):
         razorpay_payment_id = serializers.CharField(max_length=100)
         razorpay_signature = serializers.CharField(max_length=256)
 
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="status, order_created, order_id, order_number, booking_ids",
+            ),
+            409: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="Paid but not fulfillable: error, needs_attention"
+            ),
+        },
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.views.decorators.http import require_http_methods
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -27,6 +29,11 @@ def _booking_of(payment: Payment) -> Booking | None:
 
 
 class CheckBookingApi(APIView):
+    @extend_schema(
+        responses=OpenApiResponse(
+            OpenApiTypes.OBJECT, description="success, payment_status, booking_created, booking"
+        )
+    )
     def get(self, request, payment_id):
         payment = _current(payment_get_for_user(user=request.user, pk=payment_id))
         booking = _booking_of(payment)
@@ -48,6 +55,11 @@ class CheckBookingApi(APIView):
 
 
 class CartPaymentStatusApi(APIView):
+    @extend_schema(
+        responses=OpenApiResponse(
+            OpenApiTypes.OBJECT, description="success, data: the latest payment of the cart"
+        )
+    )
     def get(self, request, cart_id: str):
         payment = _current(payment_latest_for_cart(user=request.user, cart_ref=cart_id))
         booking = _booking_of(payment)
@@ -75,6 +87,11 @@ class CartPaymentStatusApi(APIView):
 
 
 class PaymentOrderStatusApi(APIView):
+    @extend_schema(
+        responses=OpenApiResponse(
+            OpenApiTypes.OBJECT, description="success, data: the payment order"
+        )
+    )
     def get(self, request, merchant_order_id: str):
         payment = payment_get_for_user(user=request.user, merchant_order_id=merchant_order_id)
         return Response({"success": True, "data": payment_order_body(_current(payment))})

@@ -1,3 +1,5 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,6 +15,17 @@ class CheckoutSessionApi(APIView):
     class InputSerializer(serializers.Serializer):
         shipping_address = AddressSerializer(required=False)
 
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="clientSecret, orderId, sessionId"
+            ),
+            502: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="Stripe could not be reached; nothing changed"
+            ),
+        },
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -20,7 +20,13 @@ def test_health_answers_200_when_the_database_answers(anon_client):
 def test_openapi_schema_and_docs_are_served(anon_client):
     schema = anon_client.get("/api/schema/?format=json")
     assert schema.status_code == 200
-    assert "/api/cart/items/" in schema.json()["paths"]
+    paths = schema.json()["paths"]
+    assert "/api/cart/items/" in paths
+    create = paths["/api/payments/create-from-cart/"]["post"]
+    body_ref = create["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    component = schema.json()["components"]["schemas"][body_ref.rsplit("/", 1)[1]]
+    assert {"shipping_address", "billing_address"} <= set(component["required"])
+    assert "409" in paths["/api/payments/verify/"]["post"]["responses"]
     assert anon_client.get("/api/docs/").status_code == 200
 
 
