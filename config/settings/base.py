@@ -37,6 +37,8 @@ if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     if PAYMENTS_SANDBOX:
         raise ImproperlyConfigured("PAYMENTS_SANDBOX must be off when DEBUG is off.")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,5 +1,5 @@
 """Creating a payment is three short steps, none holding a lock while the provider is called:
-1. in one transaction, snapshot what is bought and write the payment row (INITIATED);
+1. snapshot what is bought and write the payment row (INITIATED) in one insert;
 2. ask the provider for an order;
 3. store the provider's order id (or mark the payment FAILED when the provider failed).
 A crash between 1 and 3 leaves an INITIATED payment with no provider order, which

@@ -112,3 +112,30 @@ def test_admin_is_closed_to_shoppers():
     client = Client()
     client.force_login(UserFactory())
     assert client.get("/admin/orders/order/").status_code == 302
+
+
+def test_health_answers_503_when_the_database_does_not():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "response = Client().get('/api/health/')\n"
+        "print(response.status_code, response.json()['database'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        env=os.environ
+        | {
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "DATABASE_URL": "postgres://nobody@127.0.0.1:9/nowhere",  # nothing listens on 9
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "503 down", result.stderr[-1500:]
