@@ -29,7 +29,9 @@ def payments_reconcile(*, older_than_seconds: int) -> Counter:
                 payment_id=payment.pk, reason="No provider order was recorded."
             )
             continue
-        payment = payment_sync_with_provider(payment=payment, min_interval=timedelta(0))
+        # The usual per-payment interval: a second machine running at the same moment
+        # finds the question already claimed and does not ask again.
+        payment = payment_sync_with_provider(payment=payment)
         if payment.is_open and payment.created_at <= expire_before:
             outcome["expired"] += payment_expire(payment_id=payment.pk, reason="Not paid in time.")
         else:

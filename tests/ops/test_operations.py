@@ -3,10 +3,10 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from accounts.models import User
-from bookings.models import PujaService
+from bookings.models import Booking, PujaService
 from cart.models import Coupon
 from orders.models import Order, OrderStatus, ProductVariant
-from tests.factories import UserFactory
+from tests.factories import PujaPackageFactory, UserFactory, future_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +106,12 @@ def test_admin_finds_an_order_by_number_and_a_user_by_email(staff_client):
     assert staff_client.get(f"/admin/orders/order/{order.pk}/change/").status_code == 200
     users = staff_client.get("/admin/accounts/user/", {"q": "FINDME@example.com"})
     assert "findme@example.com" in users.content.decode()
+    package = PujaPackageFactory()
+    booking = Booking.objects.create(
+        user=shopper, puja_service=package.service, package=package, total_amount=1, **future_slot()
+    )
+    found = staff_client.get("/admin/bookings/booking/", {"q": booking.book_id}).content.decode()
+    assert booking.book_id in found
 
 
 def test_admin_is_closed_to_shoppers():

@@ -73,3 +73,28 @@ def test_provider_down_during_reconciliation_leaves_the_payment_open(stale_payme
     call_command("reconcile_payments")
     stale_payment.refresh_from_db()
     assert stale_payment.is_open
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reconciliation_on_two_machines_at_once_asks_once_and_fulfils_once(rsps):
+    from orders.models import ProductVariant
+    from payments.services.reconciliation import payments_reconcile
+    from tests.conftest import client_for, run_concurrently
+    from tests.factories import UserFactory
+
+    mock_order_create(rsps)
+    api = client_for(UserFactory())
+    variant = VariantFactory(price="100.00", stock=5)
+    add_to_cart(api, variant, 1)
+    create_payment(api)
+    payment = Payment.objects.get()
+    age(payment.pk, 1000)
+    mock_order_payments(
+        rsps, payment.provider_order_id, [payment_entity(payment.provider_order_id, 10000)]
+    )
+
+    run_concurrently(*[lambda: payments_reconcile(older_than_seconds=900)] * 2)
+    asked = [c for c in rsps.calls if c.request.url.split("?")[0].endswith("/payments")]
+    assert len(asked) == 1
+    assert Order.objects.count() == 1
+    assert ProductVariant.objects.get(pk=variant.pk).stock == 4
