@@ -65,10 +65,10 @@ class WebhookApi(APIView):
         },
     )
     def post(self, request):
-        outcome = webhook_receive(
+        already_processed = webhook_receive(
             provider_name=self.provider_name, body=request.body, headers=request.headers
         )
         return Response(
-            {"received": True, "already_processed": outcome.already_processed},
+            {"received": True, "already_processed": already_processed},
             status=status.HTTP_200_OK,
         )

@@ -13,6 +13,7 @@ from ..providers.base import Charge, ChargeState, InvalidSignature
 from ..providers.registry import razorpay_provider
 from ..services.checkout import (
     OpenedPayment,
+    payment_notes,
     payment_open_at_provider,
     payment_start_for_order,
     payment_start_from_cart,
@@ -26,7 +27,6 @@ def _checkout_body(opened: OpenedPayment, user) -> dict:
     order_id = opened.provider_order.provider_order_id
     billing = payment.billing_address or {}
     name = f"{billing.get('first_name', '')} {billing.get('last_name', '')}".strip()
-    notes = {"payment_id": str(payment.pk), "cart_id": payment.cart_snapshot.get("cart_id")}
     return {
         "success": True,
         "payment_id": str(payment.pk),
@@ -43,7 +43,8 @@ def _checkout_body(opened: OpenedPayment, user) -> dict:
             "email": user.email,
             "contact": billing.get("phone") or user.phone,
         },
-        "notes": notes,
+        # The contract's notes always carry cart_id (null for an order-first payment).
+        "notes": {"cart_id": None} | payment_notes(payment),
         "cart_items_count": sum(line["quantity"] for line in payment.cart_snapshot["lines"]),
     }
 

@@ -128,21 +128,26 @@ def payment_for_order(*, order: Order, provider: str) -> Payment:
     )
 
 
-def payment_open_at_provider(*, payment: Payment, return_url: str = "") -> OpenedPayment:
-    """Steps 2 and 3. On any provider failure the payment is marked FAILED and the caller
-    gets a 502; nothing is left pending."""
-    provider = get_provider(payment.provider)
+def payment_notes(payment: Payment) -> dict:
+    """What a payment tells its provider about itself (Razorpay notes, Stripe metadata)."""
     notes = {"payment_id": str(payment.pk)}
     if payment.cart_id:
         notes["cart_id"] = payment.cart_snapshot.get("cart_id") or str(payment.cart_id)
     if payment.order_id:
         notes |= {"order_id": str(payment.order_id), "user_id": str(payment.user_id)}
+    return notes
+
+
+def payment_open_at_provider(*, payment: Payment, return_url: str = "") -> OpenedPayment:
+    """Steps 2 and 3. On any provider failure the payment is marked FAILED and the caller
+    gets a 502; nothing is left pending."""
+    provider = get_provider(payment.provider)
     try:
         provider_order = provider.create_order(
             reference=payment.merchant_order_id,
             amount=to_minor(payment.amount),
             currency=payment.currency,
-            notes=notes,
+            notes=payment_notes(payment),
             return_url=return_url,
         )
     except ProviderFailure as exc:

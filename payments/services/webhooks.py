@@ -3,7 +3,6 @@ verify, then process. One row per provider event id: a redelivery of a processed
 acknowledged and changes nothing; one whose processing failed is processed again."""
 
 import logging
-from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -23,12 +22,6 @@ from ..providers.registry import get_provider
 from .charges import payment_apply_charge
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class WebhookOutcome:
-    event: WebhookEvent
-    already_processed: bool
 
 
 def _reject(raw: WebhookEvent, message: str) -> ApiError:
@@ -98,7 +91,8 @@ def _process(provider, notice: WebhookNotice, event: WebhookEvent) -> WebhookEve
     return WebhookEventStatus.PROCESSED
 
 
-def webhook_receive(*, provider_name: str, body: bytes, headers) -> WebhookOutcome:
+def webhook_receive(*, provider_name: str, body: bytes, headers) -> bool:
+    """Handle one delivery; True when it repeated an event already handled."""
     raw = WebhookEvent.objects.create(
         provider=provider_name, body=body.decode("utf-8", errors="replace"), attempts=1
     )
@@ -112,7 +106,7 @@ def webhook_receive(*, provider_name: str, body: bytes, headers) -> WebhookOutco
 
     event = _event_row(raw, notice)
     if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
-        return WebhookOutcome(event=event, already_processed=True)
+        return True
     try:
         status = _process(provider, notice, event)
     except WebhookRefused as exc:
@@ -129,7 +123,7 @@ def webhook_receive(*, provider_name: str, body: bytes, headers) -> WebhookOutco
         _record(event, WebhookEventStatus.FAILED, f"{type(exc).__name__}: {exc}")
         raise ApiError("The event could not be processed; retry later.", status_code=503) from exc
     _record(event, status, "")
-    return WebhookOutcome(event=event, already_processed=False)
+    return False
 
 
 def _record(event: WebhookEvent, status: WebhookEventStatus, error: str) -> None:

@@ -75,6 +75,8 @@ def test_legacy_payment_confirms_the_existing_order(api, rsps):
     assert response.status_code == 201
     body = response.json()
     assert body["amount"] == 30000 and created[0]["amount"] == 30000
+    assert body["notes"]["cart_id"] is None and body["notes"]["order_id"] == str(order["id"])
+    assert created[0]["notes"]["order_id"] == str(order["id"])  # what Razorpay was told
 
     result = verify(api, body["razorpay_order_id"]).json()
     assert result["order_id"] == order["id"] and result["order_number"] == order["order_number"]
