@@ -222,6 +222,7 @@ def test_malformed_webhook_bodies_are_400(anon_client, db, body):
 def test_refund_events_are_acknowledged_and_ignored(anon_client, db):
     body = webhook_body("pg.refund.completed", "MOunknown", 100, "COMPLETED")
     assert post_webhook(anon_client, body).status_code == 200
+    assert WebhookEvent.objects.get().status == WebhookEventStatus.IGNORED
 
 
 def test_redirects_only_ever_go_to_the_frontend(api, client, phonepe, package):

@@ -361,3 +361,12 @@ def test_flagged_payments_are_filterable_in_admin(api, rsps):
             "/admin/payments/payment/", {"needs_attention__exact": "0"}
         ).content.decode()
     )
+
+
+def test_payments_are_indexed_for_the_lookups_checkout_makes():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Payment._meta.db_table)
+    indexed = {tuple(c["columns"]) for c in constraints.values() if c["index"]}
+    assert {("user_id", "status"), ("cart_id", "status")} <= indexed
