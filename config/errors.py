@@ -35,7 +35,7 @@ def _first_message(detail) -> str:
 
 
 def api_exception_handler(exc, context):
-    if isinstance(exc, Http404):
+    if isinstance(exc, Http404 | Missing):
         exc = exceptions.NotFound(str(exc) or None)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -65,6 +65,10 @@ def json_server_error(request):
 
 def error_response(message: str, status_code: int, **extra) -> Response:
     return Response({"error": message, **extra}, status=status_code)
+
+
+class Missing(Exception):
+    """A domain refusal meaning "there is no such thing for you" (→ 404)."""
 
 
 class Unfulfillable(Exception):

@@ -68,6 +68,10 @@ def rsps():
     """The providers' HTTP boundary: every outgoing request must be answered by a mock."""
     import responses
 
+    from .payments.razorpay_fakes import ORDERS, PAYMENTS
+
+    ORDERS.clear()
+    PAYMENTS.clear()  # the fake provider starts empty with each test
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock
 
@@ -81,5 +85,5 @@ def sandbox_site(live_server, settings):
     settings.PHONEPE_BASE_URL = f"{site}/sandbox/phonepe"
     settings.STRIPE_API_BASE = f"{site}/sandbox/stripe"
     settings.FRONTEND_BASE_URL = f"{site}/demo"
-    call_command("seed_demo")
+    call_command("seed_demo", allow_demo_staff=True)
     return site

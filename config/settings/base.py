@@ -7,36 +7,19 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+
+from .env import DEBUG, env_bool, env_int, env_list, env_str
+from .guard import refuse_misconfiguration
+from .providers import *  # noqa: F403
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
 # ---------------------------------------------------------------- core
-DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-before-deploying"
-SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
-DEBUG = env_bool("DEBUG", True)
+# Development only: the guard below refuses to start production without a real key.
+SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me-before-deploying")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
-PAYMENTS_SANDBOX = env_bool("PAYMENTS_SANDBOX", DEBUG)
 
 if not DEBUG:
-    # Production must never run with a key anyone can read in this repository,
-    # nor with the fake providers that confirm payments nobody made.
-    if SECRET_KEY == DEVELOPMENT_SECRET_KEY:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    if PAYMENTS_SANDBOX:
-        raise ImproperlyConfigured("PAYMENTS_SANDBOX must be off when DEBUG is off.")
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -92,7 +75,7 @@ TEMPLATES = [
 # ---------------------------------------------------------------- database
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=60,
     )
 }
@@ -147,13 +130,24 @@ SPECTACULAR_SETTINGS = {
 }
 
 # ---------------------------------------------------------------- frontend, CORS
-FRONTEND_BASE_URL = os.environ.get("FRONTEND_BASE_URL", "http://localhost:3000").rstrip("/")
+FRONTEND_BASE_URL = env_str("FRONTEND_BASE_URL", "http://localhost:3000").rstrip("/")
 _frontend = urlsplit(FRONTEND_BASE_URL)
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", f"{_frontend.scheme}://{_frontend.netloc}")
 
 # ---------------------------------------------------------------- email
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shop@paycart.local")
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "shop@paycart.local")
 
 # ---------------------------------------------------------------- logging
 LOGGING = {
@@ -164,4 +158,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-from .providers import *  # noqa: E402, F403
+# ---------------------------------------------------------------- fail closed
+refuse_misconfiguration(globals(), environ=os.environ)

@@ -1,29 +1,30 @@
 """Payment provider credentials, base URLs and timeouts.
 
 With PAYMENTS_SANDBOX on, every unset credential takes a sandbox value and every unset base
-URL points at the local sandbox, so the real SDK code runs against it unchanged."""
+URL points at the local sandbox, so the real SDK code runs against it unchanged. With it
+off, an unset credential stays empty: the guard refuses to start production without it and
+every signature check refuses an empty key."""
 
-import os
+from .env import DEBUG, PAYMENTS_SANDBOX, env_int, env_list, env_str
 
-from .base import PAYMENTS_SANDBOX
-
-SANDBOX_ORIGIN = os.environ.get("SANDBOX_ORIGIN", "http://127.0.0.1:8000").rstrip("/")
+SANDBOX_ORIGIN = env_str("SANDBOX_ORIGIN", "http://127.0.0.1:8000").rstrip("/")
+# Providers switched on; one switched off answers 404 and needs no secrets.
+PAYMENT_PROVIDERS = [
+    name.lower() for name in env_list("PAYMENT_PROVIDERS", "razorpay,phonepe,stripe")
+]
 
 
 def _setting(name: str, sandbox_value: str, real_default: str = "") -> str:
-    value = os.environ.get(name)
-    if value:
-        return value
-    return sandbox_value if PAYMENTS_SANDBOX else real_default
+    return env_str(name) or (sandbox_value if PAYMENTS_SANDBOX else real_default)
 
 
-PROVIDER_TIMEOUT_SECONDS = float(os.environ.get("PROVIDER_TIMEOUT_SECONDS", "10"))
+PROVIDER_TIMEOUT_SECONDS = float(env_str("PROVIDER_TIMEOUT_SECONDS", "10"))
 # A payment still pending this long after creation is expired by reconciliation.
-PAYMENT_EXPIRY_SECONDS = int(os.environ.get("PAYMENT_EXPIRY_SECONDS", str(24 * 3600)))
+PAYMENT_EXPIRY_SECONDS = env_int("PAYMENT_EXPIRY_SECONDS", 24 * 3600)
 # Status endpoints ask a provider about one payment at most this often.
-PAYMENT_STATUS_POLL_INTERVAL_SECONDS = int(os.environ.get("PAYMENT_STATUS_POLL_INTERVAL", "5"))
+PAYMENT_STATUS_POLL_INTERVAL_SECONDS = env_int("PAYMENT_STATUS_POLL_INTERVAL", 5)
 # Order-first reservations older than this are released by release_expired_reservations.
-ORDER_RESERVATION_TTL_SECONDS = int(os.environ.get("ORDER_RESERVATION_TTL_SECONDS", "3600"))
+ORDER_RESERVATION_TTL_SECONDS = env_int("ORDER_RESERVATION_TTL_SECONDS", 3600)
 
 # ---------------------------------------------------------------- Razorpay
 RAZORPAY_KEY_ID = _setting("RAZORPAY_KEY_ID", "rzp_test_sandbox")
@@ -32,12 +33,15 @@ RAZORPAY_WEBHOOK_SECRET = _setting("RAZORPAY_WEBHOOK_SECRET", "sandbox_razorpay_
 RAZORPAY_BASE_URL = _setting(
     "RAZORPAY_BASE_URL", f"{SANDBOX_ORIGIN}/sandbox/razorpay", "https://api.razorpay.com"
 ).rstrip("/")
+# Verify finds a payment only authorised (the account does not auto-capture): capture it
+# through the API when on, else leave it for the payment.captured webhook.
+RAZORPAY_CAPTURE_AUTHORIZED = env_str("RAZORPAY_CAPTURE_AUTHORIZED", "1") == "1"
 
 # ---------------------------------------------------------------- PhonePe
 PHONEPE_CLIENT_ID = _setting("PHONEPE_CLIENT_ID", "SANDBOXCLIENT")
 PHONEPE_CLIENT_SECRET = _setting("PHONEPE_CLIENT_SECRET", "sandbox_phonepe_secret")
-PHONEPE_CLIENT_VERSION = _setting("PHONEPE_CLIENT_VERSION", "1", "1")
-PHONEPE_ENV = os.environ.get("PHONEPE_ENV", "UAT").upper()
+PHONEPE_CLIENT_VERSION = _setting("PHONEPE_CLIENT_VERSION", "1", "1" if DEBUG else "")
+PHONEPE_ENV = env_str("PHONEPE_ENV", "UAT" if DEBUG or PAYMENTS_SANDBOX else "").upper()
 PHONEPE_BASE_URL = _setting("PHONEPE_BASE_URL", f"{SANDBOX_ORIGIN}/sandbox/phonepe").rstrip("/")
 PHONEPE_WEBHOOK_USERNAME = _setting("PHONEPE_WEBHOOK_USERNAME", "sandbox_user")
 PHONEPE_WEBHOOK_PASSWORD = _setting("PHONEPE_WEBHOOK_PASSWORD", "sandboxpass123")

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from orders.serializers import AddressSerializer
 
 from ..money import SUPPORTED_CURRENCIES
+from ..providers.registry import require_enabled
 from ..services.fulfilment import Fulfilment
 from ..services.webhooks import webhook_receive
 
@@ -18,6 +19,16 @@ class CartCheckoutInputSerializer(serializers.Serializer):
     billing_address = AddressSerializer()
     currency = serializers.ChoiceField(choices=SUPPORTED_CURRENCIES, default="INR")
     coupon_code = serializers.CharField(required=False, allow_blank=True, max_length=50)
+
+
+class ProviderEndpoint(APIView):
+    """An endpoint of one provider: 404 for everyone while that provider is switched off."""
+
+    provider_name = ""
+
+    def initial(self, request, *args, **kwargs):
+        require_enabled(self.provider_name)
+        super().initial(request, *args, **kwargs)
 
 
 def fulfilment_response(result: Fulfilment, *, status_text: str) -> Response:
@@ -45,13 +56,12 @@ def fulfilment_response(result: Fulfilment, *, status_text: str) -> Response:
     )
 
 
-class WebhookApi(APIView):
+class WebhookApi(ProviderEndpoint):
     """Providers post here without a token; the signature is the authentication."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = []
-    provider_name = ""
 
     @extend_schema(
         request=None,

@@ -6,12 +6,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from ..models import Payment, Provider
 from ..money import to_minor
 from ..services.checkout import payment_open_at_provider, payment_start_from_cart
-from .common import WebhookApi
+from .common import ProviderEndpoint, WebhookApi
 
 
 def payment_order_body(payment: Payment) -> dict:
@@ -32,11 +31,12 @@ def payment_order_body(payment: Payment) -> dict:
     }
 
 
-class _PhonePeCheckoutApi(APIView):
+class _PhonePeCheckoutApi(ProviderEndpoint):
     """Both PhonePe checkout endpoints: freeze the cart into a payment, open it at
     PhonePe; subclasses shape the answer."""
 
     InputSerializer: type[serializers.Serializer]
+    provider_name = Provider.PHONEPE
 
     def answer(self, payment: Payment) -> dict:
         raise NotImplementedError

@@ -3,14 +3,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from config.errors import ApiError
-
-from ..models import Payment, Provider
+from ..models import Provider
 from ..money import to_minor
-from ..providers.base import Charge, ChargeState, InvalidSignature
-from ..providers.registry import razorpay_provider
 from ..services.checkout import (
     OpenedPayment,
     payment_notes,
@@ -18,8 +13,13 @@ from ..services.checkout import (
     payment_start_for_order,
     payment_start_from_cart,
 )
-from ..services.fulfilment import payment_fulfil
-from .common import CartCheckoutInputSerializer, WebhookApi, fulfilment_response
+from ..services.razorpay_verify import AwaitingCapture, payment_verify_razorpay
+from .common import (
+    CartCheckoutInputSerializer,
+    ProviderEndpoint,
+    WebhookApi,
+    fulfilment_response,
+)
 
 
 def _checkout_body(opened: OpenedPayment, user) -> dict:
@@ -49,7 +49,11 @@ def _checkout_body(opened: OpenedPayment, user) -> dict:
     }
 
 
-class CreateFromCartApi(APIView):
+class RazorpayEndpoint(ProviderEndpoint):
+    provider_name = Provider.RAZORPAY
+
+
+class CreateFromCartApi(RazorpayEndpoint):
     class InputSerializer(CartCheckoutInputSerializer):
         payment_method = serializers.ChoiceField(choices=["razorpay"], default="razorpay")
 
@@ -80,7 +84,7 @@ class CreateFromCartApi(APIView):
         return Response(_checkout_body(opened, request.user), status=status.HTTP_201_CREATED)
 
 
-class CreateForOrderApi(APIView):
+class CreateForOrderApi(RazorpayEndpoint):
     """Legacy order-first: pay for an existing pending_payment order."""
 
     class InputSerializer(serializers.Serializer):
@@ -105,7 +109,7 @@ class CreateForOrderApi(APIView):
         return Response(_checkout_body(opened, request.user), status=status.HTTP_201_CREATED)
 
 
-class VerifyApi(APIView):
+class VerifyApi(RazorpayEndpoint):
     status_text = "Payment successful"
 
     class InputSerializer(serializers.Serializer):
@@ -120,8 +124,18 @@ class VerifyApi(APIView):
                 OpenApiTypes.OBJECT,
                 description="status, order_created, order_id, order_number, booking_ids",
             ),
+            202: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Authorised but not captured (capture left to the webhook)",
+            ),
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="Bad signature, or Razorpay reports no capture"
+            ),
             409: OpenApiResponse(
                 OpenApiTypes.OBJECT, description="Paid but not fulfillable: error, needs_attention"
+            ),
+            502: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="Razorpay could not confirm the payment"
             ),
         },
     )
@@ -129,31 +143,21 @@ class VerifyApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        payment = Payment.objects.filter(
+        result = payment_verify_razorpay(
             user=request.user,
-            provider=Provider.RAZORPAY,
             provider_order_id=values["razorpay_order_id"],
-        ).first()
-        if payment is None:
-            raise ApiError("Payment not found.", status_code=404)
-        try:
-            razorpay_provider().verify_checkout_signature(
-                provider_order_id=payment.provider_order_id,
-                provider_payment_id=values["razorpay_payment_id"],
-                signature=values["razorpay_signature"],
-            )
-        except InvalidSignature as exc:
-            raise ApiError("Invalid payment signature.") from exc
-        # The signature binds this payment id to our order, whose amount Razorpay fixed
-        # when we created it: the money paid is the payment's own amount.
-        charge = Charge(
-            state=ChargeState.PAID,
-            provider_order_id=payment.provider_order_id,
-            amount=to_minor(payment.amount),
-            currency=payment.currency,
             provider_payment_id=values["razorpay_payment_id"],
+            signature=values["razorpay_signature"],
         )
-        result = payment_fulfil(payment_id=payment.pk, charge=charge)
+        if isinstance(result, AwaitingCapture):
+            return Response(
+                {
+                    "status": "Payment authorised; the order is made once Razorpay captures it.",
+                    "order_created": False,
+                    "payment_id": str(result.payment.pk),
+                },
+                status=status.HTTP_202_ACCEPTED,
+            )
         return fulfilment_response(result, status_text=self.status_text)
 
 

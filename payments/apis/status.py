@@ -5,7 +5,7 @@ booking when the frontend polls."""
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 
 from bookings.models import Booking
 
-from ..models import Payment, PaymentStatus
+from ..models import Payment, PaymentStatus, Provider
+from ..providers.registry import provider_enabled
 from ..selectors import payment_get_for_user, payment_latest_for_cart
 from ..services.charges import payment_sync_with_provider
 from .phonepe import payment_order_body
@@ -109,6 +110,11 @@ def _to_frontend(payment: Payment | None, merchant_order_id: str) -> HttpRespons
     return HttpResponseRedirect(f"{settings.FRONTEND_BASE_URL}{path}?{query}")
 
 
+def _require_phonepe() -> None:
+    if not provider_enabled(Provider.PHONEPE):
+        raise Http404("The payment provider phonepe is switched off.")
+
+
 def _merchant_order_id(request) -> str:
     params = request.GET if request.method == "GET" else request.POST
     return (params.get("merchant_order_id") or params.get("merchantOrderId") or "")[:63]
@@ -117,6 +123,7 @@ def _merchant_order_id(request) -> str:
 @require_http_methods(["GET", "POST"])
 def payment_redirect(request):
     """Checks the status first (throttled per payment), then sends the browser on."""
+    _require_phonepe()
     merchant_order_id = _merchant_order_id(request)
     payment = Payment.objects.filter(merchant_order_id=merchant_order_id).first()
     return _to_frontend(_current(payment) if payment else None, merchant_order_id)
@@ -125,6 +132,7 @@ def payment_redirect(request):
 @require_http_methods(["GET", "POST"])
 def payment_redirect_simple(request):
     """Answers from the database only."""
+    _require_phonepe()
     merchant_order_id = _merchant_order_id(request)
     payment = Payment.objects.filter(merchant_order_id=merchant_order_id).first()
     return _to_frontend(payment, merchant_order_id)

@@ -2,16 +2,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from orders.serializers import AddressSerializer
 
 from ..models import Provider
 from ..services.stripe_checkout import stripe_checkout_start
-from .common import WebhookApi
+from .common import ProviderEndpoint, WebhookApi
 
 
-class CheckoutSessionApi(APIView):
+class CheckoutSessionApi(ProviderEndpoint):
+    provider_name = Provider.STRIPE
+
     class InputSerializer(serializers.Serializer):
         shipping_address = AddressSerializer(required=False)
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
+from config.errors import Missing
+
 
 class ProviderFailure(Exception):
     """Base of the provider error ladder; the message is safe to log, not to show."""
@@ -17,6 +19,10 @@ class ProviderUnavailable(ProviderFailure):
 
 class ProviderError(ProviderFailure):
     """The provider refused the request (→ 502; reason logged, not shown)."""
+
+
+class ProviderDisabled(Missing):
+    """The provider is switched off by PAYMENT_PROVIDERS (→ 404)."""
 
 
 class InvalidSignature(Exception):
@@ -31,6 +37,7 @@ class ChargeState(StrEnum):
     PAID = "PAID"
     FAILED = "FAILED"
     PENDING = "PENDING"
+    AUTHORIZED = "AUTHORIZED"  # money held for us, not captured yet: not paid
     EXPIRED = "EXPIRED"  # can no longer be paid
 
 

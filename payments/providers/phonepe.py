@@ -85,9 +85,12 @@ class PhonePeProvider:
         self._client_id = client_id
         self._client_secret = client_secret
         self._client_version = client_version
-        self._webhook_auth = hashlib.sha256(
-            f"{webhook_username}:{webhook_password}".encode()
-        ).hexdigest()
+        # Without both halves of the credential nothing may verify (sha256(":") is public).
+        self._webhook_auth = (
+            hashlib.sha256(f"{webhook_username}:{webhook_password}".encode()).hexdigest()
+            if webhook_username and webhook_password
+            else ""
+        )
         self._timeout = timeout
         self._tokens = token_store
         self._token_key = f"phonepe:{client_id}"
@@ -217,6 +220,10 @@ class PhonePeProvider:
         supplied = headers.get("Authorization", "")
         if not supplied:
             raise InvalidSignature("Authorization header is missing.")
+        if not self._webhook_auth:
+            raise InvalidSignature(
+                "No PhonePe webhook credentials are configured: nothing verifies."
+            )
         if not hmac.compare_digest(supplied.strip().lower().encode(), self._webhook_auth.encode()):
             raise InvalidSignature(
                 "Authorization does not match the configured webhook credentials."

@@ -32,6 +32,7 @@ class RazorpayProvider:
         self, *, key_id: str, key_secret: str, webhook_secret: str, base_url: str, timeout: float
     ):
         self.key_id = key_id
+        self._key_secret = key_secret
         self._client = razorpay.Client(auth=(key_id, key_secret), base_url=base_url)
         self._webhook_secret = webhook_secret
         self._timeout = timeout
@@ -70,6 +71,8 @@ class RazorpayProvider:
         self, *, provider_order_id: str, provider_payment_id: str, signature: str
     ) -> None:
         """Checkout's signature binds our stored order id to the payment id (SDK check)."""
+        if not self._key_secret:
+            raise InvalidSignature("No Razorpay key secret is configured: nothing verifies.")
         try:
             self._client.utility.verify_payment_signature(
                 {
@@ -85,11 +88,29 @@ class RazorpayProvider:
         payments = self._call(
             "list an order's payments", self._client.order.payments, provider_order_id
         )
-        items = payments.get("items") or []
+        items = payments.get("items")
+        if not isinstance(items, list) or not all(isinstance(p, dict) for p in items):
+            raise ProviderUnavailable("Razorpay answered an order's payments without a list")
         captured = [p for p in items if p.get("status") == "captured"]
         if captured:
-            return _charge_from_payment(captured[0])
+            return _charge_from_payment(captured[0], malformed=ProviderUnavailable)
         return Charge(state=ChargeState.PENDING, provider_order_id=provider_order_id)
+
+    def fetch_payment(self, *, provider_payment_id: str) -> Charge:
+        """What Razorpay says of one payment (checkout's signature alone proves no capture)."""
+        entity = self._call("fetch a payment", self._client.payment.fetch, provider_payment_id)
+        return _charge_from_payment(entity, malformed=ProviderUnavailable)
+
+    def capture_payment(self, *, provider_payment_id: str, amount: int, currency: str) -> Charge:
+        """Capture an authorised payment for exactly the amount we asked."""
+        entity = self._call(
+            "capture a payment",
+            self._client.payment.capture,
+            provider_payment_id,
+            amount,
+            {"currency": currency},
+        )
+        return _charge_from_payment(entity, malformed=ProviderUnavailable)
 
     def cancel_order(self, *, provider_order_id: str) -> None:
         """Razorpay has no call to cancel an order; an unpaid one simply stays unpaid."""
@@ -98,6 +119,8 @@ class RazorpayProvider:
         signature = headers.get("X-Razorpay-Signature", "")
         if not signature:
             raise InvalidSignature("X-Razorpay-Signature header is missing.")
+        if not self._webhook_secret:
+            raise InvalidSignature("No Razorpay webhook secret is configured: nothing verifies.")
         try:
             text = body.decode("utf-8")
             self._client.utility.verify_webhook_signature(text, signature, self._webhook_secret)
@@ -114,21 +137,28 @@ class RazorpayProvider:
         if event_type in PAID_EVENTS | FAILED_EVENTS:
             if not isinstance(entity, dict):
                 raise MalformedWebhook(f"Razorpay {event_type} carries no payment entity.")
-            charge = _charge_from_payment(entity, failed=event_type in FAILED_EVENTS)
+            charge = _charge_from_payment(entity)
         return WebhookNotice(event_id=event_id, event_type=event_type, charge=charge)
 
 
-def _charge_from_payment(entity: dict, *, failed: bool = False) -> Charge:
+PAYMENT_STATES = {
+    "captured": ChargeState.PAID,
+    "authorized": ChargeState.AUTHORIZED,
+    "failed": ChargeState.FAILED,
+    "created": ChargeState.PENDING,
+}
+
+
+def _charge_from_payment(entity: dict, *, malformed: type[Exception] = MalformedWebhook) -> Charge:
+    """A payment entity as a Charge; only `captured` is paid, whatever the event said."""
     try:
         return Charge(
-            state=ChargeState.FAILED if failed else ChargeState.PAID,
+            state=PAYMENT_STATES.get(entity.get("status"), ChargeState.PENDING),
             provider_order_id=str(entity["order_id"]),
             amount=int(entity["amount"]),
             currency=str(entity["currency"]),
             provider_payment_id=str(entity["id"]),
             reason=str(entity.get("error_description") or ""),
         )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise MalformedWebhook(
-            "Razorpay payment entity lacks order_id, amount or currency."
-        ) from exc
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+        raise malformed("Razorpay payment entity lacks order_id, amount or currency.") from exc

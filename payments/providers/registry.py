@@ -3,10 +3,19 @@
 from django.conf import settings
 
 from ..token_store import DatabaseTokenStore
-from .base import PaymentProvider
+from .base import PaymentProvider, ProviderDisabled
 from .phonepe import PhonePeProvider
 from .razorpay import RazorpayProvider
 from .stripe import StripeProvider
+
+
+def provider_enabled(name: str) -> bool:
+    return name in settings.PAYMENT_PROVIDERS
+
+
+def require_enabled(name: str) -> None:
+    if not provider_enabled(name):
+        raise ProviderDisabled(f"The payment provider {name} is switched off.")
 
 
 def get_provider(name: str) -> PaymentProvider:
@@ -21,6 +30,7 @@ def get_provider(name: str) -> PaymentProvider:
 
 
 def razorpay_provider() -> RazorpayProvider:
+    require_enabled("razorpay")
     return RazorpayProvider(
         key_id=settings.RAZORPAY_KEY_ID,
         key_secret=settings.RAZORPAY_KEY_SECRET,
@@ -31,6 +41,7 @@ def razorpay_provider() -> RazorpayProvider:
 
 
 def phonepe_provider() -> PhonePeProvider:
+    require_enabled("phonepe")
     return PhonePeProvider(
         client_id=settings.PHONEPE_CLIENT_ID,
         client_secret=settings.PHONEPE_CLIENT_SECRET,
@@ -45,6 +56,7 @@ def phonepe_provider() -> PhonePeProvider:
 
 
 def stripe_provider() -> StripeProvider:
+    require_enabled("stripe")
     return StripeProvider(
         secret_key=settings.STRIPE_SECRET_KEY,
         webhook_secret=settings.STRIPE_WEBHOOK_SECRET,

@@ -110,6 +110,8 @@ class StripeProvider:
         signature = headers.get("Stripe-Signature", "")
         if not signature:
             raise InvalidSignature("Stripe-Signature header is missing.")
+        if not self._webhook_secret:
+            raise InvalidSignature("No Stripe webhook secret is configured: nothing verifies.")
         try:
             stripe.Webhook.construct_event(
                 body, signature, self._webhook_secret, api_key=self._secret_key

@@ -99,6 +99,39 @@ def order_payments(request, order_id: str):
     return JsonResponse({"entity": "collection", "count": len(items), "items": items})
 
 
+def _find_payment(payment_id: str) -> tuple[SandboxOrder, dict] | tuple[None, None]:
+    for order in SandboxOrder.objects.filter(provider=PROVIDER).exclude(status="created"):
+        payment = next((p for p in order.data["payments"] if p["id"] == payment_id), None)
+        if payment:
+            return order, payment
+    return None, None
+
+
+@require_GET
+@key_auth
+def payment_detail(request, payment_id: str):
+    _, payment = _find_payment(payment_id)
+    if payment is None:
+        return _bad_request("The id provided does not exist")
+    return JsonResponse(payment)
+
+
+@csrf_exempt
+@require_POST
+@key_auth
+def payment_capture(request, payment_id: str):
+    order, payment = _find_payment(payment_id)
+    body = json_body(request) or {}
+    if payment is None or payment["status"] != "authorized":
+        return _bad_request("This payment is not authorized and cannot be captured")
+    if body.get("amount") != payment["amount"] or body.get("currency") != payment["currency"]:
+        return _bad_request("Capture amount must be equal to the amount authorized")
+    payment.update(status="captured", captured=True)
+    order.status = "paid"
+    order.save()
+    return JsonResponse(payment)
+
+
 @csrf_exempt
 @require_POST
 @key_auth

@@ -10,6 +10,8 @@ urlpatterns = [
     path("razorpay/v1/orders", razorpay.orders),
     path("razorpay/v1/orders/<str:order_id>", razorpay.order_detail),
     path("razorpay/v1/orders/<str:order_id>/payments", razorpay.order_payments),
+    path("razorpay/v1/payments/<str:payment_id>", razorpay.payment_detail),
+    path("razorpay/v1/payments/<str:payment_id>/capture", razorpay.payment_capture),
     path("razorpay/v1/payments/<str:payment_id>/refund", razorpay.refund),
     path("razorpay/pay/<str:order_id>/", razorpay.pay_page, name="sandbox-razorpay-pay-page"),
     # PhonePe Standard Checkout V2

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ..models import OPEN_PAYMENT_STATUSES, Payment, PaymentStatus
 from ..providers.base import Charge, ChargeState, ProviderFailure
-from ..providers.registry import get_provider
+from ..providers.registry import get_provider, provider_enabled
 from .fulfilment import payment_fulfil
 from .transitions import payment_expire, payment_mark_failed, payment_move_open
 
@@ -48,7 +48,8 @@ def payment_sync_with_provider(
     it from the answer. Returns the payment as it is afterwards."""
     if min_interval is None:
         min_interval = timedelta(seconds=settings.PAYMENT_STATUS_POLL_INTERVAL_SECONDS)
-    if _claim_status_check(payment, min_interval):
+    # A provider switched off cannot be asked; its payments wait until it is back.
+    if provider_enabled(payment.provider) and _claim_status_check(payment, min_interval):
         try:
             charge = get_provider(payment.provider).fetch_charge(
                 provider_order_id=payment.provider_order_id

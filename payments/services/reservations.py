@@ -13,7 +13,7 @@ from orders.models import Order, OrderStatus
 from orders.services import order_discard_draft, order_release
 
 from ..models import OPEN_PAYMENT_STATUSES
-from ..providers.base import ProviderFailure
+from ..providers.base import ProviderDisabled, ProviderFailure
 from ..providers.registry import get_provider
 from .charges import payment_sync_with_provider
 from .transitions import payment_expire
@@ -32,7 +32,7 @@ def _close_open_payments(order: Order) -> bool:
                 get_provider(payment.provider).cancel_order(
                     provider_order_id=payment.provider_order_id
                 )
-            except ProviderFailure:
+            except (ProviderFailure, ProviderDisabled):
                 return False  # try again on the next run rather than risk a paid cancel
         payment_expire(payment_id=payment.pk, reason=REASON)
     return True

@@ -1,5 +1,5 @@
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.test import Client
 
 from accounts.models import User
@@ -44,9 +44,9 @@ def test_cors_allows_the_frontend_origin(anon_client):
 
 
 def test_seed_demo_is_idempotent_and_loads_what_the_contract_names():
-    call_command("seed_demo")
+    call_command("seed_demo", allow_demo_staff=True)
     counts = (ProductVariant.objects.count(), PujaService.objects.count(), User.objects.count())
-    call_command("seed_demo")
+    call_command("seed_demo", allow_demo_staff=True)
     assert (
         ProductVariant.objects.count(),
         PujaService.objects.count(),
@@ -58,12 +58,24 @@ def test_seed_demo_is_idempotent_and_loads_what_the_contract_names():
     assert Client().login(email="demo@example.com", password="demo-pass-123")
 
 
-def test_seed_demo_refuses_a_database_with_real_users_unless_forced():
-    UserFactory()
-    with pytest.raises(CommandError):
-        call_command("seed_demo")
-    call_command("seed_demo", force=True)
-    assert User.objects.filter(email="demo@example.com").exists()
+def test_seed_demo_runs_on_a_database_with_real_users_and_changes_none_of_them():
+    shopper = UserFactory(first_name="Real")
+    taken = User.objects.create_user("DEMO@example.com", "their-own-pass-1", first_name="Kept")
+    call_command("seed_demo", allow_demo_staff=True)
+    call_command("seed_demo", allow_demo_staff=True)
+    assert User.objects.get(pk=shopper.pk).first_name == "Real"
+    assert User.objects.get(pk=taken.pk).check_password("their-own-pass-1")
+    assert User.objects.filter(email__iexact="demo@example.com").count() == 1
+    assert User.objects.get(email="admin@example.com").is_superuser
+
+
+def test_seed_demo_with_debug_off_creates_the_catalog_but_no_demo_accounts(settings):
+    settings.DEBUG = False
+    call_command("seed_demo")
+    assert ProductVariant.objects.exists() and Coupon.objects.filter(code="DISCOUNT10").exists()
+    assert not User.objects.filter(email__in=["demo@example.com", "admin@example.com"]).exists()
+    call_command("seed_demo", allow_demo_staff=True)
+    assert User.objects.filter(email__in=["demo@example.com", "admin@example.com"]).count() == 2
 
 
 ADMIN_PAGES = [

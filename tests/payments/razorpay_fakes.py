@@ -22,13 +22,63 @@ ADDRESS = {
 }
 
 
+# What the fake Razorpay knows: orders it created and payments shoppers made at it.
+ORDERS: dict[str, dict] = {}
+PAYMENTS: dict[str, dict] = {}
+
+
 def orders_url() -> str:
     return f"{settings.RAZORPAY_BASE_URL}/v1/orders"
 
 
+def payments_url() -> str:
+    return f"{settings.RAZORPAY_BASE_URL}/v1/payments"
+
+
+def _error(description: str):
+    body = {"error": {"code": "BAD_REQUEST_ERROR", "description": description}}
+    return 400, {}, json.dumps(body)
+
+
+def mock_payments_api(rsps: responses.RequestsMock) -> None:
+    """GET /v1/payments/{id} and POST /v1/payments/{id}/capture, answered from PAYMENTS."""
+
+    def fetch(request):
+        entity = PAYMENTS.get(request.path_url.rsplit("/", 1)[-1])
+        return (200, {}, json.dumps(entity)) if entity else _error("The id provided does not exist")
+
+    def capture(request):
+        entity = PAYMENTS.get(request.path_url.split("/")[-2])
+        body = json.loads(request.body)
+        if not entity or entity["status"] != "authorized":
+            return _error("This payment is not authorized")
+        if body.get("amount") != entity["amount"] or body.get("currency") != entity["currency"]:
+            return _error("Capture amount must be equal to the amount authorized")
+        entity.update(status="captured", captured=True)
+        return 200, {}, json.dumps(entity)
+
+    rsps.add_callback(
+        responses.GET, re.compile(rf"{re.escape(payments_url())}/[^/]+$"), callback=fetch
+    )
+    rsps.add_callback(
+        responses.POST, re.compile(rf"{re.escape(payments_url())}/[^/]+/capture$"), callback=capture
+    )
+
+
+def pay_at_razorpay(order_id: str, payment_id: str, *, status="captured", **overrides) -> dict:
+    """The shopper pays an order in Razorpay's checkout (once; a repeat changes nothing)."""
+    if payment_id not in PAYMENTS:
+        amount = ORDERS[order_id]["amount"] if order_id in ORDERS else 100
+        entity = payment_entity(order_id, amount, status=status, payment_id=payment_id)
+        PAYMENTS[payment_id] = entity | overrides
+    return PAYMENTS[payment_id]
+
+
 def mock_order_create(rsps: responses.RequestsMock) -> list[dict]:
-    """Answer POST /v1/orders like Razorpay; returns the list of orders it created."""
+    """Answer POST /v1/orders like Razorpay (and its payments API); returns the list of
+    orders it created."""
     created: list[dict] = []
+    mock_payments_api(rsps)
 
     def answer(request):
         body = json.loads(request.body)
@@ -46,6 +96,7 @@ def mock_order_create(rsps: responses.RequestsMock) -> list[dict]:
             "created_at": 1763900000,
         }
         created.append(order)
+        ORDERS[order["id"]] = order
         return 200, {}, json.dumps(order)
 
     rsps.add_callback(responses.POST, orders_url(), callback=answer)

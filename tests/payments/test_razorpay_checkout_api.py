@@ -10,7 +10,13 @@ from payments.models import Payment, PaymentStatus
 from tests.conftest import client_for
 from tests.factories import CouponFactory, PujaPackageFactory, VariantFactory, future_slot
 
-from .razorpay_fakes import ADDRESS, checkout_signature, mock_order_create, orders_url
+from .razorpay_fakes import (
+    ADDRESS,
+    checkout_signature,
+    mock_order_create,
+    orders_url,
+    pay_at_razorpay,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +36,10 @@ def create_payment(api, **extra):
     return api.post("/api/payments/create-from-cart/", body, format="json")
 
 
-def verify(api, order_id, payment_id="pay_TESTPAY0000001", path="verify", signature=None):
+def verify(api, order_id, payment_id=None, path="verify", signature=None):
+    """The shopper pays at Razorpay, then the frontend posts checkout's result to us."""
+    payment_id = payment_id or f"pay_{order_id[-10:]}"
+    pay_at_razorpay(order_id, payment_id)
     body = {
         "razorpay_order_id": order_id,
         "razorpay_payment_id": payment_id,
@@ -61,7 +70,7 @@ def test_shop_cart_happy_path_builds_one_paid_order(api, user, rsps):
     assert created[0]["amount"] == 139700 and created[0]["notes"]["cart_id"] == payment.cart.cart_id
     assert payment.status == PaymentStatus.INITIATED
 
-    paid = verify(api, body["razorpay_order_id"])
+    paid = verify(api, body["razorpay_order_id"], payment_id="pay_TESTPAY0000001")
     assert paid.status_code == 200
     result = paid.json()
     assert result["status"] == "Payment successful" and result["order_created"] is True

@@ -1,7 +1,8 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from bookings.models import PujaPackage, PujaService
@@ -26,33 +27,46 @@ SERVICES = [
 
 
 class Command(BaseCommand):
-    help = "Load demo products, puja services, coupon DISCOUNT10 and two demo users (idempotent)."
+    help = (
+        "Load demo products, puja services, coupon DISCOUNT10 and (with DEBUG on, or when "
+        "told) two demo users. Idempotent: adds only what is missing, changes nothing else."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--force", action="store_true", help="Run even if the database has non-demo users."
+            "--allow-demo-staff",
+            action="store_true",
+            help="Create the demo accounts (with their published passwords) even with DEBUG off.",
         )
 
     @transaction.atomic
-    def handle(self, *args, force: bool = False, **options):
+    def handle(self, *args, allow_demo_staff: bool = False, **options):
+        # Accounts whose passwords are in the README are a back door in production.
+        if settings.DEBUG or allow_demo_staff:
+            self._demo_users()
+        else:
+            self.stdout.write("DEBUG is off: demo accounts not created (--allow-demo-staff).")
+        self._catalog()
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+
+    def _demo_users(self) -> None:
         User = get_user_model()
-        if not force and User.objects.exclude(email__in=DEMO_USERS).exists():
-            raise CommandError("This database has non-demo users; refusing without --force.")
-
         for email, fields in DEMO_USERS.items():
-            user, created = User.objects.get_or_create(
-                email=email,
-                defaults={
-                    "first_name": fields["first_name"],
-                    "last_name": fields["last_name"],
-                    "is_staff": email.startswith("admin"),
-                    "is_superuser": email.startswith("admin"),
-                },
+            if User.objects.filter(email__iexact=email).exists():
+                continue  # never touch an existing account, whoever made it
+            create = (
+                User.objects.create_superuser
+                if email.startswith("admin")
+                else User.objects.create_user
             )
-            if created:
-                user.set_password(fields["password"])
-                user.save()
+            create(
+                email,
+                fields["password"],
+                first_name=fields["first_name"],
+                last_name=fields["last_name"],
+            )
 
+    def _catalog(self) -> None:
         for name, description, variants in PRODUCTS:
             product, _ = Product.objects.get_or_create(
                 name=name, defaults={"description": description, "price": Decimal(variants[0][2])}
@@ -82,4 +96,3 @@ class Command(BaseCommand):
         Coupon.objects.get_or_create(
             code="DISCOUNT10", defaults={"kind": CouponKind.PERCENT, "value": Decimal("10")}
         )
-        self.stdout.write(self.style.SUCCESS("Demo data ready: demo@example.com / demo-pass-123"))

@@ -1,0 +1,67 @@
+"""Fail closed: with DEBUG off the service refuses to start while any setting production
+needs is missing or empty, and never runs the sandbox beside live credentials."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+# What each enabled provider needs; a provider switched off needs nothing.
+PROVIDER_SECRETS = {
+    "razorpay": ["RAZORPAY_KEY_ID", "RAZORPAY_KEY_SECRET", "RAZORPAY_WEBHOOK_SECRET"],
+    "phonepe": [
+        "PHONEPE_CLIENT_ID",
+        "PHONEPE_CLIENT_SECRET",
+        "PHONEPE_CLIENT_VERSION",
+        "PHONEPE_WEBHOOK_USERNAME",
+        "PHONEPE_WEBHOOK_PASSWORD",
+        "PHONEPE_ENV",
+    ],
+    "stripe": ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"],
+}
+KNOWN_PROVIDERS = tuple(PROVIDER_SECRETS)
+CONSOLE_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+
+
+def live_credentials(values: dict) -> list[str]:
+    """The configured credentials that move real money."""
+    found = []
+    if str(values.get("RAZORPAY_KEY_ID", "")).startswith("rzp_live_"):
+        found.append("RAZORPAY_KEY_ID (rzp_live_…)")
+    if str(values.get("STRIPE_SECRET_KEY", "")).startswith(("sk_live_", "rk_live_")):
+        found.append("STRIPE_SECRET_KEY (sk_live_…)")
+    if values.get("PHONEPE_ENV") == "PRODUCTION":
+        found.append("PHONEPE_ENV=PRODUCTION")
+    return found
+
+
+def production_problems(values: dict, *, environ: dict) -> list[str]:
+    """Every reason the settings in `values` must not serve real traffic."""
+    problems = []
+    unknown = set(values["PAYMENT_PROVIDERS"]) - set(KNOWN_PROVIDERS)
+    if unknown:
+        problems.append(f"PAYMENT_PROVIDERS names unknown providers: {', '.join(sorted(unknown))}")
+    if values["PAYMENTS_SANDBOX"] and (live := live_credentials(values)):
+        problems.append(f"PAYMENTS_SANDBOX is on while live credentials are set: {', '.join(live)}")
+    if values["DEBUG"]:
+        return problems
+    if values["PAYMENTS_SANDBOX"]:
+        problems.append("PAYMENTS_SANDBOX must be off when DEBUG is off")
+    required = ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "FRONTEND_BASE_URL"]
+    for provider in values["PAYMENT_PROVIDERS"]:
+        required += PROVIDER_SECRETS.get(provider, [])
+    missing = [name for name in required if not environ.get(name, "").strip()]
+    if missing:
+        problems.append(f"missing or empty: {', '.join(missing)}")
+    if values["EMAIL_BACKEND"] in CONSOLE_EMAIL_BACKENDS:
+        problems.append("EMAIL_BACKEND is a development backend; set EMAIL_BACKEND and EMAIL_HOST")
+    elif values["EMAIL_BACKEND"].endswith("smtp.EmailBackend") and not values["EMAIL_HOST"]:
+        problems.append("missing or empty: EMAIL_HOST")
+    return problems
+
+
+def refuse_misconfiguration(values: dict, *, environ: dict) -> None:
+    problems = production_problems(values, environ=environ)
+    if problems:
+        raise ImproperlyConfigured("Refusing to start: " + "; ".join(problems) + ".")

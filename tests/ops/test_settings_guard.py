@@ -1,0 +1,128 @@
+"""The service refuses to start half-configured: each case imports the settings in a fresh
+interpreter with a production environment that lacks one thing."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-real-production-secret-key-of-some-length",
+    "DATABASE_URL": "postgres://paycart@127.0.0.1:5432/paycart",
+    "ALLOWED_HOSTS": "shop.example.com",
+    "FRONTEND_BASE_URL": "https://shop.example.com",
+    "EMAIL_HOST": "smtp.example.com",
+    "RAZORPAY_KEY_ID": "rzp_live_abc",
+    "RAZORPAY_KEY_SECRET": "rzp-secret",
+    "RAZORPAY_WEBHOOK_SECRET": "rzp-webhook-secret",
+    "PHONEPE_CLIENT_ID": "CLIENT",
+    "PHONEPE_CLIENT_SECRET": "phonepe-secret",
+    "PHONEPE_CLIENT_VERSION": "1",
+    "PHONEPE_WEBHOOK_USERNAME": "hookuser",
+    "PHONEPE_WEBHOOK_PASSWORD": "hookpass123",
+    "PHONEPE_ENV": "PRODUCTION",
+    "STRIPE_SECRET_KEY": "sk_live_abc",
+    "STRIPE_WEBHOOK_SECRET": "whsec_abc",
+}
+REQUIRED = [name for name in PRODUCTION if name not in {"DEBUG", "EMAIL_HOST"}]
+
+
+def start(env: dict) -> subprocess.CompletedProcess:
+    """Load the production settings module as the service does at start."""
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if k in {"PATH", "HOME", "LANG", "VIRTUAL_ENV", "PYTHONPATH"}
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import config.settings.base"],
+        cwd=ROOT,
+        env=inherited | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def refusal(env: dict) -> str:
+    result = start(env)
+    assert result.returncode != 0, "the service started"
+    assert "ImproperlyConfigured" in result.stderr
+    return result.stderr.strip().splitlines()[-1]
+
+
+def test_a_complete_production_environment_starts():
+    result = start(PRODUCTION)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("name", REQUIRED)
+@pytest.mark.parametrize("how", ["unset", "empty"])
+def test_production_refuses_to_start_without_each_required_variable(name, how):
+    env = dict(PRODUCTION)
+    if how == "unset":
+        del env[name]
+    else:
+        env[name] = "  "
+    assert name in refusal(env)
+
+
+def test_the_refusal_names_every_missing_variable_at_once():
+    env = {
+        k: v for k, v in PRODUCTION.items() if k not in {"RAZORPAY_WEBHOOK_SECRET", "DATABASE_URL"}
+    }
+    message = refusal(env)
+    assert "RAZORPAY_WEBHOOK_SECRET" in message and "DATABASE_URL" in message
+
+
+def test_production_refuses_the_console_email_backend():
+    env = {k: v for k, v in PRODUCTION.items() if k != "EMAIL_HOST"}
+    assert "EMAIL_BACKEND" in refusal(env)
+    env["EMAIL_BACKEND"] = "django.core.mail.backends.console.EmailBackend"
+    assert "EMAIL_BACKEND" in refusal(env)
+
+
+def test_a_provider_switched_off_needs_no_secrets():
+    env = {k: v for k, v in PRODUCTION.items() if not k.startswith("PHONEPE_")}
+    assert "PHONEPE_CLIENT_ID" in refusal(env)
+    assert start(env | {"PAYMENT_PROVIDERS": "razorpay,stripe"}).returncode == 0
+
+
+def test_production_refuses_the_sandbox():
+    assert "PAYMENTS_SANDBOX" in refusal(PRODUCTION | {"PAYMENTS_SANDBOX": "1"})
+
+
+@pytest.mark.parametrize(
+    "live",
+    [
+        {"RAZORPAY_KEY_ID": "rzp_live_abc"},
+        {"STRIPE_SECRET_KEY": "sk_live_abc"},
+        {"PHONEPE_ENV": "PRODUCTION"},
+    ],
+)
+def test_the_sandbox_never_runs_beside_a_live_credential_even_in_debug(live):
+    env = {"DEBUG": "1", "PAYMENTS_SANDBOX": "1"} | live
+    message = refusal(env)
+    assert "PAYMENTS_SANDBOX" in message and "live" in message
+    assert start({"DEBUG": "1", "PAYMENTS_SANDBOX": "1"}).returncode == 0
+
+
+def test_forgetting_debug_off_does_not_turn_the_sandbox_on():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(settings.PAYMENTS_SANDBOX)",
+        ],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "config.settings.base"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "False", result.stderr
