@@ -7,7 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import F, Q
 from django.utils import timezone
 
+from bookings.models import PujaPackage
 from config.errors import ApiError
+from orders.models import ProductVariant
 
 from .models import Cart, Coupon, CouponKind
 
@@ -35,18 +37,27 @@ class PricedCart:
         }
 
 
-def coupon_get_valid(code: str) -> Coupon:
-    """The coupon if it can be used right now, else a 400 naming why."""
-    coupon = Coupon.objects.filter(code__iexact=code.strip()).first()
+def coupon_problem(coupon: Coupon) -> str:
+    """Why the coupon cannot be used right now ("" when it can)."""
     now = timezone.now()
-    if coupon is None or not coupon.is_active:
-        raise ApiError(f"Invalid coupon: {code} does not exist.")
+    if not coupon.is_active:
+        return f"Invalid coupon: {coupon.code} does not exist."
     if (coupon.valid_from and now < coupon.valid_from) or (
         coupon.valid_until and now > coupon.valid_until
     ):
-        raise ApiError(f"Invalid coupon: {coupon.code} is not valid at this time.")
+        return f"Invalid coupon: {coupon.code} is not valid at this time."
     if coupon.usage_limit is not None and coupon.times_used >= coupon.usage_limit:
-        raise ApiError(f"Invalid coupon: {coupon.code} has reached its usage limit.")
+        return f"Invalid coupon: {coupon.code} has reached its usage limit."
+    return ""
+
+
+def coupon_get_valid(code: str) -> Coupon:
+    """The coupon if it can be used right now, else a 400 naming why."""
+    coupon = Coupon.objects.filter(code__iexact=code.strip()).first()
+    if coupon is None:
+        raise ApiError(f"Invalid coupon: {code} does not exist.")
+    if problem := coupon_problem(coupon):
+        raise ApiError(problem)
     return coupon
 
 
@@ -57,6 +68,11 @@ def coupon_consume(coupon: Coupon) -> bool:
         Coupon.objects.filter(within_limit, pk=coupon.pk).update(times_used=F("times_used") + 1)
         == 1
     )
+
+
+def coupon_release(coupon_id: int) -> None:
+    """Give back one use that a payment held but will not spend."""
+    Coupon.objects.filter(pk=coupon_id, times_used__gt=0).update(times_used=F("times_used") - 1)
 
 
 def _discount(subtotal: Decimal, coupon: Coupon | None) -> Decimal:
@@ -111,3 +127,32 @@ def cart_price(cart: Cart, *, coupon: Coupon | None = None) -> PricedCart:
         total=subtotal - discount,
         coupon=coupon,
     )
+
+
+def lines_total_today(lines: list[dict], *, coupon: Coupon | None) -> Decimal | None:
+    """What frozen lines would cost now, at catalog prices, with `coupon` off; None when a
+    line is no longer sold. Used when a success arrives for a checkout that had expired."""
+    variant_prices = dict(
+        ProductVariant.objects.filter(
+            pk__in=[line["variant_id"] for line in lines if line["type"] == "product"],
+            product__is_active=True,
+        ).values_list("pk", "price")
+    )
+    package_prices = dict(
+        PujaPackage.objects.filter(
+            pk__in=[line["package_id"] for line in lines if line["type"] == "booking"],
+            service__is_active=True,
+        ).values_list("pk", "price")
+    )
+    subtotal = Decimal("0")
+    for line in lines:
+        prices, key = (
+            (variant_prices, "variant_id")
+            if line["type"] == "product"
+            else (package_prices, "package_id")
+        )
+        if line[key] not in prices:
+            return None
+        subtotal += prices[line[key]] * line["quantity"]
+    subtotal = subtotal.quantize(CENT)
+    return subtotal - _discount(subtotal, coupon)

@@ -98,6 +98,10 @@ def shop_cart_clear(*, user) -> None:
     ).delete()
 
 
+def slot_has_passed(*, selected_date: date, selected_time: time) -> bool:
+    return timezone.make_aware(datetime.combine(selected_date, selected_time)) <= timezone.now()
+
+
 def slot_is_held(*, puja_service_id: int, selected_date: date, selected_time: time) -> bool:
     return Booking.objects.filter(
         puja_service_id=puja_service_id,
@@ -123,8 +127,7 @@ def booking_cart_create(
     package = PujaPackage.objects.filter(pk=package_id, service=service).first()
     if package is None:
         raise ApiError("This package does not belong to the puja service.")
-    starts_at = timezone.make_aware(datetime.combine(selected_date, selected_time))
-    if starts_at <= timezone.now():
+    if slot_has_passed(selected_date=selected_date, selected_time=selected_time):
         raise ApiError("The selected date and time are in the past.")
     if slot_is_held(
         puja_service_id=service.pk, selected_date=selected_date, selected_time=selected_time

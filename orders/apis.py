@@ -5,9 +5,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from payments.services.reservations import order_cancel_by_shopper
+
 from .selectors import orders_for_user, products_active
 from .serializers import AddressSerializer, OrderOutputSerializer, ProductOutputSerializer
-from .services import order_cancel, order_place
+from .services import order_place
 
 
 class ProductListApi(APIView):
@@ -55,5 +57,5 @@ class OrderDetailApi(APIView):
 class OrderCancelApi(APIView):
     @extend_schema(request=None, responses=OrderOutputSerializer)
     def post(self, request, pk: int):
-        order = order_cancel(user=request.user, order_id=pk)
+        order = order_cancel_by_shopper(user=request.user, order_id=pk)
         return Response(OrderOutputSerializer(order).data)

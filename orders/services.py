@@ -1,3 +1,4 @@
+from collections import Counter
 from decimal import Decimal
 
 from django.db import transaction
@@ -60,16 +61,24 @@ def order_create_from_lines(
     return order
 
 
+def _item_quantities(items) -> Counter:
+    quantities: Counter = Counter()
+    for item in items:
+        quantities[item.variant_id] += item.quantity
+    return quantities
+
+
 def order_take_stock(*, order: Order) -> None:
-    """Take the stock of every item. Must run inside a transaction: an Unfulfillable item
-    rolls back what was taken before it."""
-    for item in order.items.all():
-        if item.variant_id is None or not stock_take(
-            variant_id=item.variant_id, quantity=item.quantity
-        ):
-            raise Unfulfillable(
-                f"{item.product_name} ({item.variant_name}) is out of stock or no longer sold."
-            )
+    """Take the stock of every item, or none of it (Unfulfillable naming a short item).
+    Must run inside a transaction."""
+    items = list(order.items.all())
+    gone = [item for item in items if item.variant_id is None]
+    short = set(stock_take(_item_quantities(items))) if not gone else set()
+    gone += [item for item in items if item.variant_id in short]
+    if gone:
+        raise Unfulfillable(
+            f"{gone[0].product_name} ({gone[0].variant_name}) is out of stock or no longer sold."
+        )
 
 
 def order_record_transition(
@@ -82,9 +91,12 @@ def order_record_transition(
 
 
 def order_mark_paid(*, order: Order, shipping_address: dict | None = None) -> None:
-    """pending_payment → payment_confirmed; the order is locked against edits. The caller
-    holds the order's row lock."""
-    if order.status != OrderStatus.PENDING_PAYMENT:
+    """pending_payment → payment_confirmed; the order is locked against edits. A success
+    that arrives after the order was cancelled revives it only if its stock can be taken
+    again. The caller holds the order's row lock."""
+    if order.status == OrderStatus.CANCELLED:
+        order_take_stock(order=order)
+    elif order.status != OrderStatus.PENDING_PAYMENT:
         raise Unfulfillable(f"Order {order.order_number} is {order.status}, not awaiting payment.")
     order_record_transition(order=order, to_status=OrderStatus.PAYMENT_CONFIRMED, note="paid")
     order.payment_status = OrderPaymentStatus.PAID
@@ -165,26 +177,12 @@ def order_release(*, order_id: int, changed_by=None, note: str) -> bool:
         order = Order.objects.select_for_update().get(pk=order_id)
         if order.status != OrderStatus.PENDING_PAYMENT:
             return False
-        for item in order.items.all():
-            if item.variant_id:
-                stock_give_back(variant_id=item.variant_id, quantity=item.quantity)
+        stock_give_back(_item_quantities(i for i in order.items.all() if i.variant_id))
         order_record_transition(
             order=order, to_status=OrderStatus.CANCELLED, changed_by=changed_by, note=note
         )
         order.save()
     return True
-
-
-def order_cancel(*, user, order_id: int) -> Order:
-    order = Order.objects.filter(user=user, pk=order_id).exclude(status=OrderStatus.DRAFT).first()
-    if order is None:
-        raise ApiError("Order not found.", status_code=404)
-    if not order_release(order_id=order.pk, changed_by=user, note="cancelled by the shopper"):
-        raise ApiError(
-            f"Only an order awaiting payment can be cancelled; this one is {order.status}."
-        )
-    order.refresh_from_db()
-    return order
 
 
 def order_advance(*, order_id: int, to_status: str, changed_by) -> Order:

@@ -1,37 +1,54 @@
-"""Stock moves. The guarded UPDATE is the rule: it never takes stock below zero, even
-when many checkouts race, and the database check constraint backs it."""
+"""Stock moves. Every move locks the variant rows it touches once, always in id order, so
+two checkouts holding the same variants in different orders wait for each other instead of
+deadlocking; the check is in Python under those locks, and one UPDATE writes them all. The
+database check constraint (stock >= 0) backs it."""
 
-from django.db.models import F
+from collections import Counter
 
 from config.errors import ApiError
 
 from .models import ProductVariant
 
 
-def stock_take(*, variant_id: int, quantity: int) -> bool:
-    """Take `quantity` units; False (and nothing changed) when fewer are left."""
-    taken = ProductVariant.objects.filter(pk=variant_id, stock__gte=quantity).update(
-        stock=F("stock") - quantity
-    )
-    return taken == 1
+def _locked(quantities: Counter) -> list[ProductVariant]:
+    return list(ProductVariant.objects.select_for_update().filter(pk__in=quantities).order_by("pk"))
 
 
-def stock_give_back(*, variant_id: int, quantity: int) -> None:
-    ProductVariant.objects.filter(pk=variant_id).update(stock=F("stock") + quantity)
+def stock_take(quantities: Counter) -> list[int]:
+    """Take every quantity or nothing. Returns the ids of the variants that are short or
+    gone (nothing changed then). Must run inside a transaction."""
+    variants = _locked(quantities)
+    found = {variant.pk for variant in variants}
+    short = [pk for pk in quantities if pk not in found]
+    short += [v.pk for v in variants if v.stock < quantities[v.pk]]
+    if short:
+        return short
+    for variant in variants:
+        variant.stock -= quantities[variant.pk]
+    ProductVariant.objects.bulk_update(variants, ["stock"])
+    return []
+
+
+def stock_give_back(quantities: Counter) -> None:
+    """Return stock taken earlier. Must run inside a transaction."""
+    variants = _locked(quantities)
+    for variant in variants:
+        variant.stock += quantities[variant.pk]
+    ProductVariant.objects.bulk_update(variants, ["stock"])
 
 
 def stock_check_lines(lines: list[dict]) -> None:
     """Refuse, naming the item, when a product line asks for more than is in stock now.
-    (Advisory: the guarded take at reservation or fulfilment is what decides.)"""
-    for line in lines:
-        if line["type"] != "product":
-            continue
-        stock = (
-            ProductVariant.objects.filter(pk=line["variant_id"])
-            .values_list("stock", flat=True)
-            .first()
+    (Advisory: the locked take at reservation or fulfilment is what decides.)"""
+    wanted = [line for line in lines if line["type"] == "product"]
+    stock = dict(
+        ProductVariant.objects.filter(pk__in={line["variant_id"] for line in wanted}).values_list(
+            "pk", "stock"
         )
-        if stock is None or stock < line["quantity"]:
+    )
+    for line in wanted:
+        left = stock.get(line["variant_id"]) or 0
+        if left < line["quantity"]:
             raise ApiError(
-                f"{line['product_name']} ({line['variant_name']}) is out of stock: {stock or 0} left."
+                f"{line['product_name']} ({line['variant_name']}) is out of stock: {left} left."
             )

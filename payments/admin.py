@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Payment, PaymentStatusChange, WebhookEvent
+from .models import Payment, PaymentStatusChange, Refund, WebhookEvent
 
 
 class PaymentStatusChangeInline(admin.TabularInline):
@@ -16,9 +16,22 @@ class PaymentStatusChangeInline(admin.TabularInline):
         return False
 
 
+class RefundInline(admin.TabularInline):
+    model = Refund
+    extra = 0
+    fields = ["created_at", "provider_payment_id", "amount", "status", "reason", "last_error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
-    inlines = [PaymentStatusChangeInline]
+    inlines = [RefundInline, PaymentStatusChangeInline]
     list_display = [
         "id", "user", "provider", "status", "needs_attention", "attention_reason", "amount",
         "currency", "provider_order_id", "order", "created_at",
@@ -52,6 +65,20 @@ class WebhookEventAdmin(admin.ModelAdmin):
     list_filter = ["provider", "status", "event_type"]
     search_fields = ["event_id", "payment__provider_order_id"]
     readonly_fields = [f.name for f in WebhookEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Refund)
+class RefundAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at", "payment", "provider_payment_id", "amount", "currency", "status",
+        "automatic", "reason", "attempts",
+    ]  # fmt: skip
+    list_filter = ["status", "automatic", "payment__provider"]
+    search_fields = ["id", "provider_payment_id", "provider_refund_id", "payment__user__email"]
+    readonly_fields = [f.name for f in Refund._meta.fields]
 
     def has_add_permission(self, request):
         return False

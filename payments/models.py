@@ -48,6 +48,9 @@ class Payment(models.Model):
     shipping_address = models.JSONField(default=dict, blank=True)
     billing_address = models.JSONField(default=dict, blank=True)
     coupon = models.ForeignKey("cart.Coupon", on_delete=models.PROTECT, null=True, blank=True)
+    # The payment holds one use of its coupon from its start until it fails or expires, so
+    # a race on the last use never turns a paid checkout into a refund.
+    coupon_use_held = models.BooleanField(default=False)
     subtotal = models.DecimalField(max_digits=12, decimal_places=2)
     discount_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
@@ -163,3 +166,48 @@ class PaymentStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payment_id}: {self.from_status} → {self.to_status}"
+
+
+class RefundStatus(models.TextChoices):
+    """Where money we owe back is."""
+
+    REQUESTED = "REQUESTED", "Requested: decided; being sent to the provider or waiting on it"
+    PROCESSED = "PROCESSED", "Processed: the provider returned the money"
+    FAILED = "FAILED", "Failed: the provider refused; staff can retry"
+
+
+class Refund(models.Model):
+    """Money that goes back to the shopper. Our id is the provider's idempotency key, so a
+    refund asked for twice is made once."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    # The provider's payment the money came in by (a second capture has its own id).
+    provider_payment_id = models.CharField(max_length=100)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="INR")
+    reason = models.CharField(max_length=255)
+    # Made by the system for money it cannot keep (at most one per provider payment).
+    automatic = models.BooleanField(default=True)
+    status = models.CharField(
+        max_length=10, choices=RefundStatus.choices, default=RefundStatus.REQUESTED
+    )
+    provider_refund_id = models.CharField(max_length=100, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_gt_0"),
+            models.UniqueConstraint(
+                fields=["payment", "provider_payment_id"],
+                condition=Q(automatic=True),
+                name="one_automatic_refund_per_provider_payment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund {self.amount} {self.currency} of {self.provider_payment_id}"

@@ -11,3 +11,7 @@ def to_minor(amount: Decimal) -> int:
     if minor != minor.to_integral_value():
         raise ValueError(f"{amount} has more precision than the currency's minor unit")
     return int(minor)
+
+
+def from_minor(amount: int) -> Decimal:
+    return Decimal(amount) / _MINOR_PER_MAJOR

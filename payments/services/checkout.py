@@ -8,10 +8,12 @@ reconciliation expires."""
 import logging
 from dataclasses import dataclass
 
+from django.db import transaction
+
 from cart.models import Cart, CartStatus
-from cart.pricing import PricedCart, cart_price, coupon_get_valid
+from cart.pricing import PricedCart, cart_price, coupon_consume, coupon_get_valid
 from cart.selectors import cart_get_for_user
-from cart.services import shop_cart_get_or_create, slot_is_held
+from cart.services import shop_cart_get_or_create, slot_has_passed, slot_is_held
 from config.errors import ApiError
 from orders.models import Order, OrderStatus
 from orders.stock import stock_check_lines
@@ -35,6 +37,10 @@ class OpenedPayment:
 
 def _check_stock_and_slots(cart: Cart, priced: PricedCart) -> None:
     stock_check_lines(priced.lines)
+    if cart.is_booking and slot_has_passed(
+        selected_date=cart.selected_date, selected_time=cart.selected_time
+    ):
+        raise ApiError("The selected date and time are in the past.")
     if cart.is_booking and slot_is_held(
         puja_service_id=cart.puja_service_id,
         selected_date=cart.selected_date,
@@ -69,21 +75,29 @@ def payment_start_from_cart(
     if not priced.lines:
         raise ApiError("Cart is empty.")
     _check_stock_and_slots(cart, priced)
-    if priced.total < MINIMUM_PAYABLE:
-        raise ApiError(f"The total {priced.total} is below the minimum payable amount.")
-    return Payment.objects.create(
-        user=user,
-        cart=cart,
-        cart_snapshot=priced.snapshot(cart),
-        shipping_address=shipping_address or {},
-        billing_address=billing_address or {},
-        coupon=coupon,
-        subtotal=priced.subtotal,
-        discount_total=priced.discount_total,
-        amount=priced.total,
-        currency=currency,
-        provider=provider,
-    )
+    _check_payable(priced.total)
+    with transaction.atomic():
+        if coupon and not coupon_consume(coupon):
+            raise ApiError(f"Invalid coupon: {coupon.code} has reached its usage limit.")
+        return Payment.objects.create(
+            user=user,
+            cart=cart,
+            cart_snapshot=priced.snapshot(cart),
+            shipping_address=shipping_address or {},
+            billing_address=billing_address or {},
+            coupon=coupon,
+            coupon_use_held=coupon is not None,
+            subtotal=priced.subtotal,
+            discount_total=priced.discount_total,
+            amount=priced.total,
+            currency=currency,
+            provider=provider,
+        )
+
+
+def _check_payable(total) -> None:
+    if total < MINIMUM_PAYABLE:
+        raise ApiError(f"The total {total} is below the minimum payable amount.")
 
 
 def payment_start_for_order(*, user, order_id: int, provider: str) -> Payment:
@@ -102,6 +116,7 @@ def payment_start_for_order(*, user, order_id: int, provider: str) -> Payment:
 
 
 def payment_for_order(*, order: Order, provider: str) -> Payment:
+    _check_payable(order.total)
     lines = [
         {
             "type": "product",

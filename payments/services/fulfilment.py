@@ -13,20 +13,23 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from bookings.services import booking_create_confirmed
-from cart.models import Cart
-from cart.pricing import coupon_consume
+from cart.models import Cart, Coupon
+from cart.pricing import coupon_consume, coupon_problem, lines_total_today
 from cart.services import cart_mark_converted, cart_remove_lines
 from config.errors import Unfulfillable
 from orders.models import Order, OrderPaymentStatus, OrderStatus
 from orders.receipts import send_receipt_on_commit
 from orders.services import order_create_from_lines, order_mark_paid, order_take_stock
 
-from ..models import Payment, PaymentStatus
-from ..money import to_minor
-from ..providers.base import Charge
-from .transitions import payment_track
+from ..models import Payment, PaymentStatus, Refund
+from ..money import from_minor, to_minor
+from ..providers.base import Charge, ChargeState
+from .transitions import payment_release_coupon, payment_track
 
 logger = logging.getLogger(__name__)
+
+# A success after these means the checkout had lapsed: honoured only at today's prices.
+LAPSED_STATUSES = (PaymentStatus.FAILED, PaymentStatus.EXPIRED)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,34 @@ def _mismatch(payment: Payment, charge: Charge) -> str:
     return ""
 
 
+def _another_capture(payment: Payment, charge: Charge) -> bool:
+    """A second captured provider payment for a provider order already settled (Razorpay
+    lets one order be paid twice in rare races): money in that nothing will be built for."""
+    return (
+        charge.state == ChargeState.PAID
+        and bool(charge.provider_payment_id)
+        and bool(payment.provider_payment_id)
+        and charge.provider_payment_id != payment.provider_payment_id
+    )
+
+
+def _record_extra_capture(payment: Payment, charge: Charge) -> None:
+    """Keep the extra money visible and owed back; once per provider payment."""
+    Refund.objects.get_or_create(
+        payment=payment,
+        provider_payment_id=charge.provider_payment_id,
+        automatic=True,
+        defaults={
+            "amount": from_minor(charge.amount) if charge.amount else payment.amount,
+            "currency": charge.currency or payment.currency,
+            "reason": "A second capture for an order that was already paid.",
+        },
+    )
+    logger.warning(
+        "Payment %s: second capture %s flagged for refund", payment.pk, charge.provider_payment_id
+    )
+
+
 def _is_duplicate(payment: Payment) -> bool:
     """Another payment of the same cart was fulfilled after this one was created."""
     return (
@@ -74,10 +105,51 @@ def _is_duplicate(payment: Payment) -> bool:
     )
 
 
-def _confirm_order(payment: Payment, charge: Charge) -> None:
-    """Order-first: the order already exists with its stock reserved."""
+def _check_worth_it_today(payment: Payment, *, coupon: Coupon | None) -> None:
+    """A success for a checkout that had failed, expired or been cancelled is honoured only
+    at no more than what was paid at today's prices (a sale may have ended meanwhile)."""
+    today = lines_total_today(payment.cart_snapshot["lines"], coupon=coupon)
+    if today is None:
+        raise Unfulfillable("An item of this checkout is no longer sold.")
+    if today > payment.amount:
+        raise Unfulfillable(
+            f"The checkout had lapsed and today it costs {today}, more than the "
+            f"{payment.amount} paid."
+        )
+
+
+def _holds_coupon(payment: Payment) -> bool:
+    """Whether the payment holds a use of its coupon, taking one again if it gave its
+    use back when it failed or expired (and the coupon is still good)."""
+    if not payment.coupon_id:
+        return False
+    return payment.coupon_use_held or (
+        not coupon_problem(payment.coupon) and coupon_consume(payment.coupon)
+    )
+
+
+def _confirm_order(payment: Payment, charge: Charge, *, lapsed: bool) -> None:
+    """Order-first: the order already exists with its stock reserved (or, once cancelled,
+    released: order_mark_paid takes it again)."""
     order = Order.objects.select_for_update().get(pk=payment.order_id)
+    if lapsed or order.status == OrderStatus.CANCELLED:
+        _check_worth_it_today(payment, coupon=None)
     order_mark_paid(order=order, shipping_address=charge.shipping_address)
+
+
+def _fulfil(payment: Payment, charge: Charge, *, lapsed: bool) -> bool:
+    """Build what was paid for; True when the payment now spends its coupon use. Raises
+    Unfulfillable, and then the caller's savepoint undoes everything done here."""
+    if payment.order_id:
+        _confirm_order(payment, charge, lapsed=lapsed)
+        return False
+    coupon_held = _holds_coupon(payment)
+    if lapsed:
+        _check_worth_it_today(payment, coupon=payment.coupon if coupon_held else None)
+    elif payment.coupon_id and not coupon_held:
+        raise Unfulfillable(f"Coupon {payment.coupon.code} reached its usage limit.")
+    _build_from_snapshot(payment)
+    return coupon_held
 
 
 def _build_from_snapshot(payment: Payment) -> None:
@@ -112,8 +184,6 @@ def _build_from_snapshot(payment: Payment) -> None:
             booking_create_confirmed(
                 user=payment.user, line=line, total_amount=payment.amount, payment=payment
             )
-    if payment.coupon_id and not coupon_consume(payment.coupon):
-        raise Unfulfillable(f"Coupon {payment.coupon.code} reached its usage limit.")
     if payment.cart_id:
         # A booking cart is done; a shop cart stays ACTIVE with whatever was added since.
         if cart.is_booking:
@@ -130,6 +200,8 @@ def payment_fulfil(*, payment_id, charge: Charge) -> Fulfilment:
             or payment.needs_attention
             or payment.status == PaymentStatus.REFUNDED
         ):
+            if _another_capture(payment, charge):
+                _record_extra_capture(payment, charge)
             return fulfilment_of(payment)
         status_before = payment.status
         payment.status = PaymentStatus.SUCCESS
@@ -142,16 +214,17 @@ def payment_fulfil(*, payment_id, charge: Charge) -> Fulfilment:
             order_id_before = payment.order_id
             try:
                 with transaction.atomic():
-                    if payment.order_id:
-                        _confirm_order(payment, charge)
-                    else:
-                        _build_from_snapshot(payment)
+                    payment.coupon_use_held = _fulfil(
+                        payment, charge, lapsed=status_before in LAPSED_STATUSES
+                    )
                     payment.fulfilled_at = timezone.now()
             except Unfulfillable as exc:
                 # Paid but nothing can be supplied: the savepoint undid any half-built
                 # order; keep the money visible for a refund.
                 payment.order_id = order_id_before
                 _flag(payment, str(exc))
+        if payment.needs_attention:
+            payment_release_coupon(payment)  # the money goes back, so does the coupon use
         payment.save()
         payment_track(payment, from_status=status_before, reason=payment.attention_reason or "paid")
         if payment.fulfilled_at and payment.order_id:

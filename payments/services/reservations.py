@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from config.errors import ApiError
 from orders.models import Order, OrderStatus
 from orders.services import order_discard_draft, order_release
 
@@ -21,8 +22,10 @@ from .transitions import payment_expire
 REASON = "reservation expired"
 
 
-def _close_open_payments(order: Order) -> bool:
-    """True when no payment of the order can still be paid."""
+def order_close_checkouts(order: Order, *, reason: str) -> bool:
+    """Close every open checkout of the order at its provider first, so nobody can pay a
+    cancelled order (a success that still arrives is judged by fulfilment's lapsed rule).
+    True when none can still be paid; False when a provider could not be reached."""
     for payment in order.payments.filter(status__in=OPEN_PAYMENT_STATUSES):
         if payment.provider_order_id:
             payment = payment_sync_with_provider(payment=payment, min_interval=timedelta(0))
@@ -34,8 +37,29 @@ def _close_open_payments(order: Order) -> bool:
                 )
             except (ProviderFailure, ProviderDisabled):
                 return False  # try again on the next run rather than risk a paid cancel
-        payment_expire(payment_id=payment.pk, reason=REASON)
+        payment_expire(payment_id=payment.pk, reason=reason)
     return True
+
+
+def order_cancel_by_shopper(*, user, order_id: int) -> Order:
+    order = Order.objects.filter(user=user, pk=order_id).exclude(status=OrderStatus.DRAFT).first()
+    if order is None:
+        raise ApiError("Order not found.", status_code=404)
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        raise ApiError(
+            f"Only an order awaiting payment can be cancelled; this one is {order.status}."
+        )
+    if not order_close_checkouts(order, reason="cancelled by the shopper"):
+        raise ApiError(
+            "The payment provider could not be reached to close the checkout; retry.",
+            status_code=502,
+        )
+    # Expiring the order's last open payment has released it already, unless it had none.
+    order_release(order_id=order.pk, changed_by=user, note="cancelled by the shopper")
+    order.refresh_from_db()
+    if order.status != OrderStatus.CANCELLED:  # a payment completed while we closed it
+        raise ApiError(f"The order was paid meanwhile; it is {order.status}.")
+    return order
 
 
 def reservations_release_expired(*, ttl_seconds: int | None = None) -> Counter:
@@ -46,7 +70,7 @@ def reservations_release_expired(*, ttl_seconds: int | None = None) -> Counter:
     )
     outcome: Counter = Counter()
     for order in stale.iterator():
-        if not _close_open_payments(order):
+        if not order_close_checkouts(order, reason=REASON):
             outcome["deferred"] += 1
         elif order.status == OrderStatus.DRAFT:
             order_discard_draft(order_id=order.pk)

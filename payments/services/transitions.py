@@ -3,6 +3,7 @@ SUCCESS happen only in the fulfilment service, which records them the same way."
 
 from django.db import transaction
 
+from cart.pricing import coupon_release
 from orders.services import order_release
 
 from ..models import Payment, PaymentStatus, PaymentStatusChange
@@ -12,6 +13,13 @@ def payment_track(payment: Payment, *, from_status: str, reason: str) -> None:
     PaymentStatusChange.objects.create(
         payment=payment, from_status=from_status, to_status=payment.status, reason=reason[:255]
     )
+
+
+def payment_release_coupon(payment: Payment) -> None:
+    """The payment will not spend the coupon use it held; the caller saves the payment."""
+    if payment.coupon_use_held:
+        coupon_release(payment.coupon_id)
+        payment.coupon_use_held = False
 
 
 def payment_move_open(*, payment_id, to_status: str, reason: str) -> bool:
@@ -26,7 +34,8 @@ def payment_move_open(*, payment_id, to_status: str, reason: str) -> bool:
         payment.status = to_status
         if to_status != PaymentStatus.PENDING:
             payment.failure_reason = reason[:255]
-        payment.save(update_fields=["status", "failure_reason", "updated_at"])
+            payment_release_coupon(payment)
+        payment.save(update_fields=["status", "failure_reason", "coupon_use_held", "updated_at"])
         payment_track(payment, from_status=from_status, reason=reason)
     return True
 

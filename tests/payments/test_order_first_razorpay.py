@@ -1,11 +1,18 @@
 import pytest
 
 from orders.models import Order, OrderStatus, ProductVariant
-from payments.models import Payment
+from payments.models import Payment, PaymentStatus
 from tests.conftest import client_for
 from tests.factories import VariantFactory
 
-from .razorpay_fakes import ADDRESS, mock_order_create, payment_entity, post_webhook, webhook_body
+from .razorpay_fakes import (
+    ADDRESS,
+    mock_order_create,
+    mock_order_payments,
+    payment_entity,
+    post_webhook,
+    webhook_body,
+)
 from .test_razorpay_checkout_api import add_to_cart, verify
 
 pytestmark = pytest.mark.django_db
@@ -111,15 +118,38 @@ def test_legacy_payment_for_a_cancelled_order_is_refused(api, rsps):
     assert not Payment.objects.exists()
 
 
-def test_order_cancelled_while_its_payment_was_under_way_is_flagged(api, rsps):
+def test_a_success_after_the_order_was_cancelled_revives_it_when_stock_and_price_allow(
+    api, rsps
+):
     mock_order_create(rsps)
     variant = VariantFactory(stock=3)
     add_to_cart(api, variant, 1)
     order_id = place_order(api).json()["id"]
     body = api.post("/api/payments/create/", {"order_id": order_id}, format="json").json()
+    mock_order_payments(rsps, body["razorpay_order_id"], [])  # nothing paid yet
+    assert api.post(f"/api/orders/{order_id}/cancel/").status_code == 200
+    assert Payment.objects.get().status == PaymentStatus.EXPIRED
+    assert ProductVariant.objects.get(pk=variant.pk).stock == 3
+
+    response = verify(api, body["razorpay_order_id"])
+    assert response.status_code == 200 and response.json()["order_id"] == order_id
+    assert Order.objects.get().status == OrderStatus.PAYMENT_CONFIRMED
+    assert ProductVariant.objects.get(pk=variant.pk).stock == 2
+
+
+def test_a_success_after_cancel_is_flagged_when_the_price_went_up(api, rsps):
+    mock_order_create(rsps)
+    variant = VariantFactory(stock=3, price="100.00")
+    add_to_cart(api, variant, 1)
+    order_id = place_order(api).json()["id"]
+    body = api.post("/api/payments/create/", {"order_id": order_id}, format="json").json()
+    mock_order_payments(rsps, body["razorpay_order_id"], [])
     api.post(f"/api/orders/{order_id}/cancel/")
+    ProductVariant.objects.filter(pk=variant.pk).update(price="150.00")
+
     response = verify(api, body["razorpay_order_id"])
     assert response.status_code == 409 and response.json()["needs_attention"] is True
+    assert "150.00" in response.json()["error"]
     assert Order.objects.get().status == OrderStatus.CANCELLED
     assert ProductVariant.objects.get(pk=variant.pk).stock == 3
 
