@@ -45,6 +45,8 @@ def mock_payments_api(rsps: responses.RequestsMock) -> None:
 
     def fetch(request):
         entity = PAYMENTS.get(request.path_url.rsplit("/", 1)[-1])
+        if isinstance(entity, Exception):
+            raise entity  # Razorpay unreachable for this payment
         return (200, {}, json.dumps(entity)) if entity else _error("The id provided does not exist")
 
     def capture(request):

@@ -118,9 +118,7 @@ def test_legacy_payment_for_a_cancelled_order_is_refused(api, rsps):
     assert not Payment.objects.exists()
 
 
-def test_a_success_after_the_order_was_cancelled_revives_it_when_stock_and_price_allow(
-    api, rsps
-):
+def test_a_success_after_the_order_was_cancelled_revives_it_when_stock_and_price_allow(api, rsps):
     mock_order_create(rsps)
     variant = VariantFactory(stock=3)
     add_to_cart(api, variant, 1)
