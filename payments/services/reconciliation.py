@@ -10,8 +10,23 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..models import OPEN_PAYMENT_STATUSES, Payment
+from .batch import run_isolated
 from .charges import payment_sync_with_provider
 from .transitions import payment_expire
+
+
+def _reconcile_one(payment: Payment, *, expire_before) -> str:
+    if not payment.provider_order_id:
+        # The provider order was never stored, so no shopper could have paid it.
+        expired = payment_expire(payment_id=payment.pk, reason="No provider order was recorded.")
+        return "expired" if expired else ""
+    # The usual per-payment interval: a second machine running at the same moment finds
+    # the question already claimed and does not ask again.
+    payment = payment_sync_with_provider(payment=payment)
+    if payment.is_open and payment.created_at <= expire_before:
+        expired = payment_expire(payment_id=payment.pk, reason="Not paid in time.")
+        return "expired" if expired else ""
+    return payment.status.lower()
 
 
 def payments_reconcile(*, older_than_seconds: int) -> Counter:
@@ -21,19 +36,8 @@ def payments_reconcile(*, older_than_seconds: int) -> Counter:
         status__in=OPEN_PAYMENT_STATUSES,
         created_at__lte=now - timedelta(seconds=older_than_seconds),
     ).order_by("created_at")
-    outcome: Counter = Counter()
-    for payment in stale.iterator():
-        if not payment.provider_order_id:
-            # The provider order was never stored, so no shopper could have paid it.
-            outcome["expired"] += payment_expire(
-                payment_id=payment.pk, reason="No provider order was recorded."
-            )
-            continue
-        # The usual per-payment interval: a second machine running at the same moment
-        # finds the question already claimed and does not ask again.
-        payment = payment_sync_with_provider(payment=payment)
-        if payment.is_open and payment.created_at <= expire_before:
-            outcome["expired"] += payment_expire(payment_id=payment.pk, reason="Not paid in time.")
-        else:
-            outcome[payment.status.lower()] += 1
-    return outcome
+    return run_isolated(
+        stale.iterator(),
+        lambda payment: _reconcile_one(payment, expire_before=expire_before),
+        what="Reconciling payment",
+    )

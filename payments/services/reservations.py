@@ -16,6 +16,7 @@ from orders.services import order_discard_draft, order_release
 from ..models import OPEN_PAYMENT_STATUSES
 from ..providers.base import ProviderDisabled, ProviderFailure
 from ..providers.registry import get_provider
+from .batch import run_isolated
 from .charges import payment_sync_with_provider
 from .transitions import payment_expire
 
@@ -62,19 +63,19 @@ def order_cancel_by_shopper(*, user, order_id: int) -> Order:
     return order
 
 
+def _release_one(order: Order) -> str:
+    if not order_close_checkouts(order, reason=REASON):
+        return "deferred"
+    if order.status == OrderStatus.DRAFT:
+        order_discard_draft(order_id=order.pk)
+        return "discarded"
+    return "released" if order_release(order_id=order.pk, note=REASON) else ""
+
+
 def reservations_release_expired(*, ttl_seconds: int | None = None) -> Counter:
     ttl = settings.ORDER_RESERVATION_TTL_SECONDS if ttl_seconds is None else ttl_seconds
     cutoff = timezone.now() - timedelta(seconds=ttl)
     stale = Order.objects.filter(
         status__in=[OrderStatus.PENDING_PAYMENT, OrderStatus.DRAFT], created_at__lte=cutoff
     )
-    outcome: Counter = Counter()
-    for order in stale.iterator():
-        if not order_close_checkouts(order, reason=REASON):
-            outcome["deferred"] += 1
-        elif order.status == OrderStatus.DRAFT:
-            order_discard_draft(order_id=order.pk)
-            outcome["discarded"] += 1
-        elif order_release(order_id=order.pk, note=REASON):
-            outcome["released"] += 1
-    return outcome
+    return run_isolated(stale.iterator(), _release_one, what="Releasing order")

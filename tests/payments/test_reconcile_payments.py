@@ -1,4 +1,5 @@
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -6,6 +7,7 @@ from django.utils import timezone
 
 from orders.models import Order
 from payments.models import Payment, PaymentStatus
+from tests.conftest import client_for
 from tests.factories import VariantFactory
 
 from .razorpay_fakes import mock_order_create, mock_order_payments, orders_url, payment_entity
@@ -98,3 +100,30 @@ def test_reconciliation_on_two_machines_at_once_asks_once_and_fulfils_once(rsps)
     assert len(asked) == 1
     assert Order.objects.count() == 1
     assert ProductVariant.objects.get(pk=variant.pk).stock == 4
+
+
+def test_one_payment_that_raises_is_logged_and_skipped_and_the_run_goes_on(
+    api, other_user, rsps, caplog
+):
+    mock_order_create(rsps)
+    payments = []
+    for client in (api, client_for(other_user)):
+        add_to_cart(client, VariantFactory(price="100.00", stock=5), 1)
+        payments.append(Payment.objects.get(pk=create_payment(client).json()["payment_id"]))
+    broken, good = payments
+    # A snapshot nothing can be built from: fulfilment raises for this payment only.
+    Payment.objects.filter(pk=broken.pk).update(cart_snapshot={})
+    for payment in payments:
+        age(payment.pk, 1000)
+        mock_order_payments(
+            rsps, payment.provider_order_id, [payment_entity(payment.provider_order_id, 10000)]
+        )
+    out = StringIO()
+    call_command("reconcile_payments", "--older-than", "900", stdout=out)
+    good.refresh_from_db()
+    broken.refresh_from_db()
+    assert good.status == PaymentStatus.SUCCESS and good.order is not None
+    assert broken.status == PaymentStatus.INITIATED and broken.order is None
+    assert "1 errors" in out.getvalue() and "1 success" in out.getvalue()
+    assert str(broken.pk) in caplog.text and "KeyError" in caplog.text
+    assert "Traceback" not in caplog.text

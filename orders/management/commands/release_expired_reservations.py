@@ -19,5 +19,5 @@ class Command(BaseCommand):
         outcome = reservations_release_expired(ttl_seconds=ttl)
         self.stdout.write(
             f"Released {outcome['released']} reservation(s), discarded {outcome['discarded']} "
-            f"abandoned draft(s); deferred {outcome['deferred']}."
+            f"abandoned draft(s); deferred {outcome['deferred']}; {outcome['errors']} failed."
         )
