@@ -4,10 +4,15 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
-from rest_framework_simplejwt.views import TokenObtainPairView
+from rest_framework_simplejwt.views import (
+    TokenBlacklistView,
+    TokenObtainPairView,
+    TokenRefreshView,
+)
 
 from .models import User
 from .services import user_register
+from .throttles import LoginAccountThrottle, LoginIpThrottle
 
 
 class UserOutputSerializer(serializers.ModelSerializer):
@@ -18,6 +23,7 @@ class UserOutputSerializer(serializers.ModelSerializer):
 
 class RegisterApi(APIView):
     permission_classes = [AllowAny]
+    throttle_classes = [LoginIpThrottle]
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField()
@@ -42,8 +48,24 @@ class EmailTokenObtainSerializer(TokenObtainPairSerializer):
         return super().validate(attrs)
 
 
+LOGIN_THROTTLES = [LoginIpThrottle, LoginAccountThrottle]
+
+
 class TokenApi(TokenObtainPairView):
     serializer_class = EmailTokenObtainSerializer
+    throttle_classes = LOGIN_THROTTLES
+
+
+class TokenRefreshApi(TokenRefreshView):
+    """Answers a new access token and a new refresh token; the old refresh token is dead."""
+
+    throttle_classes = [LoginIpThrottle]
+
+
+class LogoutApi(TokenBlacklistView):
+    """Revokes the refresh token posted (body: refresh)."""
+
+    throttle_classes = [LoginIpThrottle]
 
 
 class MeApi(APIView):

@@ -1,11 +1,11 @@
 from django.urls import path
-from rest_framework_simplejwt.views import TokenRefreshView
 
-from .apis import MeApi, RegisterApi, TokenApi
+from .apis import LogoutApi, MeApi, RegisterApi, TokenApi, TokenRefreshApi
 
 urlpatterns = [
     path("register/", RegisterApi.as_view(), name="register"),
     path("token/", TokenApi.as_view(), name="token"),
-    path("token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
+    path("token/refresh/", TokenRefreshApi.as_view(), name="token-refresh"),
+    path("logout/", LogoutApi.as_view(), name="logout"),
     path("me/", MeApi.as_view(), name="me"),
 ]

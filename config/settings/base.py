@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "accounts",
     "orders",
@@ -115,12 +116,21 @@ REST_FRAMEWORK = {
         else []
     ),
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
+    # How many proxies (load balancers) stand in front of the app and append to
+    # X-Forwarded-For; the client IP is taken that far from the end, never from the start.
+    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Login, token and refresh attempts, per client IP and per account.
+LOGIN_RATE_PER_IP = env_str("LOGIN_RATE_PER_IP", "30/min")
+LOGIN_RATE_PER_ACCOUNT = env_str("LOGIN_RATE_PER_ACCOUNT", "10/min")
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=30),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # A refresh token works once: refreshing returns a new one and blacklists the old.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "paycart API",

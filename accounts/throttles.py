@@ -1,0 +1,41 @@
+"""Brute-force limits on the endpoints that take a password or a refresh token. The client
+IP is DRF's: REMOTE_ADDR, or the address TRUSTED_PROXY_COUNT proxies from the end of
+X-Forwarded-For (NUM_PROXIES), so a client cannot reset its count with a forged header.
+Counts live in the default cache: with REDIS_URL, one count across every process."""
+
+import hashlib
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class _SettingsRateThrottle(SimpleRateThrottle):
+    rate_setting = ""
+
+    def get_rate(self) -> str:
+        return getattr(settings, self.rate_setting)
+
+    def allow_request(self, request, view) -> bool:
+        return not settings.API_THROTTLING or super().allow_request(request, view)
+
+
+class LoginIpThrottle(_SettingsRateThrottle):
+    scope = "login_ip"
+    rate_setting = "LOGIN_RATE_PER_IP"
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class LoginAccountThrottle(_SettingsRateThrottle):
+    """Counts attempts per account whatever address they come from."""
+
+    scope = "login_account"
+    rate_setting = "LOGIN_RATE_PER_ACCOUNT"
+
+    def get_cache_key(self, request, view) -> str | None:
+        email = request.data.get("email") if hasattr(request.data, "get") else None
+        if not isinstance(email, str) or not email.strip():
+            return None
+        digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}
