@@ -114,13 +114,16 @@ class WebhookEventStatus(models.TextChoices):
 
 
 class WebhookEvent(models.Model):
-    """Every delivery, stored before it is verified, so staff can see and replay it.
-    Only verified events carry an event_id (unique per provider)."""
+    """Every delivery, stored before it is processed, so staff can see and replay it.
+    Only verified events carry an event_id (unique per provider) and their whole body."""
 
     provider = models.CharField(max_length=16, choices=Provider.choices)
     event_id = models.CharField(max_length=255, null=True, blank=True)
     event_type = models.CharField(max_length=100, blank=True)
+    # The whole body once the signature verified; until then a short excerpt only.
     body = models.TextField()
+    headers = models.JSONField(default=dict, blank=True, help_text="Without secrets.")
+    signature_valid = models.BooleanField(default=False)
     status = models.CharField(
         max_length=12, choices=WebhookEventStatus.choices, default=WebhookEventStatus.RECEIVED
     )
@@ -135,6 +138,7 @@ class WebhookEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_unique"),
         ]
+        indexes = [models.Index(fields=["status", "received_at"])]
 
     def __str__(self) -> str:
         return f"{self.provider} {self.event_type} {self.event_id or '-'}"

@@ -26,6 +26,12 @@ PAYMENT_STATUS_POLL_INTERVAL_SECONDS = env_int("PAYMENT_STATUS_POLL_INTERVAL", 5
 # Order-first reservations older than this are released by release_expired_reservations.
 ORDER_RESERVATION_TTL_SECONDS = env_int("ORDER_RESERVATION_TTL_SECONDS", 3600)
 
+# Webhooks: a larger body is refused unread (413); rejected deliveries are forgotten after
+# WEBHOOK_REJECTED_RETENTION_DAYS, settled ones after WEBHOOK_RETENTION_DAYS.
+WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 256 * 1024)
+WEBHOOK_REJECTED_RETENTION_DAYS = env_int("WEBHOOK_REJECTED_RETENTION_DAYS", 7)
+WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 90)
+
 # ---------------------------------------------------------------- Razorpay
 RAZORPAY_KEY_ID = _setting("RAZORPAY_KEY_ID", "rzp_test_sandbox")
 RAZORPAY_KEY_SECRET = _setting("RAZORPAY_KEY_SECRET", "sandbox_razorpay_secret")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -5,6 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.errors import ApiError
 from orders.serializers import AddressSerializer
 
 from ..money import SUPPORTED_CURRENCIES
@@ -75,6 +77,9 @@ class WebhookApi(ProviderEndpoint):
         },
     )
     def post(self, request):
+        # Refused before the body is read: a log is no place for anyone's megabytes.
+        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.WEBHOOK_MAX_BODY_BYTES:
+            raise ApiError("The webhook body is too large.", status_code=413)
         already_processed = webhook_receive(
             provider_name=self.provider_name, body=request.body, headers=request.headers
         )

@@ -3,7 +3,10 @@ verify, then process. One row per provider event id: a redelivery of a processed
 acknowledged and changes nothing; one whose processing failed is processed again."""
 
 import logging
+import re
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -23,6 +26,9 @@ from .charges import payment_apply_charge
 
 logger = logging.getLogger(__name__)
 
+UNVERIFIED_EXCERPT_CHARS = 1024
+SECRET_HEADER = re.compile(r"authorization|signature|cookie|token|secret|api-key", re.I)
+
 
 def _reject(raw: WebhookEvent, message: str) -> ApiError:
     raw.status = WebhookEventStatus.REJECTED
@@ -31,13 +37,16 @@ def _reject(raw: WebhookEvent, message: str) -> ApiError:
     return ApiError(message)
 
 
-def _event_row(raw: WebhookEvent, notice: WebhookNotice) -> WebhookEvent:
-    """Give the raw row its event id, or fold it into the row that already has it."""
+def _event_row(raw: WebhookEvent, notice: WebhookNotice, body: str) -> WebhookEvent:
+    """Give the raw row its event id and whole body, or fold it into the row that already
+    has that event id."""
     try:
         with transaction.atomic():
             raw.event_id = notice.event_id
-            raw.event_type = notice.event_type
-            raw.save(update_fields=["event_id", "event_type"])
+            raw.event_type = notice.event_type[:100]
+            raw.body = body
+            raw.signature_valid = True
+            raw.save(update_fields=["event_id", "event_type", "body", "signature_valid"])
             return raw
     except IntegrityError:
         raw.delete()
@@ -58,7 +67,10 @@ def _check_claims(payment: Payment | None, charge: Charge) -> None:
         if claimed_order:
             raise WebhookRefused(f"Unknown order {claimed_order} in the event's metadata.")
         return
-    if (claimed_order and claimed_order != str(payment.order_id)) or (
+    # A draft discarded before its checkout opened leaves its payment with no order; the
+    # session's own expiry still names that order and is acknowledged, not refused.
+    draft_discarded = payment.order_id is None and payment.cart_id is None
+    if (claimed_order and not draft_discarded and claimed_order != str(payment.order_id)) or (
         claimed_user and claimed_user != str(payment.user_id)
     ):
         raise WebhookRefused(
@@ -91,10 +103,25 @@ def _process(provider, notice: WebhookNotice, event: WebhookEvent) -> WebhookEve
     return WebhookEventStatus.PROCESSED
 
 
+def _safe_headers(headers) -> dict:
+    """What a delivery's headers may keep in the log: no credential or signature."""
+    return {
+        name: str(value)[:200]
+        for name, value in list(headers.items())[:50]
+        if not SECRET_HEADER.search(name)
+    }
+
+
 def webhook_receive(*, provider_name: str, body: bytes, headers) -> bool:
-    """Handle one delivery; True when it repeated an event already handled."""
+    """Handle one delivery; True when it repeated an event already handled. The row is
+    written first and on its own, so it survives whatever processing does; an unsigned
+    body keeps only an excerpt, since anyone on the internet can post here."""
+    text = body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
     raw = WebhookEvent.objects.create(
-        provider=provider_name, body=body.decode("utf-8", errors="replace"), attempts=1
+        provider=provider_name,
+        body=text[:UNVERIFIED_EXCERPT_CHARS],
+        headers=_safe_headers(headers),
+        attempts=1,
     )
     provider = get_provider(provider_name)
     try:
@@ -104,7 +131,7 @@ def webhook_receive(*, provider_name: str, body: bytes, headers) -> bool:
     except MalformedWebhook as exc:
         raise _reject(raw, str(exc)) from exc
 
-    event = _event_row(raw, notice)
+    event = _event_row(raw, notice, text)
     if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
         return True
     try:
@@ -119,9 +146,21 @@ def webhook_receive(*, provider_name: str, body: bytes, headers) -> bool:
             "The event could not be confirmed with the provider; retry later.", status_code=503
         ) from exc
     except Exception as exc:
-        logger.exception("Processing %s webhook %s failed", provider_name, notice.event_id)
+        logger.error(
+            "Processing %s webhook %s failed: %s",
+            provider_name,
+            notice.event_id,
+            type(exc).__name__,
+        )
         _record(event, WebhookEventStatus.FAILED, f"{type(exc).__name__}: {exc}")
         raise ApiError("The event could not be processed; retry later.", status_code=503) from exc
+    if status == WebhookEventStatus.UNCONFIRMED:
+        # Non-2xx, so the provider delivers it again once its status API agrees.
+        _record(event, status, "The status API does not confirm this event yet.")
+        raise ApiError(
+            "The provider's status API does not confirm this event yet; redeliver later.",
+            status_code=503,
+        )
     _record(event, status, "")
     return False
 
@@ -131,3 +170,18 @@ def _record(event: WebhookEvent, status: WebhookEventStatus, error: str) -> None
         status=status, error=error, processed_at=timezone.now()
     )
     event.status = status
+
+
+def webhook_events_prune() -> int:
+    """Forget rejected deliveries after WEBHOOK_REJECTED_RETENTION_DAYS and settled ones
+    after WEBHOOK_RETENTION_DAYS; failed and unconfirmed ones stay until settled."""
+    now = timezone.now()
+    rejected = WebhookEvent.objects.filter(
+        status=WebhookEventStatus.REJECTED,
+        received_at__lt=now - timedelta(days=settings.WEBHOOK_REJECTED_RETENTION_DAYS),
+    )
+    settled = WebhookEvent.objects.filter(
+        status__in=[WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED],
+        received_at__lt=now - timedelta(days=settings.WEBHOOK_RETENTION_DAYS),
+    )
+    return rejected.delete()[0] + settled.delete()[0]

@@ -155,7 +155,8 @@ def test_webhook_not_confirmed_by_the_status_api_fulfils_nothing_until_a_redeliv
 ):
     order = start(api, booking_cart(api, package))
     mock_status(phonepe, order["merchant_order_id"], "PENDING", 99900)
-    assert post_webhook(anon_client, completed(order)).status_code == 200
+    unconfirmed = post_webhook(anon_client, completed(order))
+    assert unconfirmed.status_code == 503 and "redeliver" in unconfirmed.json()["error"]
     assert not Booking.objects.exists()
     assert Payment.objects.get().status == PaymentStatus.PENDING
     assert WebhookEvent.objects.get().status == WebhookEventStatus.UNCONFIRMED
