@@ -14,6 +14,14 @@ from orders.models import ProductVariant
 from .models import Cart, Coupon, CouponKind
 
 CENT = Decimal("0.01")
+MINIMUM_PAYABLE = Decimal("1.00")  # providers refuse orders under ₹1
+
+
+def check_payable(total: Decimal) -> None:
+    if total < MINIMUM_PAYABLE:
+        raise ApiError(
+            f"The total {total} is below the minimum payable amount of {MINIMUM_PAYABLE}."
+        )
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from cart.pricing import cart_price
+from cart.pricing import cart_price, check_payable
 from cart.services import cart_remove_lines, shop_cart_get_or_create
 from config.errors import ApiError, Unfulfillable
 
@@ -115,6 +115,7 @@ def order_draft_from_cart(*, user, shipping_address: dict, billing_address: dict
     priced = cart_price(cart)
     if not priced.lines:
         raise ApiError("Cart is empty.")
+    check_payable(priced.total)
     stock_check_lines(priced.lines)
     return order_create_from_lines(
         user=user,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from cart.models import Cart, CartStatus
-from cart.pricing import PricedCart, cart_price, coupon_consume, coupon_get_valid
+from cart.pricing import PricedCart, cart_price, check_payable, coupon_consume, coupon_get_valid
 from cart.selectors import cart_get_for_user
 from cart.services import shop_cart_get_or_create, slot_has_passed, slot_is_held
 from config.errors import ApiError
@@ -25,8 +25,6 @@ from ..providers.registry import get_provider
 from .transitions import payment_mark_failed
 
 logger = logging.getLogger(__name__)
-
-MINIMUM_PAYABLE = 1  # major units: providers refuse orders under ₹1
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,7 @@ def payment_start_from_cart(
     if not priced.lines:
         raise ApiError("Cart is empty.")
     _check_stock_and_slots(cart, priced)
-    _check_payable(priced.total)
+    check_payable(priced.total)
     with transaction.atomic():
         if coupon and not coupon_consume(coupon):
             raise ApiError(f"Invalid coupon: {coupon.code} has reached its usage limit.")
@@ -95,11 +93,6 @@ def payment_start_from_cart(
         )
 
 
-def _check_payable(total) -> None:
-    if total < MINIMUM_PAYABLE:
-        raise ApiError(f"The total {total} is below the minimum payable amount.")
-
-
 def payment_start_for_order(*, user, order_id: int, provider: str) -> Payment:
     """Step 1 (order-first): a payment for an existing pending_payment order."""
     order = (
@@ -116,7 +109,7 @@ def payment_start_for_order(*, user, order_id: int, provider: str) -> Payment:
 
 
 def payment_for_order(*, order: Order, provider: str) -> Payment:
-    _check_payable(order.total)
+    check_payable(order.total)
     lines = [
         {
             "type": "product",

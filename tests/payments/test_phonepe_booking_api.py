@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 import requests
+from django.utils import timezone
 
 from bookings.models import Booking
 from cart.models import Cart, CartStatus
@@ -312,3 +315,13 @@ def test_status_endpoints_are_owner_only(api, other_user, phonepe, package):
     assert theirs.get(f"/api/payments/{order['id']}/check-booking/").status_code == 404
     assert theirs.get(f"/api/payments/status/{order['merchant_order_id']}/").status_code == 404
     assert theirs.get(f"/api/payments/cart/status/{order['cart_id']}/").status_code == 404
+
+
+def test_a_payment_cannot_start_for_a_slot_already_in_the_past(api, phonepe, package):
+    cart = booking_cart(api, package)
+    Cart.objects.filter(cart_id=cart["cart_id"]).update(
+        selected_date=timezone.localdate() - timedelta(days=1)
+    )
+    response = api.post("/api/payments/cart/", {"cart_id": cart["cart_id"]}, format="json")
+    assert response.status_code == 400 and "past" in response.json()["error"]
+    assert not Payment.objects.exists()

@@ -1,4 +1,8 @@
+from datetime import timedelta
+
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 
 from orders.models import Order, ProductVariant
 from payments.models import Payment, PaymentStatus, WebhookEvent, WebhookEventStatus
@@ -166,3 +170,66 @@ def test_webhook_for_an_unknown_order_is_acknowledged(anon_client, db):
     body = webhook_body("payment.captured", payment_entity("order_unknown0000001", 500))
     assert post_webhook(anon_client, body).status_code == 200
     assert WebhookEvent.objects.get().status == WebhookEventStatus.IGNORED
+
+
+def test_an_unsigned_delivery_keeps_an_excerpt_and_headers_without_secrets(anon_client, db):
+    big = b'{"event": "payment.captured", "pad": "' + b"x" * 200_000 + b'"}'
+    response = anon_client.post(
+        "/api/payments/webhook/razorpay/",
+        big,
+        content_type="application/json",
+        HTTP_X_RAZORPAY_SIGNATURE="forged",
+        HTTP_USER_AGENT="curl/8",
+    )
+    assert response.status_code == 400
+    row = WebhookEvent.objects.get()
+    assert row.status == WebhookEventStatus.REJECTED and row.signature_valid is False
+    assert len(row.body) <= 1024
+    assert row.headers["User-Agent"] == "curl/8"
+    assert not any("signature" in name.lower() for name in row.headers)
+
+
+def test_a_verified_delivery_keeps_its_whole_body(anon_client, open_payment):
+    body = captured(open_payment)
+    assert post_webhook(anon_client, body).status_code == 200
+    row = WebhookEvent.objects.get()
+    assert row.body == body.decode() and row.signature_valid is True
+    assert "X-Razorpay-Event-Id" in row.headers and "X-Razorpay-Signature" not in row.headers
+
+
+def test_an_oversized_body_is_refused_unread_and_stores_nothing(anon_client, db, settings):
+    settings.WEBHOOK_MAX_BODY_BYTES = 1000
+    response = anon_client.post(
+        "/api/payments/webhook/razorpay/",
+        b"{" + b" " * 2000 + b"}",
+        content_type="application/json",
+    )
+    assert response.status_code == 413 and response.json()["error"]
+    assert not WebhookEvent.objects.exists()
+
+
+def test_rejected_and_old_deliveries_are_pruned(db, settings):
+    settings.WEBHOOK_REJECTED_RETENTION_DAYS = 7
+    settings.WEBHOOK_RETENTION_DAYS = 90
+    now = timezone.now()
+    rows = {
+        (status, age): WebhookEvent.objects.create(provider="razorpay", body="{}", status=status)
+        for status in (
+            WebhookEventStatus.REJECTED,
+            WebhookEventStatus.PROCESSED,
+            WebhookEventStatus.FAILED,
+        )
+        for age in (1, 30, 100)
+    }
+    for (_, age), row in rows.items():
+        WebhookEvent.objects.filter(pk=row.pk).update(received_at=now - timedelta(days=age))
+    call_command("prune_webhook_events")
+    kept = {(r.status, r.pk) for r in WebhookEvent.objects.all()}
+    expected = {
+        (status, row.pk)
+        for (status, age), row in rows.items()
+        if status == WebhookEventStatus.FAILED
+        or (status == WebhookEventStatus.REJECTED and age < 7)
+        or (status == WebhookEventStatus.PROCESSED and age < 90)
+    }
+    assert kept == expected

@@ -1,3 +1,6 @@
+import json
+from urllib.parse import parse_qsl
+
 import pytest
 import requests
 from django.core import mail
@@ -272,3 +275,38 @@ def test_checkout_session_needs_a_token(anon_client):
         anon_client.post("/api/payments/stripe/checkout-session/", {}, format="json").status_code
         == 401
     )
+
+
+def test_the_expiry_of_a_session_whose_draft_was_discarded_is_acknowledged(api, anon_client, rsps):
+    variant = VariantFactory(stock=2)
+    add_to_cart(api, variant, 2)
+    mock_session_expire(rsps)
+    race = {"id": "cs_test_race", "object": "checkout.session", "client_secret": "cs_x_secret"}
+
+    sent = {}
+
+    def session_then_sell_out(request):
+        sent.update(parse_qsl(request.body))
+        ProductVariant.objects.filter(pk=variant.pk).update(stock=1)
+        return 200, {}, json.dumps(race)
+
+    rsps.add_callback("POST", sessions_url(), callback=session_then_sell_out)
+    assert checkout(api).status_code == 400
+    assert not Order.objects.exists()  # the draft is gone
+    metadata = {"order_id": sent["metadata[order_id]"], "user_id": sent["metadata[user_id]"]}
+    expired = race | {"status": "expired", "metadata": metadata}
+    response = post_event(anon_client, event_body("checkout.session.expired", expired))
+    assert response.status_code == 200
+    assert WebhookEvent.objects.get().status == WebhookEventStatus.PROCESSED
+    assert ProductVariant.objects.get(pk=variant.pk).stock == 1
+
+
+def test_a_zero_total_order_first_checkout_is_400_and_changes_nothing(api, rsps):
+    add_to_cart(api, VariantFactory(price="0.00", stock=5), 1)
+    response = checkout(api)
+    assert response.status_code == 400 and "minimum payable" in response.json()["error"]
+    placed = api.post(
+        "/api/orders/", {"shipping_address": ADDRESS, "billing_address": ADDRESS}, format="json"
+    )
+    assert placed.status_code == 400
+    assert not Order.objects.exists() and not Payment.objects.exists() and not rsps.calls
