@@ -10,6 +10,8 @@ from rest_framework_simplejwt.views import (
     TokenRefreshView,
 )
 
+from config.serializers import Input
+
 from .models import User
 from .services import user_register
 from .throttles import LoginAccountThrottle, LoginIpThrottle
@@ -25,12 +27,12 @@ class RegisterApi(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [LoginIpThrottle]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         email = serializers.EmailField()
         password = serializers.CharField(write_only=True)
         first_name = serializers.CharField(max_length=150)
         last_name = serializers.CharField(max_length=150)
-        phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+        phone = serializers.CharField(max_length=20, required=False)
 
     @extend_schema(request=InputSerializer, responses={201: UserOutputSerializer})
     def post(self, request):

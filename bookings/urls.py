@@ -4,7 +4,7 @@ from .apis import BookingDetailApi, BookingListApi, ServiceDetailApi, ServiceLis
 
 urlpatterns = [
     path("services/", ServiceListApi.as_view(), name="puja-services"),
-    path("services/<int:pk>/", ServiceDetailApi.as_view(), name="puja-service-detail"),
+    path("services/<id:pk>/", ServiceDetailApi.as_view(), name="puja-service-detail"),
     path("bookings/", BookingListApi.as_view(), name="bookings"),
-    path("bookings/<int:pk>/", BookingDetailApi.as_view(), name="booking-detail"),
+    path("bookings/<id:pk>/", BookingDetailApi.as_view(), name="booking-detail"),
 ]

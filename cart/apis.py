@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import ApiError
+from config.serializers import IdField, Input, SlotTimeField, WholeNumberField
 
 from .models import Cart
 from .pricing import cart_price, coupon_get_valid
@@ -89,10 +90,10 @@ class ShopCartApi(APIView):
 
 
 class CartItemsApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        product_id = serializers.IntegerField()
-        variant_id = serializers.IntegerField(required=False, allow_null=True)
-        quantity = serializers.IntegerField(min_value=1, max_value=1000)
+    class InputSerializer(Input):
+        product_id = IdField()
+        variant_id = IdField(required=False)
+        quantity = WholeNumberField(min_value=1, max_value=1000)
 
     @extend_schema(request=InputSerializer, responses={201: CartOutputSerializer})
     def post(self, request):
@@ -108,8 +109,8 @@ class CartItemsApi(APIView):
 
 
 class CartItemDetailApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        quantity = serializers.IntegerField(min_value=1, max_value=1000)
+    class InputSerializer(Input):
+        quantity = WholeNumberField(min_value=1, max_value=1000)
 
     @extend_schema(request=InputSerializer, responses=CartOutputSerializer)
     def patch(self, request, item_id: int):
@@ -126,13 +127,15 @@ class CartItemDetailApi(APIView):
 
 
 class CartsApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         service_type = serializers.ChoiceField(choices=["PUJA"])
-        puja_service = serializers.IntegerField()
-        package = serializers.IntegerField()
+        puja_service = IdField()
+        package = IdField()
         selected_date = serializers.DateField()
-        selected_time = serializers.TimeField()
-        promo_code = serializers.CharField(required=False, allow_blank=True, max_length=50)
+        selected_time = SlotTimeField(
+            help_text='"10:00", "10:00:00", "6:30 PM" or "07:15 pm": one time, one slot'
+        )
+        promo_code = serializers.CharField(required=False, max_length=50)
 
     @extend_schema(operation_id="cart_carts_list", responses=CartOutputSerializer(many=True))
     def get(self, request):

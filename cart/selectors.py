@@ -1,13 +1,21 @@
+import re
+
 from django.db.models import Q
 from django.http import Http404
 
 from .models import Cart, CartStatus
 
+CART_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # public cart_id, CART_USER1_001
+NUMERIC_ID = re.compile(r"[0-9]{1,18}")  # ASCII digits that fit a bigint
+
 
 def cart_get_for_user(*, user, reference) -> Cart:
     """A cart of this user by numeric id or public cart_id; anyone else's is a 404."""
-    lookup = Q(cart_id=str(reference))
-    if str(reference).isdigit():
+    reference = str(reference)
+    if not CART_ID.fullmatch(reference):
+        raise Http404("Cart not found.")
+    lookup = Q(cart_id=reference)
+    if NUMERIC_ID.fullmatch(reference):
         lookup |= Q(pk=int(reference))
     cart = (
         Cart.objects.filter(lookup, user=user)

@@ -5,7 +5,7 @@ from .apis import CartDetailApi, CartItemDetailApi, CartItemsApi, CartsApi, Shop
 urlpatterns = [
     path("", ShopCartApi.as_view(), name="shop-cart"),
     path("items/", CartItemsApi.as_view(), name="cart-items"),
-    path("items/<int:item_id>/", CartItemDetailApi.as_view(), name="cart-item-detail"),
+    path("items/<id:item_id>/", CartItemDetailApi.as_view(), name="cart-item-detail"),
     path("carts/", CartsApi.as_view(), name="carts"),
-    path("carts/<str:cart_ref>/", CartDetailApi.as_view(), name="cart-detail"),
+    path("carts/<ref:cart_ref>/", CartDetailApi.as_view(), name="cart-detail"),
 ]

@@ -5,6 +5,8 @@ from django.http import JsonResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from . import converters  # noqa: F401  (registers the <id:…> and <ref:…> path converters)
+
 
 def health(request):
     try:

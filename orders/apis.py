@@ -1,10 +1,11 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.serializers import Input
 from payments.services.reservations import order_cancel_by_shopper
 
 from .selectors import orders_for_user, products_active
@@ -31,7 +32,7 @@ class ProductDetailApi(APIView):
 class OrderListApi(APIView):
     """GET the user's orders; POST places one order-first (pending_payment, stock reserved)."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         shipping_address = AddressSerializer()
         billing_address = AddressSerializer()
 

@@ -1,4 +1,7 @@
+import pycountry
 from rest_framework import serializers
+
+from config.serializers import Input
 
 from .models import Order, OrderItem, Product, ProductVariant
 
@@ -40,13 +43,48 @@ class OrderOutputSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class AddressSerializer(serializers.Serializer):
-    first_name = serializers.CharField(max_length=100)
-    last_name = serializers.CharField(max_length=100)
+class AddressSerializer(Input):
+    """An address as frontends send it, stored in one normal form: first_name and
+    last_name (or full_name split at its first space), the country as its ISO code
+    (from a code or an English name), phone and state optional."""
+
+    full_name = serializers.CharField(max_length=200, required=False, write_only=True)
+    first_name = serializers.CharField(max_length=100, required=False)
+    last_name = serializers.CharField(max_length=100, required=False)
     address_line_1 = serializers.CharField(max_length=255)
-    address_line_2 = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    address_line_2 = serializers.CharField(max_length=255, required=False)
     city = serializers.CharField(max_length=100)
-    state = serializers.CharField(max_length=100)
+    state = serializers.CharField(max_length=100, required=False)
     postal_code = serializers.CharField(max_length=20)
-    country = serializers.CharField(max_length=64)
-    phone = serializers.CharField(max_length=20)
+    country = serializers.CharField(
+        max_length=64,
+        required=False,
+        help_text='ISO code or English name ("IN", "India"); default IN',
+    )
+    phone = serializers.CharField(max_length=20, required=False)
+
+    def validate_country(self, value: str) -> str:
+        try:
+            return pycountry.countries.lookup(value.strip()).alpha_2
+        except LookupError as exc:
+            raise serializers.ValidationError(
+                f"Unknown country {value!r}: use an ISO code or an English name."
+            ) from exc
+
+    def validate(self, attrs: dict) -> dict:
+        full_name = attrs.pop("full_name", "").strip()
+        if not attrs.get("first_name"):
+            if not full_name:
+                raise serializers.ValidationError(
+                    {"first_name": "A name is required: first_name (and last_name) or full_name."}
+                )
+            first, _, last = full_name.partition(" ")
+            attrs["first_name"] = first
+            attrs.setdefault("last_name", last.strip())
+        return {
+            "last_name": "",
+            "address_line_2": "",
+            "state": "",
+            "country": "IN",
+            "phone": "",
+        } | attrs

@@ -10,8 +10,8 @@ from .apis import (
 
 urlpatterns = [
     path("products/", ProductListApi.as_view(), name="products"),
-    path("products/<int:pk>/", ProductDetailApi.as_view(), name="product-detail"),
+    path("products/<id:pk>/", ProductDetailApi.as_view(), name="product-detail"),
     path("orders/", OrderListApi.as_view(), name="orders"),
-    path("orders/<int:pk>/", OrderDetailApi.as_view(), name="order-detail"),
-    path("orders/<int:pk>/cancel/", OrderCancelApi.as_view(), name="order-cancel"),
+    path("orders/<id:pk>/", OrderDetailApi.as_view(), name="order-detail"),
+    path("orders/<id:pk>/cancel/", OrderCancelApi.as_view(), name="order-cancel"),
 ]

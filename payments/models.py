@@ -63,6 +63,8 @@ class Payment(models.Model):
         max_length=63, unique=True, default=new_merchant_order_id, editable=False
     )
     checkout_url = models.URLField(max_length=500, blank=True)
+    # Where the browser goes back after paying, when a frontend of ours asked (PhonePe).
+    return_url = models.URLField(max_length=500, blank=True)
     status = models.CharField(
         max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.INITIATED
     )

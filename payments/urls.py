@@ -29,12 +29,12 @@ urlpatterns = [
         name="payment-check-booking",
     ),
     path(
-        "cart/status/<str:cart_id>/",
+        "cart/status/<ref:cart_id>/",
         status.CartPaymentStatusApi.as_view(),
         name="payment-cart-status",
     ),
     path(
-        "status/<str:merchant_order_id>/",
+        "status/<ref:merchant_order_id>/",
         status.PaymentOrderStatusApi.as_view(),
         name="payment-status",
     ),

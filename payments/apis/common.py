@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import ApiError
+from config.serializers import Input
 from orders.serializers import AddressSerializer
 
 from ..money import SUPPORTED_CURRENCIES
@@ -15,12 +16,14 @@ from ..services.fulfilment import Fulfilment
 from ..services.webhooks import webhook_receive
 
 
-class CartCheckoutInputSerializer(serializers.Serializer):
-    cart_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
+class CartCheckoutInputSerializer(Input):
+    cart_id = serializers.CharField(
+        required=False, max_length=64, help_text="numeric id or cart_id; default the shop cart"
+    )
     shipping_address = AddressSerializer()
     billing_address = AddressSerializer()
     currency = serializers.ChoiceField(choices=SUPPORTED_CURRENCIES, default="INR")
-    coupon_code = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    coupon_code = serializers.CharField(required=False, max_length=50)
 
 
 class ProviderEndpoint(APIView):

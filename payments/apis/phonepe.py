@@ -1,11 +1,12 @@
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
-from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.response import Response
+
+from config.serializers import Input
 
 from ..models import Payment, Provider
 from ..money import to_minor
@@ -45,7 +46,10 @@ class _PhonePeCheckoutApi(ProviderEndpoint):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         payment = payment_start_from_cart(
-            user=request.user, cart_ref=data.validated_data["cart_id"], provider=Provider.PHONEPE
+            user=request.user,
+            cart_ref=data.validated_data["cart_id"],
+            provider=Provider.PHONEPE,
+            return_url=data.validated_data.get("redirect_url", ""),
         )
         # PhonePe sends the browser back to our redirect handler, never to a client-chosen URL.
         query = urlencode({"merchant_order_id": payment.merchant_order_id})
@@ -72,7 +76,7 @@ def _documented(answer: str):
 class ProcessCartApi(_PhonePeCheckoutApi):
     """Older endpoint: its `amount` is a decimal string in rupees."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         cart_id = serializers.CharField(max_length=64)
         method = serializers.CharField(max_length=20)
 
@@ -95,15 +99,13 @@ class ProcessCartApi(_PhonePeCheckoutApi):
 
 @_documented("success, message, data.payment_order")
 class CartPaymentApi(_PhonePeCheckoutApi):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         cart_id = serializers.CharField(max_length=64)
-        redirect_url = serializers.URLField(required=False, allow_blank=True)
-
-        def validate_redirect_url(self, value: str) -> str:
-            allowed = urlsplit(settings.FRONTEND_BASE_URL).netloc
-            if value and urlsplit(value).netloc != allowed:
-                raise serializers.ValidationError(f"redirect_url must be on {allowed}.")
-            return value
+        redirect_url = serializers.CharField(
+            required=False,
+            max_length=2000,
+            help_text="Used only when its origin is a configured frontend's; else ignored",
+        )
 
     def answer(self, payment: Payment) -> dict:
         return {

@@ -4,6 +4,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from config.serializers import IdField, Input
+
 from ..models import Provider
 from ..money import to_minor
 from ..services.checkout import (
@@ -87,8 +89,8 @@ class CreateFromCartApi(RazorpayEndpoint):
 class CreateForOrderApi(RazorpayEndpoint):
     """Legacy order-first: pay for an existing pending_payment order."""
 
-    class InputSerializer(serializers.Serializer):
-        order_id = serializers.IntegerField()
+    class InputSerializer(Input):
+        order_id = IdField()
 
     @extend_schema(
         request=InputSerializer,
@@ -112,7 +114,7 @@ class CreateForOrderApi(RazorpayEndpoint):
 class VerifyApi(RazorpayEndpoint):
     status_text = "Payment successful"
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         razorpay_order_id = serializers.CharField(max_length=100)
         razorpay_payment_id = serializers.CharField(max_length=100)
         razorpay_signature = serializers.CharField(max_length=256)

@@ -2,9 +2,8 @@
 (at most once every few seconds per payment), so a lost webhook still ends in an order or
 booking when the frontend polls."""
 
-from urllib.parse import urlencode
+import re
 
-from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods
 from drf_spectacular.types import OpenApiTypes
@@ -14,11 +13,14 @@ from rest_framework.views import APIView
 
 from bookings.models import Booking
 
-from ..models import Payment, PaymentStatus, Provider
+from ..models import Payment, Provider
 from ..providers.registry import provider_enabled
 from ..selectors import payment_get_for_user, payment_latest_for_cart
 from ..services.charges import payment_sync_with_provider
+from ..services.returns import payment_return_target
 from .phonepe import payment_order_body
+
+MERCHANT_ORDER_ID = re.compile(r"[A-Za-z0-9_-]{1,63}")
 
 
 def _current(payment: Payment) -> Payment:
@@ -98,41 +100,36 @@ class PaymentOrderStatusApi(APIView):
         return Response({"success": True, "data": payment_order_body(_current(payment))})
 
 
-def _to_frontend(payment: Payment | None, merchant_order_id: str) -> HttpResponseRedirect:
-    """Only FRONTEND_BASE_URL is ever a target, whatever else the request carries."""
-    succeeded = (
-        payment is not None
-        and not payment.needs_attention
-        and (payment.status == PaymentStatus.SUCCESS or payment.is_open)
-    )
-    path = "/confirmbooking" if succeeded else "/failedbooking"
-    query = urlencode({"redirect_source": "phonepe", "merchant_order_id": merchant_order_id})
-    return HttpResponseRedirect(f"{settings.FRONTEND_BASE_URL}{path}?{query}")
-
-
 def _require_phonepe() -> None:
     if not provider_enabled(Provider.PHONEPE):
         raise Http404("The payment provider phonepe is switched off.")
 
 
-def _merchant_order_id(request) -> str:
-    params = request.GET if request.method == "GET" else request.POST
-    return (params.get("merchant_order_id") or params.get("merchantOrderId") or "")[:63]
+def _returning_payment(request) -> tuple[Payment | None, str]:
+    """The merchant order id from the query string (GET or POST) or a posted form."""
+    _require_phonepe()
+    raw = (
+        request.GET.get("merchant_order_id")
+        or request.GET.get("merchantOrderId")
+        or (request.POST.get("merchant_order_id") if request.method == "POST" else "")
+        or (request.POST.get("merchantOrderId") if request.method == "POST" else "")
+        or ""
+    )
+    if not MERCHANT_ORDER_ID.fullmatch(raw):
+        return None, ""  # nothing we could have issued: no lookup, no echo
+    return Payment.objects.filter(merchant_order_id=raw).first(), raw
 
 
 @require_http_methods(["GET", "POST"])
 def payment_redirect(request):
     """Checks the status first (throttled per payment), then sends the browser on."""
-    _require_phonepe()
-    merchant_order_id = _merchant_order_id(request)
-    payment = Payment.objects.filter(merchant_order_id=merchant_order_id).first()
-    return _to_frontend(_current(payment) if payment else None, merchant_order_id)
+    payment, merchant_order_id = _returning_payment(request)
+    payment = _current(payment) if payment else None
+    return HttpResponseRedirect(payment_return_target(payment, merchant_order_id, check=True))
 
 
 @require_http_methods(["GET", "POST"])
 def payment_redirect_simple(request):
-    """Answers from the database only."""
-    _require_phonepe()
-    merchant_order_id = _merchant_order_id(request)
-    payment = Payment.objects.filter(merchant_order_id=merchant_order_id).first()
-    return _to_frontend(payment, merchant_order_id)
+    """Always back to the confirmation page, which polls the status."""
+    payment, merchant_order_id = _returning_payment(request)
+    return HttpResponseRedirect(payment_return_target(payment, merchant_order_id, check=False))

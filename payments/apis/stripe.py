@@ -1,8 +1,9 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.response import Response
 
+from config.serializers import Input
 from orders.serializers import AddressSerializer
 
 from ..models import Provider
@@ -13,7 +14,7 @@ from .common import ProviderEndpoint, WebhookApi
 class CheckoutSessionApi(ProviderEndpoint):
     provider_name = Provider.STRIPE
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         shipping_address = AddressSerializer(required=False)
 
     @extend_schema(

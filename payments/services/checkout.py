@@ -22,6 +22,7 @@ from ..models import Payment
 from ..money import to_minor
 from ..providers.base import ProviderFailure, ProviderOrder
 from ..providers.registry import get_provider
+from .returns import allowed_return_url
 from .transitions import payment_mark_failed
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ def payment_start_from_cart(
     shipping_address: dict | None = None,
     billing_address: dict | None = None,
     coupon_code: str = "",
+    return_url: str = "",
 ) -> Payment:
     """Step 1: validate the cart and freeze it into an INITIATED payment."""
     cart = _resolve_cart(user=user, cart_ref=cart_ref)
@@ -90,6 +92,7 @@ def payment_start_from_cart(
             amount=priced.total,
             currency=currency,
             provider=provider,
+            return_url=allowed_return_url(return_url),
         )
 
 

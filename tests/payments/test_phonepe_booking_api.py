@@ -244,20 +244,56 @@ def test_redirects_only_ever_go_to_the_frontend(api, client, phonepe, package):
     assert Booking.objects.count() == 1  # the smart redirect checked the status first
 
     unknown = client.get(
-        "/api/payments/redirect/simple/",
-        {"merchant_order_id": "MOnope", "next": "//evil.example.net"},
+        "/api/payments/redirect/", {"merchant_order_id": "MOnope", "next": "//evil.example.net"}
     )
     assert unknown["Location"].startswith("https://shop.example.com/failedbooking?")
+    garbage = client.get("/api/payments/redirect/simple/", {"merchant_order_id": "x\x00<y>"})
+    assert garbage["Location"] == "https://shop.example.com/confirmbooking?redirect_source=phonepe"
 
-    refused = api.post(
-        "/api/payments/cart/",
-        {
-            "cart_id": booking_cart(api, package, time="12:00")["cart_id"],
-            "redirect_url": "https://evil.example.net/",
-        },
-        format="json",
-    )
-    assert refused.status_code == 400 and "redirect_url" in refused.json()["error"]
+
+def test_a_foreign_redirect_url_is_ignored_never_a_400_and_never_a_target(
+    api, client, phonepe, package
+):
+    cart = booking_cart(api, package, time="12:00")
+    body = {"cart_id": cart["cart_id"], "redirect_url": "https://evil.example.net/confirm"}
+    response = api.post("/api/payments/cart/", body, format="json")
+    assert response.status_code == 201
+    mid = response.json()["data"]["payment_order"]["merchant_order_id"]
+    back = client.get("/api/payments/redirect/simple/", {"merchant_order_id": mid})
+    assert back["Location"].startswith("https://shop.example.com/confirmbooking?")
+
+
+@pytest.mark.parametrize(
+    "redirect_url",
+    ["https://shop.example.com/bookings/done", "https://app.example.org/thanks?from=pay"],
+)
+def test_a_redirect_url_on_a_configured_frontend_origin_is_where_the_browser_returns(
+    api, client, phonepe, package, settings, redirect_url
+):
+    settings.CORS_ALLOWED_ORIGINS = ["https://shop.example.com", "https://app.example.org"]
+    cart = booking_cart(api, package, time="12:00")
+    body = {"cart_id": cart["cart_id"], "redirect_url": redirect_url}
+    mid = api.post("/api/payments/cart/", body, format="json").json()["data"]["payment_order"][
+        "merchant_order_id"
+    ]
+    back = client.get("/api/payments/redirect/simple/", {"merchant_order_id": mid})
+    assert back["Location"].startswith(redirect_url)
+    assert f"merchant_order_id={mid}" in back["Location"]
+
+
+def test_returns_posted_back_with_the_id_in_the_query_find_the_payment(
+    api, client, phonepe, package
+):
+    order = start(api, booking_cart(api, package))
+    mid = order["merchant_order_id"]
+    mock_status(phonepe, mid, "COMPLETED", 99900)
+    for path in ("/api/payments/redirect/", "/api/payments/redirect/simple/"):
+        back = client.post(f"{path}?merchant_order_id={mid}", {"code": "PAYMENT_SUCCESS"})
+        assert back.status_code == 302
+        assert back["Location"].startswith("https://shop.example.com/confirmbooking?"), path
+        assert f"merchant_order_id={mid}" in back["Location"]
+    form = client.post("/api/payments/redirect/", {"merchantOrderId": mid})
+    assert "/confirmbooking?" in form["Location"]
 
 
 def test_simple_redirect_answers_from_the_database(api, client, anon_client, phonepe, package):
@@ -269,7 +305,8 @@ def test_simple_redirect_answers_from_the_database(api, client, anon_client, pho
     mock_status(phonepe, mid, "FAILED", 99900)
     post_webhook(anon_client, completed(order, state="FAILED"))
     failed = client.get("/api/payments/redirect/simple/", {"merchant_order_id": mid})
-    assert "/failedbooking?" in failed["Location"]
+    assert "/confirmbooking?" in failed["Location"]  # the frontend polls and shows the failure
+    assert calls_to(phonepe, "/status") == 1  # the webhook's confirmation only
 
 
 @pytest.mark.parametrize("failure", [requests.ConnectionError("down"), {"status": 503, "body": ""}])
