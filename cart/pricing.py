@@ -123,17 +123,19 @@ def cart_lines(cart: Cart) -> list[dict]:
     ]
 
 
-def cart_price(cart: Cart, *, coupon: Coupon | None = None) -> PricedCart:
-    lines = cart_lines(cart)
+def lines_totals(lines: list[dict], coupon: Coupon | None) -> tuple[Decimal, Decimal, Decimal]:
+    """Subtotal, discount and total of frozen lines, in paise-exact rupees."""
     subtotal = sum((Decimal(line["unit_price"]) * line["quantity"] for line in lines), Decimal("0"))
     subtotal = subtotal.quantize(CENT)
     discount = _discount(subtotal, coupon)
+    return subtotal, discount, subtotal - discount
+
+
+def cart_price(cart: Cart, *, coupon: Coupon | None = None) -> PricedCart:
+    lines = cart_lines(cart)
+    subtotal, discount, total = lines_totals(lines, coupon)
     return PricedCart(
-        lines=lines,
-        subtotal=subtotal,
-        discount_total=discount,
-        total=subtotal - discount,
-        coupon=coupon,
+        lines=lines, subtotal=subtotal, discount_total=discount, total=total, coupon=coupon
     )
 
 

@@ -161,6 +161,19 @@ def cart_mark_converted(*, cart: Cart) -> None:
     cart.save(update_fields=["status", "updated_at"])
 
 
+def cart_restore_lines(*, cart: Cart, quantities: dict[int, int]) -> None:
+    """Put variants back into a shop cart (adding to lines already there)."""
+    existing = {item.variant_id: item for item in cart.items.filter(variant_id__in=quantities)}
+    for item in existing.values():
+        item.quantity += quantities[item.variant_id]
+    CartItem.objects.bulk_update(existing.values(), ["quantity"])
+    CartItem.objects.bulk_create(
+        CartItem(cart=cart, variant_id=variant_id, quantity=quantity)
+        for variant_id, quantity in quantities.items()
+        if variant_id not in existing
+    )
+
+
 def cart_remove_lines(*, cart: Cart, lines: list[dict]) -> None:
     """Take the given quantities out of a shop cart; lines and quantities added since the
     snapshot stay."""

@@ -3,11 +3,13 @@ from django.contrib import admin
 from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import converters  # noqa: F401  (registers the <id:…> and <ref:…> path converters)
 
 
+@require_safe
 def health(request):
     try:
         with connection.cursor() as cursor:

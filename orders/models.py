@@ -69,6 +69,8 @@ class OrderPaymentStatus(models.TextChoices):
 
     PENDING = "pending", "Pending: not paid yet"
     PAID = "paid", "Paid"
+    FAILED = "failed", "Failed: the payment failed and the order was released"
+    EXPIRED = "expired", "Expired: not paid in time, or cancelled before it was paid"
     REFUNDED = "refunded", "Refunded"
 
 
@@ -100,6 +102,8 @@ class Order(models.Model):
     coupon_code = models.CharField(max_length=50, blank=True)
     shipping_address = models.JSONField(default=dict, blank=True)
     billing_address = models.JSONField(default=dict, blank=True)
+    # The address the shopper gave at the provider (Stripe Checkout), kept beside theirs.
+    provider_shipping_address = models.JSONField(default=dict, blank=True)
     # Once paid, items and addresses are frozen (API and admin).
     is_locked = models.BooleanField(default=False)
     paid_at = models.DateTimeField(null=True, blank=True)

@@ -39,8 +39,15 @@ class OrderOutputSerializer(serializers.ModelSerializer):
         fields = [
             "id", "order_number", "status", "payment_status", "currency", "subtotal",
             "discount_total", "total", "coupon_code", "shipping_address", "billing_address",
-            "is_locked", "items", "paid_at", "created_at", "updated_at",
+            "provider_shipping_address", "is_locked", "items", "paid_at", "created_at",
+            "updated_at",
         ]  # fmt: skip
+
+    def to_representation(self, order: Order) -> dict:
+        data = super().to_representation(order)
+        for key in ("shipping_address", "billing_address", "provider_shipping_address"):
+            data[key] = data[key] or None  # an address not given is null, never {}
+        return data
 
 
 class AddressSerializer(Input):

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cart.pricing import cart_price, check_payable
-from cart.services import cart_remove_lines, shop_cart_get_or_create
+from cart.services import cart_remove_lines, cart_restore_lines, shop_cart_get_or_create
 from config.errors import ApiError, Unfulfillable
 
 from .models import Order, OrderItem, OrderPaymentStatus, OrderStatus, OrderStatusChange
@@ -103,7 +103,11 @@ def order_mark_paid(*, order: Order, shipping_address: dict | None = None) -> No
     order.paid_at = timezone.now()
     order.is_locked = True
     if shipping_address:
-        order.shipping_address = shipping_address
+        # Never in place of what the shopper posted: beside it, and standing in only
+        # where the shopper gave no address.
+        order.provider_shipping_address = shipping_address
+        order.shipping_address = order.shipping_address or shipping_address
+        order.billing_address = order.billing_address or order.shipping_address
     order.save()
 
 
@@ -126,7 +130,7 @@ def order_draft_from_cart(*, user, shipping_address: dict, billing_address: dict
         total=priced.total,
         currency="INR",
         shipping_address=shipping_address,
-        billing_address=billing_address,
+        billing_address=billing_address or shipping_address,
     )
 
 
@@ -171,17 +175,30 @@ def order_place(*, user, shipping_address: dict, billing_address: dict) -> Order
 
 
 # ---------------------------------------------------------------- releasing and lifecycle
-def order_release(*, order_id: int, changed_by=None, note: str) -> bool:
-    """Cancel a pending_payment order and give its stock back, exactly once: False when the
-    order was no longer pending (someone else released or paid it first)."""
+def order_release(
+    *,
+    order_id: int,
+    changed_by=None,
+    note: str,
+    payment_status: str = OrderPaymentStatus.EXPIRED,
+) -> bool:
+    """Cancel a pending_payment order, give its stock back and its lines back to the
+    shopper's cart (as a failed payment-first checkout leaves the cart), exactly once:
+    False when the order was no longer pending (someone else released or paid it first)."""
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
         if order.status != OrderStatus.PENDING_PAYMENT:
             return False
-        stock_give_back(_item_quantities(i for i in order.items.all() if i.variant_id))
+        items = [item for item in order.items.all() if item.variant_id]
+        stock_give_back(_item_quantities(items))
+        cart_restore_lines(
+            cart=shop_cart_get_or_create(user=order.user),
+            quantities=_item_quantities(items),
+        )
         order_record_transition(
             order=order, to_status=OrderStatus.CANCELLED, changed_by=changed_by, note=note
         )
+        order.payment_status = payment_status
         order.save()
     return True
 

@@ -13,7 +13,7 @@ from orders.serializers import AddressSerializer
 from ..money import SUPPORTED_CURRENCIES
 from ..providers.registry import require_enabled
 from ..services.fulfilment import Fulfilment
-from ..services.webhooks import webhook_receive
+from ..services.webhooks import WebhookOutcome, webhook_receive
 
 
 class CartCheckoutInputSerializer(Input):
@@ -72,7 +72,8 @@ class WebhookApi(ProviderEndpoint):
         request=None,
         responses={
             200: OpenApiResponse(
-                OpenApiTypes.OBJECT, description="Acknowledged: {received, already_processed}"
+                OpenApiTypes.OBJECT,
+                description="Acknowledged: {received, already_processed, usable}",
             ),
             400: OpenApiResponse(
                 OpenApiTypes.OBJECT, description="Unsigned, wrongly signed or malformed"
@@ -83,10 +84,14 @@ class WebhookApi(ProviderEndpoint):
         # Refused before the body is read: a log is no place for anyone's megabytes.
         if int(request.META.get("CONTENT_LENGTH") or 0) > settings.WEBHOOK_MAX_BODY_BYTES:
             raise ApiError("The webhook body is too large.", status_code=413)
-        already_processed = webhook_receive(
+        outcome = webhook_receive(
             provider_name=self.provider_name, body=request.body, headers=request.headers
         )
         return Response(
-            {"received": True, "already_processed": already_processed},
+            {
+                "received": True,
+                "already_processed": outcome == WebhookOutcome.REPEATED,
+                "usable": outcome != WebhookOutcome.UNUSABLE,
+            },
             status=status.HTTP_200_OK,
         )

@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from config.serializers import Input
+from config.serializers import Input, local_iso
 
 from ..models import Payment, Provider
 from ..money import to_minor
@@ -27,8 +27,8 @@ def payment_order_body(payment: Payment) -> dict:
         "phonepe_payment_url": payment.checkout_url,
         "order_number": payment.order.order_number if payment.order_id else None,
         "booking_ids": [booking.book_id for booking in payment.bookings.order_by("id")],
-        "created_at": payment.created_at.isoformat(),
-        "completed_at": payment.completed_at.isoformat() if payment.completed_at else None,
+        "created_at": local_iso(payment.created_at),
+        "completed_at": local_iso(payment.completed_at),
     }
 
 

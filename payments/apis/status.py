@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bookings.models import Booking
+from config.serializers import local_iso
 
 from ..models import Payment, Provider
 from ..providers.registry import provider_enabled
@@ -80,10 +81,8 @@ class CartPaymentStatusApi(APIView):
                     "order_number": payment.order.order_number if payment.order else None,
                     "cart_status": payment.cart.status,
                     "needs_attention": payment.needs_attention,
-                    "payment_created_at": payment.created_at.isoformat(),
-                    "payment_completed_at": payment.completed_at.isoformat()
-                    if payment.completed_at
-                    else None,
+                    "payment_created_at": local_iso(payment.created_at),
+                    "payment_completed_at": local_iso(payment.completed_at),
                 },
             }
         )

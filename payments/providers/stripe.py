@@ -99,7 +99,7 @@ class StripeProvider:
             self._client.v1.checkout.sessions.retrieve,
             provider_order_id,
         )
-        return _charge_from_session(session.to_dict(), event_type="")
+        return _charge_from_session(session.to_dict(), event_type="", malformed=ProviderUnavailable)
 
     def cancel_order(self, *, provider_order_id: str) -> None:
         self._call(
@@ -113,18 +113,17 @@ class StripeProvider:
         if not self._webhook_secret:
             raise InvalidSignature("No Stripe webhook secret is configured: nothing verifies.")
         try:
-            stripe.Webhook.construct_event(
-                body, signature, self._webhook_secret, api_key=self._secret_key
+            text = body.decode("utf-8")
+            stripe.WebhookSignature.verify_header(
+                text, signature, self._webhook_secret, stripe.Webhook.DEFAULT_TOLERANCE
             )
-        except stripe.SignatureVerificationError as exc:
+        except (stripe.SignatureVerificationError, UnicodeDecodeError) as exc:
             raise InvalidSignature("Stripe-Signature does not verify.") from exc
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise MalformedWebhook("Stripe webhook body is not an event.") from exc
         try:
-            event = json.loads(body)
+            event = json.loads(text)
             event_id, event_type = str(event["id"]), str(event["type"])
             session = event["data"]["object"]
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise MalformedWebhook("Stripe webhook body is not an event.") from exc
         charge = _charge_from_session(session, event_type) if event_type in SESSION_EVENTS else None
         return WebhookNotice(event_id=event_id, event_type=event_type, charge=charge)
@@ -157,7 +156,9 @@ def _state(session: dict, event_type: str) -> ChargeState:
     return ChargeState.PENDING
 
 
-def _charge_from_session(session: dict, event_type: str) -> Charge:
+def _charge_from_session(
+    session: dict, event_type: str, *, malformed: type[Exception] = MalformedWebhook
+) -> Charge:
     try:
         return Charge(
             state=_state(session, event_type),
@@ -169,4 +170,4 @@ def _charge_from_session(session: dict, event_type: str) -> Charge:
             shipping_address=_shipping_address(session),
         )
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise MalformedWebhook("Stripe session lacks an id.") from exc
+        raise malformed("Stripe session lacks an id.") from exc

@@ -5,6 +5,7 @@ acknowledged and changes nothing; one whose processing failed is processed again
 import logging
 import re
 from datetime import timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -30,11 +31,16 @@ UNVERIFIED_EXCERPT_CHARS = 1024
 SECRET_HEADER = re.compile(r"authorization|signature|cookie|token|secret|api-key", re.I)
 
 
-def _reject(raw: WebhookEvent, message: str) -> ApiError:
+class WebhookOutcome(StrEnum):
+    PROCESSED = "processed"
+    REPEATED = "repeated"  # an event already handled: acknowledged, nothing changes
+    UNUSABLE = "unusable"  # correctly signed, but nothing we can read: acknowledged, logged
+
+
+def _reject(raw: WebhookEvent, message: str) -> None:
     raw.status = WebhookEventStatus.REJECTED
     raw.error = message
     raw.save(update_fields=["status", "error"])
-    return ApiError(message)
 
 
 def _event_row(raw: WebhookEvent, notice: WebhookNotice, body: str) -> WebhookEvent:
@@ -112,8 +118,8 @@ def _safe_headers(headers) -> dict:
     }
 
 
-def webhook_receive(*, provider_name: str, body: bytes, headers) -> bool:
-    """Handle one delivery; True when it repeated an event already handled. The row is
+def webhook_receive(*, provider_name: str, body: bytes, headers) -> WebhookOutcome:
+    """Handle one delivery. The row is
     written first and on its own, so it survives whatever processing does; an unsigned
     body keeps only an excerpt, since anyone on the internet can post here."""
     text = body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
@@ -127,13 +133,21 @@ def webhook_receive(*, provider_name: str, body: bytes, headers) -> bool:
     try:
         notice = provider.parse_webhook(body=body, headers=headers)
     except InvalidSignature as exc:
-        raise _reject(raw, str(exc)) from exc
+        _reject(raw, str(exc))
+        raise ApiError(str(exc)) from exc
     except MalformedWebhook as exc:
-        raise _reject(raw, str(exc)) from exc
+        # Signed by the provider, so a retry would bring the same body: acknowledge it.
+        logger.warning("Unusable %s webhook %s: %s", provider_name, raw.pk, exc)
+        _reject(raw, str(exc))
+        return WebhookOutcome.UNUSABLE
+    except Exception as exc:  # a body our parsing did not foresee: refused, never a 500
+        logger.error("Unreadable %s webhook %s: %s", provider_name, raw.pk, type(exc).__name__)
+        _reject(raw, f"Unreadable: {type(exc).__name__}")
+        raise ApiError("The webhook body could not be read.") from exc
 
     event = _event_row(raw, notice, text)
     if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
-        return True
+        return WebhookOutcome.REPEATED
     try:
         status = _process(provider, notice, event)
     except WebhookRefused as exc:
@@ -162,7 +176,7 @@ def webhook_receive(*, provider_name: str, body: bytes, headers) -> bool:
             status_code=503,
         )
     _record(event, status, "")
-    return False
+    return WebhookOutcome.PROCESSED
 
 
 def _record(event: WebhookEvent, status: WebhookEventStatus, error: str) -> None:

@@ -216,11 +216,19 @@ def test_webhook_with_other_credentials_is_rejected(api, anon_client, phonepe, p
 
 
 @pytest.mark.parametrize(
-    "body", [b"<xml/>", b'{"event": "checkout.order.completed"}', b'{"payload": {}}']
+    "body",
+    [
+        b"<xml/>",
+        b'{"event": "checkout.order.completed"}',
+        b'{"payload": {}}',
+        b"[1, 2]",
+        b'{"event": "checkout.order.completed", "payload": []}',
+    ],
 )
-def test_malformed_webhook_bodies_are_400(anon_client, db, body):
+def test_authorized_but_unusable_bodies_are_acknowledged(anon_client, db, body):
     response = post_webhook(anon_client, body)
-    assert response.status_code == 400 and response.json()["error"]
+    assert response.status_code == 200 and response.json()["usable"] is False
+    assert WebhookEvent.objects.get().status == WebhookEventStatus.REJECTED
 
 
 def test_refund_events_are_acknowledged_and_ignored(anon_client, db):
