@@ -157,3 +157,9 @@ def test_health_answers_503_when_the_database_does_not():
         timeout=60,
     )
     assert result.stdout.strip() == "503 down", result.stderr[-1500:]
+
+
+def test_the_api_docs_page_works_offline(anon_client):
+    page = anon_client.get("/api/docs/").content.decode()
+    assert "drf_spectacular_sidecar" in page
+    assert "cdn" not in page.lower() and "https://" not in page

@@ -1,0 +1,140 @@
+"""The embedded default (./scripts/run.sh: SQLite, sandbox providers) holds up: it starts
+again after users registered, and concurrent verifies never meet "database is locked"."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+ADDRESS = {
+    "full_name": "Demo Shopper",
+    "address_line_1": "1 Road",
+    "city": "Pune",
+    "postal_code": "411001",
+    "country": "India",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Service:
+    """./scripts/run.sh in its own process group, on its own SQLite file and port."""
+
+    def __init__(self, database: Path):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        keep = {"PATH", "HOME", "LANG"}
+        self.env = {k: v for k, v in os.environ.items() if k in keep} | {
+            "DATABASE_URL": f"sqlite:///{database}",
+            "PORT": str(self.port),
+        }
+
+    def __enter__(self):
+        self.log = open(Path(self.env["DATABASE_URL"][10:]).with_suffix(".log"), "a")
+        self.process = subprocess.Popen(
+            ["./scripts/run.sh"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, "run.sh exited"
+            try:
+                if requests.get(f"{self.base}/api/health/", timeout=2).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                time.sleep(0.3)
+        raise AssertionError("the service did not answer in time")
+
+    def __exit__(self, *exc):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=30)
+        self.log.close()
+
+
+def login(base: str, email: str, password: str) -> dict:
+    response = requests.post(
+        f"{base}/api/accounts/token/", json={"email": email, "password": password}, timeout=10
+    )
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['access']}"}
+
+
+def pay_without_webhook(base: str, razorpay_order_id: str) -> dict:
+    """Press Pay on the sandbox page, its webhook lost: the browser's return carries the
+    signed checkout result, which is all a verify has."""
+    browser = requests.Session()
+    page_url = f"{base}/sandbox/razorpay/pay/{razorpay_order_id}/?callback=/demo/razorpay-return"
+    page = browser.get(page_url, timeout=10).text
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    back = browser.post(
+        page_url,
+        data={"csrfmiddlewaretoken": csrf, "outcome": "pay", "webhook": "drop"},
+        headers={"Referer": page_url},
+        allow_redirects=False,
+        timeout=10,
+    )
+    return dict(parse_qsl(urlsplit(back.headers["Location"]).query))
+
+
+def test_run_sh_starts_again_after_a_user_registered_and_concurrent_verifies_never_500(
+    tmp_path,
+):
+    database = tmp_path / "embedded.sqlite3"
+    with Service(database) as service:
+        registered = requests.post(
+            f"{service.base}/api/accounts/register/",
+            json={
+                "email": "someone@example.com",
+                "password": "a-long-secret-42",
+                "first_name": "Some",
+                "last_name": "One",
+            },
+            timeout=10,
+        )
+        assert registered.status_code == 201
+    with Service(database) as service:  # a second start, on the same database
+        base = service.base
+        auth = login(base, "demo@example.com", "demo-pass-123")
+        added = requests.post(
+            f"{base}/api/cart/items/",
+            json={"product_id": 1, "variant_id": 1, "quantity": 1},
+            headers=auth,
+            timeout=10,
+        )
+        assert added.status_code == 201
+        body = {"shipping_address": ADDRESS, "billing_address": ADDRESS}
+        orders = [
+            requests.post(
+                f"{base}/api/payments/create-from-cart/", json=body, headers=auth, timeout=10
+            ).json()["razorpay_order_id"]
+            for _ in range(10)
+        ]
+        results = [pay_without_webhook(base, order_id) for order_id in orders]
+
+        def verify(result: dict) -> int:
+            return requests.post(
+                f"{base}/api/payments/verify/", json=result, headers=auth, timeout=60
+            ).status_code
+
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            codes = list(pool.map(verify, results))
+        # Ten payments of one cart: one builds the order, nine are duplicates to refund.
+        assert sorted(codes) == [200] + [409] * 9, codes
+        order_list = requests.get(f"{base}/api/orders/", headers=auth, timeout=10).json()
+        assert len(order_list) == 1
