@@ -5,7 +5,7 @@ URL points at the local sandbox, so the real SDK code runs against it unchanged.
 off, an unset credential stays empty: the guard refuses to start production without it and
 every signature check refuses an empty key."""
 
-from .env import DEBUG, PAYMENTS_SANDBOX, env_int, env_list, env_str
+from .env import DEBUG, PAYMENTS_SANDBOX, env_bool, env_int, env_list, env_str
 
 SANDBOX_ORIGIN = env_str("SANDBOX_ORIGIN", "http://127.0.0.1:8000").rstrip("/")
 # Providers switched on; one switched off answers 404 and needs no secrets.
@@ -41,7 +41,7 @@ RAZORPAY_BASE_URL = _setting(
 ).rstrip("/")
 # Verify finds a payment only authorised (the account does not auto-capture): capture it
 # through the API when on, else leave it for the payment.captured webhook.
-RAZORPAY_CAPTURE_AUTHORIZED = env_str("RAZORPAY_CAPTURE_AUTHORIZED", "1") == "1"
+RAZORPAY_CAPTURE_AUTHORIZED = env_bool("RAZORPAY_CAPTURE_AUTHORIZED", True)
 
 # ---------------------------------------------------------------- PhonePe
 PHONEPE_CLIENT_ID = _setting("PHONEPE_CLIENT_ID", "SANDBOXCLIENT")
