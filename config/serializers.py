@@ -4,6 +4,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 MAX_ID = 2**63 - 1  # PostgreSQL bigint: a larger id can name nothing
@@ -13,6 +14,14 @@ SLOT_TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M%p", "%I %p", "%I%p"
 class Input(serializers.Serializer):
     """Base of every input serializer: an optional field sent as null or "" is simply
     not given (the frontends send both for "nothing here")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if not field.required:  # so the schema says null and "" are accepted
+                field.allow_null = True
+                if isinstance(field, serializers.CharField):
+                    field.allow_blank = True
 
     def _given(self, key: str, value) -> bool:
         field = self.fields.get(key)
@@ -38,6 +47,7 @@ class IdField(WholeNumberField):
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
 
+@extend_schema_field({"type": "string", "example": "6:30 PM"})
 class SlotTimeField(serializers.TimeField):
     """A time of day as the booking frontends send it: "10:00", "10:00:00", "6:30 PM",
     "07:15 pm". Seconds are dropped, so one slot is one slot whatever its spelling."""
