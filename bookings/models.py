@@ -64,6 +64,8 @@ class Booking(models.Model):
     payment = models.ForeignKey(
         "payments.Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="bookings"
     )
+    # Claimed before the confirmation goes out, so racing workers send it once.
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

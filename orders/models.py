@@ -107,6 +107,8 @@ class Order(models.Model):
     # Once paid, items and addresses are frozen (API and admin).
     is_locked = models.BooleanField(default=False)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # Claimed before the receipt goes out, so racing workers send it once.
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

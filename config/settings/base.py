@@ -173,6 +173,37 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "shop@paycart.local")
 
+# ---------------------------------------------------------------- background jobs
+# Redis in production; unset runs every task eagerly in-process (the embedded default).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False  # a failing job is logged, never a failed request
+CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves it for another
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+RECONCILE_EVERY_SECONDS = env_int("RECONCILE_EVERY_SECONDS", 300)
+RECONCILE_OLDER_THAN_SECONDS = env_int("RECONCILE_OLDER_THAN_SECONDS", 900)
+RELEASE_RESERVATIONS_EVERY_SECONDS = env_int("RELEASE_RESERVATIONS_EVERY_SECONDS", 300)
+PRUNE_WEBHOOKS_EVERY_SECONDS = env_int("PRUNE_WEBHOOKS_EVERY_SECONDS", 86400)
+CELERY_BEAT_SCHEDULE = {
+    "reconcile-payments": {
+        "task": "payments.tasks.reconcile_payments",
+        "schedule": RECONCILE_EVERY_SECONDS,
+    },
+    "release-expired-reservations": {
+        "task": "payments.tasks.release_expired_reservations",
+        "schedule": RELEASE_RESERVATIONS_EVERY_SECONDS,
+    },
+    "prune-webhook-events": {
+        "task": "payments.tasks.prune_webhook_events",
+        "schedule": PRUNE_WEBHOOKS_EVERY_SECONDS,
+    },
+}
+
 # ---------------------------------------------------------------- logging
 LOGGING = {
     "version": 1,

@@ -19,8 +19,9 @@ def _setting(name: str, sandbox_value: str, real_default: str = "") -> str:
 
 
 PROVIDER_TIMEOUT_SECONDS = float(env_str("PROVIDER_TIMEOUT_SECONDS", "10"))
-# A payment still pending this long after creation is expired by reconciliation.
-PAYMENT_EXPIRY_SECONDS = env_int("PAYMENT_EXPIRY_SECONDS", 24 * 3600)
+# A payment still open this long after creation is closed at its provider and expired by
+# reconciliation (its cart can then be paid again).
+PAYMENT_EXPIRY_SECONDS = env_int("PAYMENT_EXPIRY_SECONDS", 30 * 60)
 # Status endpoints ask a provider about one payment at most this often.
 PAYMENT_STATUS_POLL_INTERVAL_SECONDS = env_int("PAYMENT_STATUS_POLL_INTERVAL", 5)
 # Order-first reservations older than this are released by release_expired_reservations.

@@ -7,9 +7,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import ApiError
-from config.serializers import Input
+from config.serializers import Input, local_iso
 from orders.serializers import AddressSerializer
 
+from ..models import Payment
 from ..money import SUPPORTED_CURRENCIES
 from ..providers.registry import require_enabled
 from ..services.fulfilment import Fulfilment
@@ -36,6 +37,19 @@ class ProviderEndpoint(APIView):
         super().initial(request, *args, **kwargs)
 
 
+def refund_state(payment: Payment) -> dict | None:
+    """The latest refund of a payment, as status endpoints show it."""
+    refund = payment.refunds.order_by("-created_at").first()
+    if refund is None:
+        return None
+    return {
+        "id": str(refund.pk),
+        "status": refund.status,
+        "amount": str(refund.amount),
+        "created_at": local_iso(refund.created_at),
+    }
+
+
 def fulfilment_response(result: Fulfilment, *, status_text: str) -> Response:
     """200 with what was built, or 409 when the money arrived but is flagged for refund."""
     payment = result.payment
@@ -45,6 +59,7 @@ def fulfilment_response(result: Fulfilment, *, status_text: str) -> Response:
                 "error": f"Payment received but the order could not be completed: "
                 f"{payment.attention_reason} It will be refunded.",
                 "needs_attention": True,
+                "refunded": payment.refunds.filter(automatic=True).exists(),
                 "payment_id": str(payment.pk),
             },
             status=status.HTTP_409_CONFLICT,

@@ -11,7 +11,7 @@ from config.serializers import Input, local_iso
 from ..models import Payment, Provider
 from ..money import to_minor
 from ..services.checkout import payment_open_at_provider, payment_start_from_cart
-from .common import ProviderEndpoint, WebhookApi
+from .common import ProviderEndpoint, WebhookApi, refund_state
 
 
 def payment_order_body(payment: Payment) -> dict:
@@ -24,6 +24,7 @@ def payment_order_body(payment: Payment) -> dict:
         "cart_id": payment.cart_snapshot.get("cart_id"),
         "status": payment.status,
         "needs_attention": payment.needs_attention,
+        "refund": refund_state(payment),
         "phonepe_payment_url": payment.checkout_url,
         "order_number": payment.order.order_number if payment.order_id else None,
         "booking_ids": [booking.book_id for booking in payment.bookings.order_by("id")],

@@ -19,6 +19,7 @@ from ..providers.registry import provider_enabled
 from ..selectors import payment_get_for_user, payment_latest_for_cart
 from ..services.charges import payment_sync_with_provider
 from ..services.returns import payment_return_target
+from .common import refund_state
 from .phonepe import payment_order_body
 
 MERCHANT_ORDER_ID = re.compile(r"[A-Za-z0-9_-]{1,63}")
@@ -46,6 +47,7 @@ class CheckBookingApi(APIView):
                 "success": True,
                 "payment_status": payment.status,
                 "needs_attention": payment.needs_attention,
+                "refund": refund_state(payment),
                 "booking_created": booking is not None,
                 "booking": {
                     "book_id": booking.book_id,
@@ -81,6 +83,7 @@ class CartPaymentStatusApi(APIView):
                     "order_number": payment.order.order_number if payment.order else None,
                     "cart_status": payment.cart.status,
                     "needs_attention": payment.needs_attention,
+                    "refund": refund_state(payment),
                     "payment_created_at": local_iso(payment.created_at),
                     "payment_completed_at": local_iso(payment.completed_at),
                 },

@@ -69,13 +69,31 @@ class Charge:
     shipping_address: dict | None = None
 
 
+class RefundState(StrEnum):
+    PENDING = "PENDING"  # accepted by the provider, money not back yet
+    PROCESSED = "PROCESSED"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    """What the provider says of one refund. reference is our refund id when the
+    provider echoes it (an idempotency key, a merchantRefundId, metadata)."""
+
+    state: RefundState
+    provider_refund_id: str = ""
+    reference: str = ""
+    reason: str = ""
+
+
 @dataclass(frozen=True)
 class WebhookNotice:
-    """A verified webhook delivery. charge is None for event types we do not act on."""
+    """A verified webhook delivery: about a charge, a refund, or neither (ignored)."""
 
     event_id: str
     event_type: str
     charge: Charge | None
+    refund: RefundResult | None = None
 
 
 class PaymentProvider(Protocol):
@@ -93,4 +111,22 @@ class PaymentProvider(Protocol):
     def cancel_order(self, *, provider_order_id: str) -> None:
         """Make an open provider order unpayable where the provider allows it."""
 
-    def parse_webhook(self, *, body: bytes, headers: dict) -> WebhookNotice: ...
+    def refund(
+        self,
+        *,
+        reference: str,
+        provider_order_id: str,
+        provider_payment_id: str,
+        amount: int,
+        currency: str,
+    ) -> RefundResult:
+        """Refund `amount`; `reference` (our refund id) is the provider's idempotency key,
+        so asking twice refunds once."""
+
+    def fetch_refund(self, *, reference: str, provider_refund_id: str) -> RefundResult: ...
+
+    def parse_webhook(self, *, body: bytes, headers: dict) -> WebhookNotice:
+        """Verify a delivery's signature, then read it."""
+
+    def read_webhook(self, *, body: bytes) -> WebhookNotice:
+        """Read a delivery whose signature verified earlier (a stored event replayed)."""

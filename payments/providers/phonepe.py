@@ -20,6 +20,8 @@ from .base import (
     ProviderError,
     ProviderOrder,
     ProviderUnavailable,
+    RefundResult,
+    RefundState,
     WebhookNotice,
 )
 
@@ -43,6 +45,14 @@ STATES = {
     "PENDING": ChargeState.PENDING,
 }
 ORDER_EVENTS = {"checkout.order.completed", "checkout.order.failed"}
+REFUND_EVENTS = {"pg.refund.accepted", "pg.refund.completed", "pg.refund.failed"}
+REFUND_STATES = {
+    "PENDING": RefundState.PENDING,
+    "CONFIRMED": RefundState.PENDING,
+    "ACCEPTED": RefundState.PENDING,
+    "COMPLETED": RefundState.PROCESSED,
+    "FAILED": RefundState.FAILED,
+}
 
 
 @dataclass(frozen=True)
@@ -215,9 +225,40 @@ class PhonePeProvider:
     def cancel_order(self, *, provider_order_id: str) -> None:
         """PhonePe has no cancel call; an unpaid order expires by its expireAfter."""
 
+    # ---------------------------------------------------------------- refunds
+    def refund(
+        self,
+        *,
+        reference: str,
+        provider_order_id: str,
+        provider_payment_id: str,
+        amount: int,
+        currency: str,
+    ) -> RefundResult:
+        body = self._request(
+            "POST",
+            "/payments/v2/refund",
+            "refund a payment",
+            json={
+                "merchantRefundId": reference,
+                "originalMerchantOrderId": provider_order_id,
+                "amount": amount,
+            },
+        )
+        return _refund_result(body, reference)
+
+    def fetch_refund(self, *, reference: str, provider_refund_id: str) -> RefundResult:
+        body = self._request(
+            "GET", f"/payments/v2/refund/{reference}/status", "read a refund's status"
+        )
+        return _refund_result(body, reference)
+
     # ---------------------------------------------------------------- webhooks
     def parse_webhook(self, *, body: bytes, headers) -> WebhookNotice:
-        supplied = headers.get("Authorization", "")
+        self._check_authorization(headers.get("Authorization", ""))
+        return self.read_webhook(body=body)
+
+    def _check_authorization(self, supplied: str) -> None:
         if not supplied:
             raise InvalidSignature("Authorization header is missing.")
         if not self._webhook_auth:
@@ -228,6 +269,8 @@ class PhonePeProvider:
             raise InvalidSignature(
                 "Authorization does not match the configured webhook credentials."
             )
+
+    def read_webhook(self, *, body: bytes) -> WebhookNotice:
         try:
             event = json.loads(body)
             event_type = str(event["event"])
@@ -237,7 +280,9 @@ class PhonePeProvider:
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise MalformedWebhook("PhonePe webhook body is not an event.") from exc
-        charge = None
+        charge = refund = None
+        if event_type in REFUND_EVENTS and payload.get("merchantRefundId"):
+            refund = _refund_result(payload, str(payload["merchantRefundId"]))
         if event_type in ORDER_EVENTS:
             if not merchant_order_id:
                 raise MalformedWebhook("PhonePe order event without merchantOrderId.")
@@ -249,4 +294,13 @@ class PhonePeProvider:
             )
         # PhonePe sends no event id: the same delivery repeated has the same body.
         event_id = hashlib.sha256(body).hexdigest()
-        return WebhookNotice(event_id=event_id, event_type=event_type, charge=charge)
+        return WebhookNotice(event_id=event_id, event_type=event_type, charge=charge, refund=refund)
+
+
+def _refund_result(body: dict, reference: str) -> RefundResult:
+    state = REFUND_STATES.get(str(body.get("state")))
+    if state is None:
+        raise ProviderUnavailable(f"PhonePe answered an unknown refund state {body.get('state')!r}")
+    return RefundResult(
+        state=state, provider_refund_id=str(body.get("refundId") or ""), reference=reference
+    )

@@ -15,6 +15,8 @@ from .base import (
     ProviderError,
     ProviderOrder,
     ProviderUnavailable,
+    RefundResult,
+    RefundState,
     WebhookNotice,
 )
 
@@ -22,6 +24,13 @@ logger = logging.getLogger(__name__)
 
 PAID_EVENTS = {"payment.captured", "order.paid"}
 FAILED_EVENTS = {"payment.failed"}
+REFUND_EVENTS = {"refund.processed", "refund.failed", "refund.created"}
+REFUND_STATES = {
+    "pending": RefundState.PENDING,
+    "created": RefundState.PENDING,
+    "processed": RefundState.PROCESSED,
+    "failed": RefundState.FAILED,
+}
 
 
 class RazorpayProvider:
@@ -37,9 +46,9 @@ class RazorpayProvider:
         self._webhook_secret = webhook_secret
         self._timeout = timeout
 
-    def _call(self, action: str, method, *args) -> dict:
+    def _call(self, action: str, method, *args, **kwargs) -> dict:
         try:
-            answer = method(*args, timeout=self._timeout)
+            answer = method(*args, timeout=self._timeout, **kwargs)
         except BadRequestError as exc:
             raise ProviderError(f"Razorpay refused to {action}: {exc}") from exc
         except requests.RequestException as exc:
@@ -115,6 +124,30 @@ class RazorpayProvider:
     def cancel_order(self, *, provider_order_id: str) -> None:
         """Razorpay has no call to cancel an order; an unpaid one simply stays unpaid."""
 
+    def refund(
+        self,
+        *,
+        reference: str,
+        provider_order_id: str,
+        provider_payment_id: str,
+        amount: int,
+        currency: str,
+    ) -> RefundResult:
+        if not provider_payment_id:
+            raise ProviderError("Razorpay refunds need the payment id (pay_…)")
+        entity = self._call(
+            "refund a payment",
+            self._client.payment.refund,
+            provider_payment_id,
+            {"amount": amount, "receipt": reference[:40], "notes": {"refund_id": reference}},
+            headers={"X-Refund-Idempotency": reference},
+        )
+        return _refund_result(entity, malformed=ProviderUnavailable)
+
+    def fetch_refund(self, *, reference: str, provider_refund_id: str) -> RefundResult:
+        entity = self._call("fetch a refund", self._client.refund.fetch, provider_refund_id)
+        return _refund_result(entity, malformed=ProviderUnavailable)
+
     def parse_webhook(self, *, body: bytes, headers: dict) -> WebhookNotice:
         signature = headers.get("X-Razorpay-Signature", "")
         if not signature:
@@ -126,19 +159,29 @@ class RazorpayProvider:
             self._client.utility.verify_webhook_signature(text, signature, self._webhook_secret)
         except (SignatureVerificationError, UnicodeDecodeError, TypeError) as exc:
             raise InvalidSignature("X-Razorpay-Signature does not verify.") from exc
+        return self.read_webhook(body=body, event_id=headers.get("X-Razorpay-Event-Id", ""))
+
+    def read_webhook(self, *, body: bytes, event_id: str = "") -> WebhookNotice:
         try:
-            event = json.loads(text)
-            event_type = event["event"]
-            entity = (event.get("payload") or {}).get("payment", {}).get("entity")
+            event = json.loads(body)
+            event_type = str(event["event"])
+            payload = event.get("payload") or {}
+            entity = payload.get("payment", {}).get("entity")
+            refund_entity = payload.get("refund", {}).get("entity")
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise MalformedWebhook("Razorpay webhook body is not an event.") from exc
-        event_id = headers.get("X-Razorpay-Event-Id") or f"{event_type}:{(entity or {}).get('id')}"
-        charge = None
+        subject = refund_entity if event_type in REFUND_EVENTS else entity
+        event_id = event_id or f"{event_type}:{(subject or {}).get('id')}"
+        charge = refund = None
         if event_type in PAID_EVENTS | FAILED_EVENTS:
             if not isinstance(entity, dict):
                 raise MalformedWebhook(f"Razorpay {event_type} carries no payment entity.")
             charge = _charge_from_payment(entity)
-        return WebhookNotice(event_id=event_id, event_type=event_type, charge=charge)
+        elif event_type in REFUND_EVENTS:
+            if not isinstance(refund_entity, dict):
+                raise MalformedWebhook(f"Razorpay {event_type} carries no refund entity.")
+            refund = _refund_result(refund_entity)
+        return WebhookNotice(event_id=event_id, event_type=event_type, charge=charge, refund=refund)
 
 
 PAYMENT_STATES = {
@@ -162,3 +205,15 @@ def _charge_from_payment(entity: dict, *, malformed: type[Exception] = Malformed
         )
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise malformed("Razorpay payment entity lacks order_id, amount or currency.") from exc
+
+
+def _refund_result(entity: dict, *, malformed: type[Exception] = MalformedWebhook) -> RefundResult:
+    try:
+        notes = entity.get("notes") or {}
+        return RefundResult(
+            state=REFUND_STATES.get(entity.get("status"), RefundState.PENDING),
+            provider_refund_id=str(entity["id"]),
+            reference=str((notes.get("refund_id") if isinstance(notes, dict) else "") or ""),
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise malformed("Razorpay refund entity lacks an id.") from exc

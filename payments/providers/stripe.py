@@ -14,11 +14,21 @@ from .base import (
     ProviderError,
     ProviderOrder,
     ProviderUnavailable,
+    RefundResult,
+    RefundState,
     WebhookNotice,
 )
 
 logger = logging.getLogger(__name__)
 
+REFUND_EVENTS = {"refund.created", "refund.updated", "refund.failed"}
+REFUND_STATES = {
+    "succeeded": RefundState.PROCESSED,
+    "pending": RefundState.PENDING,
+    "requires_action": RefundState.PENDING,
+    "failed": RefundState.FAILED,
+    "canceled": RefundState.FAILED,
+}
 SESSION_EVENTS = {
     "checkout.session.completed",
     "checkout.session.async_payment_succeeded",
@@ -44,6 +54,8 @@ class StripeProvider:
     def _call(self, action: str, method, *args):
         try:
             return method(*args)
+        except stripe.IdempotencyError as exc:
+            raise ProviderError(f"Stripe refused to {action}: idempotency key reused") from exc
         except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
             raise ProviderUnavailable(
                 f"Stripe unreachable ({action}): {type(exc).__name__}"
@@ -106,6 +118,35 @@ class StripeProvider:
             "expire a checkout session", self._client.v1.checkout.sessions.expire, provider_order_id
         )
 
+    def refund(
+        self,
+        *,
+        reference: str,
+        provider_order_id: str,
+        provider_payment_id: str,
+        amount: int,
+        currency: str,
+    ) -> RefundResult:
+        if not provider_payment_id:
+            raise ProviderError("Stripe refunds need the payment intent (pi_…)")
+        refund = self._call(
+            "refund a payment",
+            self._client.v1.refunds.create,
+            {
+                "payment_intent": provider_payment_id,
+                "amount": amount,
+                "metadata": {"refund_id": reference},
+            },
+            {"idempotency_key": reference},
+        )
+        return _refund_result(refund.to_dict(), malformed=ProviderUnavailable)
+
+    def fetch_refund(self, *, reference: str, provider_refund_id: str) -> RefundResult:
+        refund = self._call(
+            "retrieve a refund", self._client.v1.refunds.retrieve, provider_refund_id
+        )
+        return _refund_result(refund.to_dict(), malformed=ProviderUnavailable)
+
     def parse_webhook(self, *, body: bytes, headers) -> WebhookNotice:
         signature = headers.get("Stripe-Signature", "")
         if not signature:
@@ -119,14 +160,18 @@ class StripeProvider:
             )
         except (stripe.SignatureVerificationError, UnicodeDecodeError) as exc:
             raise InvalidSignature("Stripe-Signature does not verify.") from exc
+        return self.read_webhook(body=body)
+
+    def read_webhook(self, *, body: bytes) -> WebhookNotice:
         try:
-            event = json.loads(text)
+            event = json.loads(body)
             event_id, event_type = str(event["id"]), str(event["type"])
-            session = event["data"]["object"]
+            subject = event["data"]["object"]
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise MalformedWebhook("Stripe webhook body is not an event.") from exc
-        charge = _charge_from_session(session, event_type) if event_type in SESSION_EVENTS else None
-        return WebhookNotice(event_id=event_id, event_type=event_type, charge=charge)
+        charge = _charge_from_session(subject, event_type) if event_type in SESSION_EVENTS else None
+        refund = _refund_result(subject) if event_type in REFUND_EVENTS else None
+        return WebhookNotice(event_id=event_id, event_type=event_type, charge=charge, refund=refund)
 
 
 def _shipping_address(session: dict) -> dict | None:
@@ -171,3 +216,15 @@ def _charge_from_session(
         )
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise malformed("Stripe session lacks an id.") from exc
+
+
+def _refund_result(refund: dict, *, malformed: type[Exception] = MalformedWebhook) -> RefundResult:
+    try:
+        return RefundResult(
+            state=REFUND_STATES.get(refund.get("status"), RefundState.PENDING),
+            provider_refund_id=str(refund["id"]),
+            reference=str((refund.get("metadata") or {}).get("refund_id") or ""),
+            reason=str(refund.get("failure_reason") or ""),
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise malformed("Stripe refund lacks an id.") from exc

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..models import OPEN_PAYMENT_STATUSES, Payment, PaymentStatus
-from ..providers.base import Charge, ChargeState, ProviderFailure
+from ..providers.base import Charge, ChargeState, ProviderDisabled, ProviderFailure
 from ..providers.registry import get_provider, provider_enabled
 from .fulfilment import payment_fulfil
 from .transitions import payment_expire, payment_mark_failed, payment_move_open
@@ -60,3 +60,22 @@ def payment_sync_with_provider(
             payment_apply_charge(payment=payment, charge=charge)
     payment.refresh_from_db()
     return payment
+
+
+def payment_close(*, payment: Payment, reason: str, ask_first: bool = True) -> bool:
+    """Expire an open payment after closing its checkout at the provider where the
+    provider allows it (Stripe), so nobody pays it afterwards; a success that still
+    arrives is judged by fulfilment's lapsed rule. False when the provider could not be
+    reached (nothing changed: try again later)."""
+    if payment.provider_order_id:
+        if ask_first:  # it may have been paid meanwhile
+            payment = payment_sync_with_provider(payment=payment, min_interval=timedelta(0))
+            if not payment.is_open:
+                return True
+        try:
+            get_provider(payment.provider).cancel_order(provider_order_id=payment.provider_order_id)
+        except (ProviderFailure, ProviderDisabled) as exc:
+            logger.warning("Could not close payment %s at its provider: %s", payment.pk, exc)
+            return False
+    payment_expire(payment_id=payment.pk, reason=reason)
+    return True

@@ -13,17 +13,19 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from bookings.services import booking_create_confirmed
+from bookings.tasks import send_booking_confirmation
 from cart.models import Cart, Coupon
 from cart.pricing import coupon_consume, coupon_problem, lines_total_today
 from cart.services import cart_mark_converted, cart_remove_lines
 from config.errors import Unfulfillable
 from orders.models import Order, OrderPaymentStatus, OrderStatus
-from orders.receipts import send_receipt_on_commit
 from orders.services import order_create_from_lines, order_mark_paid, order_take_stock
+from orders.tasks import send_receipt
 
-from ..models import Payment, PaymentStatus, Refund
+from ..models import Payment, PaymentStatus
 from ..money import from_minor, to_minor
 from ..providers.base import Charge, ChargeState
+from .refunds import refund_owed
 from .transitions import payment_release_coupon, payment_track
 
 logger = logging.getLogger(__name__)
@@ -79,20 +81,14 @@ def _another_capture(payment: Payment, charge: Charge) -> bool:
     )
 
 
-def _record_extra_capture(payment: Payment, charge: Charge) -> None:
-    """Keep the extra money visible and owed back; once per provider payment."""
-    Refund.objects.get_or_create(
+def _refund_charge(payment: Payment, charge: Charge, reason: str) -> None:
+    """The money of this charge goes back, in full, once."""
+    refund_owed(
         payment=payment,
-        provider_payment_id=charge.provider_payment_id,
-        automatic=True,
-        defaults={
-            "amount": from_minor(charge.amount) if charge.amount else payment.amount,
-            "currency": charge.currency or payment.currency,
-            "reason": "A second capture for an order that was already paid.",
-        },
-    )
-    logger.warning(
-        "Payment %s: second capture %s flagged for refund", payment.pk, charge.provider_payment_id
+        provider_payment_id=charge.provider_payment_id or payment.provider_payment_id,
+        amount=from_minor(charge.amount) if charge.amount else payment.amount,
+        currency=charge.currency or payment.currency,
+        reason=reason,
     )
 
 
@@ -201,7 +197,7 @@ def payment_fulfil(*, payment_id, charge: Charge) -> Fulfilment:
             or payment.status == PaymentStatus.REFUNDED
         ):
             if _another_capture(payment, charge):
-                _record_extra_capture(payment, charge)
+                _refund_charge(payment, charge, "A second capture for an order already paid.")
             return fulfilment_of(payment)
         status_before = payment.status
         payment.status = PaymentStatus.SUCCESS
@@ -227,6 +223,10 @@ def payment_fulfil(*, payment_id, charge: Charge) -> Fulfilment:
             payment_release_coupon(payment)  # the money goes back, so does the coupon use
         payment.save()
         payment_track(payment, from_status=status_before, reason=payment.attention_reason or "paid")
-        if payment.fulfilled_at and payment.order_id:
-            send_receipt_on_commit(order_id=payment.order_id)
+        if payment.needs_attention:
+            _refund_charge(payment, charge, payment.attention_reason)
+        elif payment.order_id:
+            send_receipt.delay_on_commit(payment.order_id)
+        for booking_id in payment.bookings.values_list("pk", flat=True):
+            send_booking_confirmation.delay_on_commit(booking_id)
     return fulfilment_of(payment)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ..models import OPEN_PAYMENT_STATUSES, Payment
 from .batch import run_isolated
-from .charges import payment_sync_with_provider
+from .charges import payment_close, payment_sync_with_provider
 from .transitions import payment_expire
 
 
@@ -24,8 +24,8 @@ def _reconcile_one(payment: Payment, *, expire_before) -> str:
     # the question already claimed and does not ask again.
     payment = payment_sync_with_provider(payment=payment)
     if payment.is_open and payment.created_at <= expire_before:
-        expired = payment_expire(payment_id=payment.pk, reason="Not paid in time.")
-        return "expired" if expired else ""
+        closed = payment_close(payment=payment, reason="Not paid in time.", ask_first=False)
+        return "expired" if closed else "deferred"
     return payment.status.lower()
 
 

@@ -14,32 +14,19 @@ from orders.models import Order, OrderStatus
 from orders.services import order_discard_draft, order_release
 
 from ..models import OPEN_PAYMENT_STATUSES
-from ..providers.base import ProviderDisabled, ProviderFailure
-from ..providers.registry import get_provider
 from .batch import run_isolated
-from .charges import payment_sync_with_provider
-from .transitions import payment_expire
+from .charges import payment_close
 
 REASON = "reservation expired"
 
 
 def order_close_checkouts(order: Order, *, reason: str) -> bool:
-    """Close every open checkout of the order at its provider first, so nobody can pay a
-    cancelled order (a success that still arrives is judged by fulfilment's lapsed rule).
-    True when none can still be paid; False when a provider could not be reached."""
-    for payment in order.payments.filter(status__in=OPEN_PAYMENT_STATUSES):
-        if payment.provider_order_id:
-            payment = payment_sync_with_provider(payment=payment, min_interval=timedelta(0))
-            if not payment.is_open:
-                continue
-            try:
-                get_provider(payment.provider).cancel_order(
-                    provider_order_id=payment.provider_order_id
-                )
-            except (ProviderFailure, ProviderDisabled):
-                return False  # try again on the next run rather than risk a paid cancel
-        payment_expire(payment_id=payment.pk, reason=reason)
-    return True
+    """Close every open checkout of the order (see payment_close). True when none can still
+    be paid; False when a provider could not be reached."""
+    return all(
+        payment_close(payment=payment, reason=reason)
+        for payment in order.payments.filter(status__in=OPEN_PAYMENT_STATUSES)
+    )
 
 
 def order_cancel_by_shopper(*, user, order_id: int) -> Order:

@@ -1,0 +1,20 @@
+from config.emails import send_once
+
+from .models import Booking
+
+
+def booking_confirmation_send(*, booking_id: int) -> bool:
+    """The confirmed booking's confirmation, once."""
+    booking = Booking.objects.select_related("user", "puja_service", "package").get(pk=booking_id)
+    return send_once(
+        booking,
+        "confirmation_sent_at",
+        subject=f"Your puja booking {booking.book_id} is confirmed",
+        body=(
+            f"Your booking {booking.book_id} is confirmed.\n\n"
+            f"  {booking.puja_service.name} ({booking.package.name})\n"
+            f"  {booking.selected_date:%d %b %Y} at {booking.selected_time:%H:%M}\n\n"
+            f"Total paid: {booking.total_amount}\n"
+        ),
+        to=booking.user.email,
+    )

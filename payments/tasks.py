@@ -1,0 +1,36 @@
+"""Thin tasks: each calls one service."""
+
+from celery import shared_task
+from django.conf import settings
+
+from config.tasks import retry_later
+
+from .providers.base import ProviderUnavailable
+from .services.reconciliation import payments_reconcile
+from .services.refunds import refund_send, refunds_reconcile
+from .services.reservations import reservations_release_expired
+from .services.webhooks import webhook_events_prune
+
+
+@shared_task(bind=True, max_retries=10)
+def send_refund(self, refund_id: str) -> None:
+    try:
+        refund_send(refund_id=refund_id)
+    except ProviderUnavailable as exc:  # same idempotency key next time
+        retry_later(self, exc)
+
+
+@shared_task
+def reconcile_payments() -> None:
+    payments_reconcile(older_than_seconds=settings.RECONCILE_OLDER_THAN_SECONDS)
+    refunds_reconcile()
+
+
+@shared_task
+def release_expired_reservations() -> None:
+    reservations_release_expired()
+
+
+@shared_task
+def prune_webhook_events() -> None:
+    webhook_events_prune()
