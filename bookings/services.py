@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 
 from config.errors import Unfulfillable
 
-from .models import Booking
+from .models import Booking, BookingStatus
 
 
 def booking_create_confirmed(*, user, line: dict, total_amount: Decimal, payment) -> Booking:
@@ -27,3 +27,11 @@ def booking_create_confirmed(*, user, line: dict, total_amount: Decimal, payment
             f"The slot {line['selected_date']} {line['selected_time']} for "
             f"{line['service_name']} is already booked."
         ) from exc
+
+
+def booking_cancel(*, booking: Booking) -> None:
+    """A confirmed booking is cancelled and its slot is free again. The caller holds its
+    row lock."""
+    if booking.status == BookingStatus.CONFIRMED:
+        booking.status = BookingStatus.CANCELLED
+        booking.save(update_fields=["status"])

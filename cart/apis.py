@@ -5,6 +5,7 @@ from rest_framework.views import APIView
 
 from config.errors import ApiError
 from config.serializers import IdField, Input, SlotTimeField, WholeNumberField
+from idempotency.api import idempotent
 
 from .models import Cart
 from .pricing import cart_price, coupon_get_valid
@@ -143,6 +144,7 @@ class CartsApi(APIView):
         return Response(CartOutputSerializer(carts, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: CartOutputSerializer})
+    @idempotent
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

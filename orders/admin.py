@@ -1,6 +1,9 @@
 from django.contrib import admin, messages
 
+from config.admin_actions import ask_amount_then, run_per_row
 from config.errors import ApiError
+from payments.services.refunds import RefundRefused
+from payments.services.staff_refunds import order_refund_by_staff, paid_payment_of
 
 from .models import Order, OrderItem, OrderStatus, OrderStatusChange, Product, ProductVariant
 from .services import order_advance
@@ -62,7 +65,13 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["order_number", "user__email"]
     date_hierarchy = "created_at"
     inlines = [OrderItemInline, OrderStatusChangeInline]
-    actions = ["mark_awaiting_shipment", "mark_shipped", "mark_delivered"]
+    actions = [
+        "mark_awaiting_shipment",
+        "mark_shipped",
+        "mark_delivered",
+        "refund_in_full",
+        "refund_part",
+    ]
     readonly_fields = [
         "order_number", "user", "status", "payment_status", "currency", "subtotal",
         "discount_total", "total", "coupon_code", "paid_at", "is_locked", "created_at",
@@ -99,3 +108,27 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.action(description="Mark as delivered")
     def mark_delivered(self, request, queryset):
         self._advance(request, queryset, OrderStatus.DELIVERED)
+
+    @admin.action(description="Refund in full (stock back unless shipped)")
+    def refund_in_full(self, request, queryset):
+        run_per_row(
+            self,
+            request,
+            queryset,
+            lambda order: order_refund_by_staff(order_id=order.pk, staff=request.user),
+            refusals=RefundRefused,
+            done="refund(s) requested",
+        )
+
+    @admin.action(description="Refund part of the payment (the order stands)…")
+    def refund_part(self, request, queryset):
+        return ask_amount_then(
+            self,
+            request,
+            queryset,
+            action="refund_part",
+            payment_of=lambda order: paid_payment_of(order=order),
+            refund=lambda order, amount: order_refund_by_staff(
+                order_id=order.pk, staff=request.user, amount=amount
+            ),
+        )

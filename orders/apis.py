@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.serializers import Input
+from idempotency.api import idempotent
 from payments.services.reservations import order_cancel_by_shopper
 
 from .selectors import orders_for_user, products_active
@@ -41,6 +42,7 @@ class OrderListApi(APIView):
         return Response(OrderOutputSerializer(orders_for_user(user=request.user), many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: OrderOutputSerializer})
+    @idempotent
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -214,3 +214,20 @@ def order_advance(*, order_id: int, to_status: str, changed_by) -> Order:
         order_record_transition(order=order, to_status=to_status, changed_by=changed_by)
         order.save()
     return order
+
+
+# Refunded before it left the warehouse: its stock goes back on the shelf.
+UNSHIPPED = (OrderStatus.PAYMENT_CONFIRMED, OrderStatus.AWAITING_SHIPMENT)
+
+
+def order_mark_refunded(*, order: Order, changed_by) -> None:
+    """A paid order whose money went back in full. The caller holds its row lock."""
+    if order.status == OrderStatus.REFUNDED:
+        return
+    if order.status in UNSHIPPED:
+        stock_give_back(_item_quantities(i for i in order.items.all() if i.variant_id))
+    order_record_transition(
+        order=order, to_status=OrderStatus.REFUNDED, changed_by=changed_by, note="refunded"
+    )
+    order.payment_status = OrderPaymentStatus.REFUNDED
+    order.save()

@@ -1,6 +1,10 @@
 from django.contrib import admin
 
-from .models import Payment, PaymentStatusChange, Refund, WebhookEvent
+from config.admin_actions import run_per_row
+
+from .models import Payment, PaymentStatusChange, Refund, RefundStatus, WebhookEvent
+from .services.refunds import refund_retry
+from .services.webhooks import ReplayRefused, webhook_replay
 
 
 class PaymentStatusChangeInline(admin.TabularInline):
@@ -62,23 +66,47 @@ class WebhookEventAdmin(admin.ModelAdmin):
         "attempts",
         "payment",
     ]
-    list_filter = ["provider", "status", "event_type"]
+    list_filter = ["provider", "status", "signature_valid", "event_type"]
     search_fields = ["event_id", "payment__provider_order_id"]
     readonly_fields = [f.name for f in WebhookEvent._meta.fields]
+    actions = ["replay"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description="Replay (verified deliveries only)")
+    def replay(self, request, queryset):
+        run_per_row(
+            self,
+            request,
+            queryset,
+            lambda event: webhook_replay(event_pk=event.pk),
+            refusals=ReplayRefused,
+            done="deliveries replayed",
+        )
 
 
 @admin.register(Refund)
 class RefundAdmin(admin.ModelAdmin):
     list_display = [
         "created_at", "payment", "provider_payment_id", "amount", "currency", "status",
-        "automatic", "reason", "attempts",
+        "automatic", "reason", "attempts", "last_error",
     ]  # fmt: skip
     list_filter = ["status", "automatic", "payment__provider"]
     search_fields = ["id", "provider_payment_id", "provider_refund_id", "payment__user__email"]
     readonly_fields = [f.name for f in Refund._meta.fields]
+    actions = ["retry"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description="Retry failed refunds (same idempotency key)")
+    def retry(self, request, queryset):
+        run_per_row(
+            self,
+            request,
+            queryset.filter(status=RefundStatus.FAILED),
+            lambda refund: refund_retry(refund_id=refund.pk),
+            refusals=(),
+            done="refund(s) sent again",
+        )

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "cart",
     "payments",
     "payments.sandbox",
+    "idempotency",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from config.serializers import Input, local_iso
+from idempotency.api import idempotent
 
 from ..models import Payment, Provider
 from ..money import to_minor
@@ -43,6 +44,7 @@ class _PhonePeCheckoutApi(ProviderEndpoint):
     def answer(self, payment: Payment) -> dict:
         raise NotImplementedError
 
+    @idempotent
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -5,6 +5,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from config.serializers import IdField, Input
+from idempotency.api import idempotent
 
 from ..models import Provider
 from ..money import to_minor
@@ -69,6 +70,7 @@ class CreateFromCartApi(RazorpayEndpoint):
             502: OpenApiResponse(OpenApiTypes.OBJECT, description="Razorpay could not be reached"),
         },
     )
+    @idempotent
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -101,6 +103,7 @@ class CreateForOrderApi(RazorpayEndpoint):
             )
         },
     )
+    @idempotent
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -4,6 +4,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from config.serializers import Input
+from idempotency.api import idempotent
 from orders.serializers import AddressSerializer
 
 from ..models import Provider
@@ -28,6 +29,7 @@ class CheckoutSessionApi(ProviderEndpoint):
             ),
         },
     )
+    @idempotent
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

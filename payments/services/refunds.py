@@ -59,16 +59,20 @@ class RefundRefused(ValueError):
     """A staff refund that cannot be made (more than is left, nothing paid)."""
 
 
+def refundable_left(payment: Payment) -> Decimal:
+    """What of the payment's own money has not been refunded (or asked back) yet."""
+    asked = payment.refunds.exclude(status=RefundStatus.FAILED).filter(
+        provider_payment_id=payment.provider_payment_id
+    ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    return payment.amount - asked
+
+
 def refund_by_staff(*, payment: Payment, amount: Decimal, reason: str, staff) -> Refund:
     """A staff refund of `amount` (at most what is left of the payment). Runs inside the
     caller's transaction, which holds the payment's row lock."""
-    refunded = payment.refunds.exclude(status=RefundStatus.FAILED).filter(
-        provider_payment_id=payment.provider_payment_id
-    ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
-    if amount <= 0 or amount > payment.amount - refunded:
-        raise RefundRefused(
-            f"A refund of {amount} is more than the {payment.amount - refunded} left to refund."
-        )
+    left = refundable_left(payment)
+    if amount <= 0 or amount > left:
+        raise RefundRefused(f"A refund of {amount} is more than the {left} left to refund.")
     refund = Refund.objects.create(
         payment=payment,
         provider_payment_id=payment.provider_payment_id,

@@ -157,42 +157,71 @@ def webhook_receive(*, provider_name: str, body: bytes, headers) -> WebhookOutco
     event = _event_row(raw, notice, text)
     if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
         return WebhookOutcome.REPEATED
+    status = _handle(provider, notice, event)
+    if status == WebhookEventStatus.REJECTED:
+        raise ApiError(event.error)
+    if status in RETRY_LATER:
+        # Non-2xx, so the provider delivers it again (and then it is processed again).
+        raise ApiError(RETRY_LATER[status], status_code=503)
+    return WebhookOutcome.PROCESSED
+
+
+RETRY_LATER = {
+    WebhookEventStatus.FAILED: "The event could not be processed; retry later.",
+    WebhookEventStatus.UNCONFIRMED: (
+        "The provider's status API does not confirm this event yet; redeliver later."
+    ),
+}
+
+
+def _handle(provider, notice: WebhookNotice, event: WebhookEvent) -> WebhookEventStatus:
+    """Process a verified event and record how it went; never raises."""
+    error = ""
     try:
         status = _process(provider, notice, event)
     except WebhookRefused as exc:
-        logger.warning("Refused %s webhook %s: %s", provider_name, notice.event_id, exc)
-        _record(event, WebhookEventStatus.REJECTED, str(exc))
-        raise ApiError(str(exc)) from exc
+        logger.warning("Refused %s webhook %s: %s", provider.name, notice.event_id, exc)
+        status, error = WebhookEventStatus.REJECTED, str(exc)
     except ProviderFailure as exc:
-        _record(event, WebhookEventStatus.FAILED, str(exc))
-        raise ApiError(
-            "The event could not be confirmed with the provider; retry later.", status_code=503
-        ) from exc
-    except Exception as exc:
+        status, error = WebhookEventStatus.FAILED, str(exc)
+    except Exception as exc:  # kept on the row for staff, and retried by the provider
         logger.error(
             "Processing %s webhook %s failed: %s",
-            provider_name,
+            provider.name,
             notice.event_id,
             type(exc).__name__,
         )
-        _record(event, WebhookEventStatus.FAILED, f"{type(exc).__name__}: {exc}")
-        raise ApiError("The event could not be processed; retry later.", status_code=503) from exc
+        status, error = WebhookEventStatus.FAILED, f"{type(exc).__name__}: {exc}"[:1000]
     if status == WebhookEventStatus.UNCONFIRMED:
-        # Non-2xx, so the provider delivers it again once its status API agrees.
-        _record(event, status, "The status API does not confirm this event yet.")
-        raise ApiError(
-            "The provider's status API does not confirm this event yet; redeliver later.",
-            status_code=503,
-        )
-    _record(event, status, "")
-    return WebhookOutcome.PROCESSED
+        error = "The status API does not confirm this event yet."
+    _record(event, status, error)
+    return status
+
+
+class ReplayRefused(Exception):
+    """Only a stored delivery whose signature verified can be replayed."""
+
+
+def webhook_replay(*, event_pk: int) -> WebhookEventStatus:
+    """Staff replay of a stored, verified delivery through the same processing; replaying
+    twice changes nothing more (fulfilment and refunds are idempotent)."""
+    event = WebhookEvent.objects.get(pk=event_pk)
+    if not event.signature_valid:
+        raise ReplayRefused("Only a delivery whose signature verified can be replayed.")
+    provider = get_provider(event.provider)
+    try:
+        notice = provider.read_webhook(body=event.body.encode())
+    except MalformedWebhook as exc:
+        raise ReplayRefused(str(exc)) from exc
+    WebhookEvent.objects.filter(pk=event.pk).update(attempts=F("attempts") + 1)
+    return _handle(provider, notice, event)
 
 
 def _record(event: WebhookEvent, status: WebhookEventStatus, error: str) -> None:
     WebhookEvent.objects.filter(pk=event.pk).update(
         status=status, error=error, processed_at=timezone.now()
     )
-    event.status = status
+    event.status, event.error = status, error
 
 
 def webhook_events_prune() -> int:

@@ -1,0 +1,59 @@
+"""The view side of Idempotency-Key: a decorator for creating POST handlers."""
+
+import functools
+import json
+import re
+
+from rest_framework.exceptions import APIException
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from config.errors import ApiError
+
+from .services import (
+    KeyReused,
+    StillRunning,
+    fingerprint,
+    idempotency_claim,
+    idempotency_complete,
+    idempotency_release,
+)
+
+VALID_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, as clients send UUIDs
+
+
+def idempotent(post):
+    @functools.wraps(post)
+    def wrapper(view, request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return post(view, request, *args, **kwargs)
+        if not VALID_KEY.fullmatch(key):
+            raise ApiError("Idempotency-Key must be 1 to 255 printable ASCII characters.")
+        claim = {"user": request.user, "key": key}
+        request_fingerprint = fingerprint(
+            method=request.method, path=request.path, body=request.data
+        )
+        try:
+            replay = idempotency_claim(**claim, request_fingerprint=request_fingerprint)
+        except KeyReused as exc:
+            raise ApiError(str(exc), status_code=422) from exc
+        except StillRunning as exc:
+            raise ApiError(str(exc), status_code=409) from exc
+        if replay is not None:
+            return Response(replay.body, status=replay.status_code)
+        try:
+            response = post(view, request, *args, **kwargs)
+        except APIException as exc:  # a 4xx answer is an answer: a retry gets it again
+            response = view.handle_exception(exc)
+        except Exception:
+            idempotency_release(**claim)
+            raise
+        if response.status_code >= 500:
+            idempotency_release(**claim)  # our failure (or the provider's): retry for real
+        else:
+            body = json.loads(JSONRenderer().render(response.data) or b"null")
+            idempotency_complete(**claim, status_code=response.status_code, body=body)
+        return response
+
+    return wrapper

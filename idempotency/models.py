@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.db import models
+
+
+class IdempotencyKey(models.Model):
+    """A client's Idempotency-Key for one creating POST, and the answer it got. The
+    unique (user, key) row is claimed before the work runs, so concurrent retries wait
+    their turn or are told the first is still running."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=255)
+    # SHA-256 of method, path and body: the same key with another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"
