@@ -8,6 +8,6 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
-app = Celery("paycart", task_cls="celery.contrib.django.task:DjangoTask")
+app = Celery("paycart")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

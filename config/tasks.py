@@ -5,6 +5,7 @@ picks up what it left."""
 import logging
 
 from celery.utils.time import get_exponential_backoff_interval
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -17,3 +18,17 @@ def retry_later(task, exc: Exception) -> None:
         factor=5, retries=task.request.retries, maximum=600, full_jitter=True
     )
     raise task.retry(exc=exc, countdown=countdown)
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Send the task once the current transaction commits (a rolled-back request sends
+    nothing). A broker outage then never fails a request whose work is committed: the job
+    is logged, and reconciliation finds what it left undone."""
+
+    def send() -> None:
+        try:
+            task.delay(*args)
+        except Exception as exc:  # the broker is down: reconciliation catches up
+            logger.error("Could not enqueue %s%s: %s", task.name, args, type(exc).__name__)
+
+    transaction.on_commit(send)

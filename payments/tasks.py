@@ -6,6 +6,7 @@ from django.conf import settings
 from config.tasks import retry_later
 
 from .providers.base import ProviderUnavailable
+from .services.notifications import notifications_resend_unsent
 from .services.reconciliation import payments_reconcile
 from .services.refunds import refund_send, refunds_reconcile
 from .services.reservations import reservations_release_expired
@@ -24,6 +25,7 @@ def send_refund(self, refund_id: str) -> None:
 def reconcile_payments() -> None:
     payments_reconcile(older_than_seconds=settings.RECONCILE_OLDER_THAN_SECONDS)
     refunds_reconcile()
+    notifications_resend_unsent()
 
 
 @shared_task

@@ -87,3 +87,61 @@ def sandbox_site(live_server, settings):
     settings.FRONTEND_BASE_URL = f"{site}/demo"
     call_command("seed_demo", allow_demo_staff=True)
     return site
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A throwaway Redis from Debian's redis-server, on loopback, for this test session."""
+    import subprocess
+    import time
+
+    import redis
+
+    port = free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(tmp_path_factory.mktemp("redis"))],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture
+def queue(redis_url):
+    """Tasks go to a real Redis instead of running eagerly; the queue as a redis client."""
+    import redis
+
+    from config.celery import app
+
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    _point_celery_at(app, broker_url=redis_url, eager=False)
+    yield client
+    _point_celery_at(app, broker_url="", eager=True)
+    client.flushdb()
+
+
+def _point_celery_at(app, *, broker_url: str, eager: bool) -> None:
+    app.conf.update(task_always_eager=eager, broker_url=broker_url)
+    # Eager calls already opened producers for the default broker; Celery caches them, so
+    # drop the cache (as Celery itself does after a fork).
+    app._pool = None
+    app.amqp._producer_pool = None

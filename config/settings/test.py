@@ -15,19 +15,22 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 RAZORPAY_KEY_ID = "rzp_test_key"
 RAZORPAY_KEY_SECRET = "rzp_test_secret"
 RAZORPAY_WEBHOOK_SECRET = "rzp_webhook_secret"
-RAZORPAY_BASE_URL = "https://api.razorpay.test"
+# Fake hosts that `responses` answers; a Celery worker started by a test points at the
+# sandbox of that test's live server instead (TEST_PROVIDER_ORIGIN).
+_sandbox = os.environ.get("TEST_PROVIDER_ORIGIN", "")
+RAZORPAY_BASE_URL = f"{_sandbox}/sandbox/razorpay" if _sandbox else "https://api.razorpay.test"
 
 PHONEPE_CLIENT_ID = "TESTCLIENT"
 PHONEPE_CLIENT_SECRET = "phonepe_test_secret"
 PHONEPE_CLIENT_VERSION = "1"
-PHONEPE_BASE_URL = "https://phonepe.test"
+PHONEPE_BASE_URL = f"{_sandbox}/sandbox/phonepe" if _sandbox else "https://phonepe.test"
 PHONEPE_WEBHOOK_USERNAME = "hookuser"
 PHONEPE_WEBHOOK_PASSWORD = "hookpass123"
 
 STRIPE_SECRET_KEY = "sk_test_key"
 STRIPE_PUBLISHABLE_KEY = "pk_test_key"
 STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
-STRIPE_API_BASE = "https://stripe.test"
+STRIPE_API_BASE = f"{_sandbox}/sandbox/stripe" if _sandbox else "https://stripe.test"
 
 PAYMENT_STATUS_POLL_INTERVAL_SECONDS = 5
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -18,6 +18,7 @@ from cart.models import Cart, Coupon
 from cart.pricing import coupon_consume, coupon_problem, lines_total_today
 from cart.services import cart_mark_converted, cart_remove_lines
 from config.errors import Unfulfillable
+from config.tasks import enqueue_on_commit
 from orders.models import Order, OrderPaymentStatus, OrderStatus
 from orders.services import order_create_from_lines, order_mark_paid, order_take_stock
 from orders.tasks import send_receipt
@@ -226,7 +227,7 @@ def payment_fulfil(*, payment_id, charge: Charge) -> Fulfilment:
         if payment.needs_attention:
             _refund_charge(payment, charge, payment.attention_reason)
         elif payment.order_id:
-            send_receipt.delay_on_commit(payment.order_id)
+            enqueue_on_commit(send_receipt, payment.order_id)
         for booking_id in payment.bookings.values_list("pk", flat=True):
-            send_booking_confirmation.delay_on_commit(booking_id)
+            enqueue_on_commit(send_booking_confirmation, booking_id)
     return fulfilment_of(payment)

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from config.tasks import enqueue_on_commit
+
 from ..models import Payment, PaymentStatus, Refund, RefundStatus
 from ..money import to_minor
 from ..providers.base import ProviderError, ProviderUnavailable, RefundResult, RefundState
@@ -35,7 +37,7 @@ STATES = {
 def _enqueue(refund: Refund) -> None:
     from ..tasks import send_refund  # tasks import services; services enqueue tasks
 
-    send_refund.delay_on_commit(str(refund.pk))
+    enqueue_on_commit(send_refund, str(refund.pk))
 
 
 def refund_owed(

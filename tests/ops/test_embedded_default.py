@@ -2,16 +2,16 @@
 again after users registered, and concurrent verifies never meet "database is locked"."""
 
 import os
-import re
 import signal
 import socket
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
 
 import requests
+
+from tests.sandbox_checkout import pay_razorpay_without_webhook
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDRESS = {
@@ -75,23 +75,6 @@ def login(base: str, email: str, password: str) -> dict:
     return {"Authorization": f"Bearer {response.json()['access']}"}
 
 
-def pay_without_webhook(base: str, razorpay_order_id: str) -> dict:
-    """Press Pay on the sandbox page, its webhook lost: the browser's return carries the
-    signed checkout result, which is all a verify has."""
-    browser = requests.Session()
-    page_url = f"{base}/sandbox/razorpay/pay/{razorpay_order_id}/?callback=/demo/razorpay-return"
-    page = browser.get(page_url, timeout=10).text
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    back = browser.post(
-        page_url,
-        data={"csrfmiddlewaretoken": csrf, "outcome": "pay", "webhook": "drop"},
-        headers={"Referer": page_url},
-        allow_redirects=False,
-        timeout=10,
-    )
-    return dict(parse_qsl(urlsplit(back.headers["Location"]).query))
-
-
 def test_run_sh_starts_again_after_a_user_registered_and_concurrent_verifies_never_500(
     tmp_path,
 ):
@@ -125,7 +108,7 @@ def test_run_sh_starts_again_after_a_user_registered_and_concurrent_verifies_nev
             ).json()["razorpay_order_id"]
             for _ in range(10)
         ]
-        results = [pay_without_webhook(base, order_id) for order_id in orders]
+        results = [pay_razorpay_without_webhook(base, order_id) for order_id in orders]
 
         def verify(result: dict) -> int:
             return requests.post(

@@ -161,3 +161,33 @@ def post_webhook(client, body: bytes, *, event_id: str | None = None, signature:
     return client.post(
         "/api/payments/webhook/razorpay/", body, content_type="application/json", **headers
     )
+
+
+def mock_refunds(rsps: responses.RequestsMock, *, status: str = "processed") -> list:
+    """POST /v1/payments/{id}/refund like Razorpay; returns the requests it received."""
+    received: list = []
+
+    def answer(request):
+        body = json.loads(request.body)
+        received.append(request)
+        refund = {
+            "id": f"rfnd_{secrets.token_hex(7)}",
+            "entity": "refund",
+            "amount": body.get("amount"),
+            "currency": "INR",
+            "payment_id": request.path_url.split("/")[-2],
+            "notes": body.get("notes") or {},
+            "receipt": body.get("receipt"),
+            "status": status,
+        }
+        return 200, {}, json.dumps(refund)
+
+    rsps.add_callback(
+        responses.POST, re.compile(rf"{re.escape(payments_url())}/[^/]+/refund$"), callback=answer
+    )
+    return received
+
+
+def refund_webhook_body(event: str, refund: dict) -> bytes:
+    payload = {"refund": {"entity": refund}, "payment": {"entity": {}}}
+    return json.dumps({"entity": "event", "event": event, "payload": payload}).encode()

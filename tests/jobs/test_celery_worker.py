@@ -1,0 +1,121 @@
+"""Jobs on a real Celery worker over a real Redis: a refund waits in the queue until a
+worker picks it up; a task enqueued in a rolled-back transaction never reaches the queue."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection, transaction
+
+from config.tasks import enqueue_on_commit
+from orders.models import ProductVariant
+from payments.models import Payment, PaymentStatus, Refund, RefundStatus
+from payments.tasks import send_refund
+from tests.conftest import client_for
+from tests.factories import UserFactory
+from tests.payments.test_razorpay_checkout_api import create_payment
+from tests.sandbox_checkout import pay_razorpay_without_webhook
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def start_worker(redis_url: str, provider_origin: str) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}} | {
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": redis_url,
+        "TEST_PROVIDER_ORIGIN": provider_origin,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+         "--without-mingle", "--without-gossip", "--loglevel=WARNING"],
+        cwd=ROOT,
+        env=env,
+    )  # fmt: skip
+
+
+def wait_for(condition, seconds: float = 45) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_a_refund_waits_in_the_queue_until_a_worker_sends_it(sandbox_site, queue, redis_url):
+    shopper = client_for(UserFactory())
+    variant = ProductVariant.objects.get(sku="DIYA-S")
+    added = {"product_id": variant.product_id, "variant_id": variant.pk, "quantity": 1}
+    assert shopper.post("/api/cart/items/", added, format="json").status_code == 201
+    order_id = create_payment(shopper).json()["razorpay_order_id"]
+    checkout = pay_razorpay_without_webhook(sandbox_site, order_id)
+    ProductVariant.objects.filter(pk=variant.pk).update(stock=0)  # sold out meanwhile
+
+    flagged = shopper.post("/api/payments/verify/", checkout, format="json")
+    assert flagged.status_code == 409 and flagged.json()["refunded"] is True
+    refund = Refund.objects.get()
+    assert refund.status == RefundStatus.REQUESTED and refund.attempts == 0
+    assert queue.llen("celery") == 1  # waiting for a worker
+
+    worker = start_worker(redis_url, sandbox_site)
+    try:
+        wait_for(lambda: Refund.objects.get().status == RefundStatus.PROCESSED)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    refund.refresh_from_db()
+    assert refund.attempts == 1 and refund.provider_refund_id.startswith("rfnd_")
+    assert Payment.objects.get().status == PaymentStatus.REFUNDED
+    assert queue.llen("celery") == 0
+    status = shopper.get(f"/api/payments/{refund.payment_id}/check-booking/").json()
+    assert status["refund"]["status"] == "PROCESSED"
+
+
+def test_a_task_enqueued_in_a_rolled_back_transaction_never_reaches_the_queue(queue):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enqueue_on_commit(send_refund, "00000000-0000-0000-0000-000000000000")
+        raise RuntimeError("the request failed")
+    assert queue.llen("celery") == 0
+    with transaction.atomic():
+        enqueue_on_commit(send_refund, "00000000-0000-0000-0000-000000000000")
+    assert queue.llen("celery") == 1
+
+
+def test_a_broker_outage_never_fails_a_paid_request_and_the_receipt_goes_out_later(
+    rsps, queue, settings
+):
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from config.celery import app
+    from orders.models import Order
+    from payments.services.notifications import notifications_resend_unsent
+    from tests.conftest import _point_celery_at
+    from tests.factories import VariantFactory
+    from tests.payments.razorpay_fakes import mock_order_create
+    from tests.payments.test_razorpay_checkout_api import add_to_cart, verify
+
+    mock_order_create(rsps)
+    shopper = client_for(UserFactory())
+    add_to_cart(shopper, VariantFactory(price="100.00", stock=5), 1)
+    order_id = create_payment(shopper).json()["razorpay_order_id"]
+    _point_celery_at(app, broker_url="redis://127.0.0.1:1/0", eager=False)  # nobody there
+    assert verify(shopper, order_id).status_code == 200
+    order = Order.objects.get()
+    assert order.receipt_sent_at is None and mail.outbox == []
+
+    _point_celery_at(app, broker_url="", eager=True)  # the broker is back
+    Order.objects.update(paid_at=timezone.now() - timedelta(minutes=15))
+    assert notifications_resend_unsent() == 1
+    assert notifications_resend_unsent() == 0
+    assert len(mail.outbox) == 1
