@@ -4,7 +4,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
 from django.views.decorators.http import require_safe
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import converters  # noqa: F401  (registers the <id:…> and <ref:…> path converters)
 
@@ -23,7 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/health/", health, name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("api/accounts/", include("accounts.urls")),
     path("api/", include("orders.urls")),
     path("api/booking/", include("bookings.urls")),

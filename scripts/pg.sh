@@ -1,6 +1,7 @@
 # Sourced: install what is missing from Debian's packages (postgresql, plus any names in
 # EXTRA_DEBIAN_PACKAGES), start a throwaway PostgreSQL on a free port, export DATABASE_URL,
-# and remove it all on exit. PostgreSQL refuses to run as root, so as root it runs as the
+# and remove it all on exit (after whatever the sourcing script registered in
+# cleanup_steps later). PostgreSQL refuses to run as root, so as root it runs as the
 # `postgres` user.
 missing=()
 ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
@@ -25,7 +26,12 @@ stop_pg() {
   "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$pg_dir"
 }
-trap stop_pg EXIT
+cleanup_steps=(stop_pg)
+run_cleanup_steps() {  # newest first: what was started last stops first
+  local i
+  for ((i = ${#cleanup_steps[@]} - 1; i >= 0; i--)); do "${cleanup_steps[$i]}"; done
+}
+trap run_cleanup_steps EXIT
 
 "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 >/dev/null
 "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w start -o \
