@@ -93,7 +93,9 @@ pid $dir/nginx/nginx.pid;
 error_log $dir/nginx-error.log;
 events { worker_connections 512; }
 http {
-  access_log $dir/nginx-access.log;
+  # Which app server answered each request: the system test reads this.
+  log_format upstreams '\$request_method \$uri \$status \$upstream_addr';
+  access_log $dir/nginx-access.log upstreams;
   client_body_temp_path $dir/nginx/body; proxy_temp_path $dir/nginx/proxy;
   fastcgi_temp_path $dir/nginx/fastcgi; uwsgi_temp_path $dir/nginx/uwsgi; scgi_temp_path $dir/nginx/scgi;
   client_max_body_size 2m;

@@ -2,12 +2,13 @@
 # Run the whole test suite (lint, format, pytest) against a throwaway PostgreSQL that this
 # script starts on a free port and removes afterwards. Installs what is missing: Python
 # packages into .venv, and Debian's postgresql, redis-server (the Celery tests start their
-# own throwaway Redis) and chromium (for the browser tests).
+# own throwaway Redis), nginx (the production-topology test runs scripts/serve.sh) and
+# chromium (for the browser tests).
 # Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
-EXTRA_DEBIAN_PACKAGES="chromium redis-server"
+EXTRA_DEBIAN_PACKAGES="chromium redis-server nginx"
 source scripts/pg.sh
 
 echo "== ruff check"

@@ -126,3 +126,18 @@ def test_forgetting_debug_off_does_not_turn_the_sandbox_on():
         timeout=60,
     )
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_the_production_settings_pass_djangos_deployment_checks():
+    env = PRODUCTION | {"SECRET_KEY": "x7" * 30 + "-a-long-random-production-key"}
+    inherited = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=inherited | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
