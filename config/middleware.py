@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 
 
 def _json_error(status: int, original=None) -> JsonResponse:
-    response = JsonResponse({"error": f"{HTTPStatus(status).phrase}."}, status=status)
+    response = JsonResponse({"error": f"{HTTPStatus(status).phrase.capitalize()}."}, status=status)
     if original is not None and original.has_header("Allow"):
         response["Allow"] = original["Allow"]
     return response
