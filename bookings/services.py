@@ -8,13 +8,15 @@ from config.errors import Unfulfillable
 from .models import Booking, BookingStatus
 
 
-def booking_create_confirmed(*, user, line: dict, total_amount: Decimal, payment) -> Booking:
+def booking_create_confirmed(
+    *, user_id: int, line: dict, total_amount: Decimal, payment
+) -> Booking:
     """A confirmed booking for one paid booking line. The partial unique constraint over
     confirmed bookings decides a race for the slot."""
     try:
         with transaction.atomic():
             return Booking.objects.create(
-                user=user,
+                user_id=user_id,
                 puja_service_id=line["puja_service_id"],
                 package_id=line["package_id"],
                 selected_date=date.fromisoformat(line["selected_date"]),

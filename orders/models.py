@@ -79,7 +79,7 @@ class OrderQuerySet(models.QuerySet):
         """Create an order and give it its number, `YYYYMMDD` + the row id (at least four
         digits). The id comes from the database's own sequence, so no hot counter row is
         locked by every checkout."""
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # one unit with the caller's, if any
             order = self.create(**fields)
             order.order_number = f"{timezone.localdate():%Y%m%d}{order.pk:04d}"
             order.save(update_fields=["order_number"])

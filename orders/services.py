@@ -21,7 +21,7 @@ STAFF_TRANSITIONS = {
 
 def order_create_from_lines(
     *,
-    user,
+    user_id: int,
     lines: list[dict],
     status: str,
     subtotal: Decimal,
@@ -33,9 +33,10 @@ def order_create_from_lines(
     coupon_code: str = "",
     **order_fields,
 ) -> Order:
-    """Create an order with its items from frozen product lines (no stock is taken)."""
+    """Create an order with its items from frozen product lines (no stock is taken); the
+    items are on `order.created_items`."""
     order = Order.objects.create_numbered(
-        user=user,
+        user_id=user_id,
         status=status,
         subtotal=subtotal,
         discount_total=discount_total,
@@ -46,7 +47,7 @@ def order_create_from_lines(
         coupon_code=coupon_code,
         **order_fields,
     )
-    OrderItem.objects.bulk_create(
+    order.created_items = OrderItem.objects.bulk_create(
         OrderItem(
             order=order,
             product_id=line["product_id"],
@@ -68,10 +69,10 @@ def _item_quantities(items) -> Counter:
     return quantities
 
 
-def order_take_stock(*, order: Order) -> None:
-    """Take the stock of every item, or none of it (Unfulfillable naming a short item).
-    Must run inside a transaction."""
-    items = list(order.items.all())
+def order_take_stock(*, items) -> None:
+    """Take the stock of every item (order items, or objects with the same fields), or
+    none of it: Unfulfillable names a short item. Must run inside a transaction."""
+    items = list(items)
     gone = [item for item in items if item.variant_id is None]
     short = set(stock_take(_item_quantities(items))) if not gone else set()
     gone += [item for item in items if item.variant_id in short]
@@ -95,7 +96,7 @@ def order_mark_paid(*, order: Order, shipping_address: dict | None = None) -> No
     that arrives after the order was cancelled revives it only if its stock can be taken
     again. The caller holds the order's row lock."""
     if order.status == OrderStatus.CANCELLED:
-        order_take_stock(order=order)
+        order_take_stock(items=order.items.all())
     elif order.status != OrderStatus.PENDING_PAYMENT:
         raise Unfulfillable(f"Order {order.order_number} is {order.status}, not awaiting payment.")
     order_record_transition(order=order, to_status=OrderStatus.PAYMENT_CONFIRMED, note="paid")
@@ -122,7 +123,7 @@ def order_draft_from_cart(*, user, shipping_address: dict, billing_address: dict
     check_payable(priced.total)
     stock_check_lines(priced.lines)
     return order_create_from_lines(
-        user=user,
+        user_id=user.pk,
         lines=priced.lines,
         status=OrderStatus.DRAFT,
         subtotal=priced.subtotal,
@@ -141,7 +142,7 @@ def order_reserve(*, order_id: int) -> Order:
     order = Order.objects.select_for_update().get(pk=order_id, status=OrderStatus.DRAFT)
     try:
         with transaction.atomic():
-            order_take_stock(order=order)
+            order_take_stock(items=order.items.all())
     except Unfulfillable as exc:
         raise ApiError(str(exc)) from exc
     cart = shop_cart_get_or_create(user=order.user)

@@ -7,6 +7,7 @@ kept as SUCCESS and flagged needs_attention for refund: money is never forgotten
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import transaction
 from django.utils import timezone
@@ -37,23 +38,36 @@ LAPSED_STATUSES = (PaymentStatus.FAILED, PaymentStatus.EXPIRED)
 
 @dataclass(frozen=True)
 class Fulfilment:
+    """What a payment built. Read lazily: a webhook that only needs to know it is done
+    costs no further queries."""
+
     payment: Payment
-    order: Order | None
-    bookings: list[Booking]
 
     @property
     def needs_attention(self) -> bool:
         return self.payment.needs_attention
 
     @property
+    def order(self) -> Order | None:
+        return self.payment.order
+
+    @cached_property
+    def bookings(self) -> list[Booking]:
+        if not _buys_bookings(self.payment):
+            return []
+        return list(self.payment.bookings.order_by("id"))
+
+    @property
     def booking_ids(self) -> list[str]:
         return [booking.book_id for booking in self.bookings]
 
 
+def _buys_bookings(payment: Payment) -> bool:
+    return any(line["type"] == "booking" for line in payment.cart_snapshot.get("lines", []))
+
+
 def fulfilment_of(payment: Payment) -> Fulfilment:
-    return Fulfilment(
-        payment=payment, order=payment.order, bookings=list(payment.bookings.order_by("id"))
-    )
+    return Fulfilment(payment=payment)
 
 
 def _flag(payment: Payment, reason: str) -> None:
@@ -161,7 +175,7 @@ def _build_from_snapshot(payment: Payment) -> None:
     product_lines = [line for line in lines if line["type"] == "product"]
     if product_lines:
         payment.order = order_create_from_lines(
-            user=payment.user,
+            user_id=payment.user_id,
             lines=product_lines,
             status=OrderStatus.PAYMENT_CONFIRMED,
             subtotal=payment.subtotal,
@@ -175,11 +189,11 @@ def _build_from_snapshot(payment: Payment) -> None:
             paid_at=timezone.now(),
             is_locked=True,
         )
-        order_take_stock(order=payment.order)
+        order_take_stock(items=payment.order.created_items)
     for line in lines:
         if line["type"] == "booking":
             booking_create_confirmed(
-                user=payment.user, line=line, total_amount=payment.amount, payment=payment
+                user_id=payment.user_id, line=line, total_amount=payment.amount, payment=payment
             )
     if payment.cart_id:
         # A booking cart is done; a shop cart stays ACTIVE with whatever was added since.
@@ -228,6 +242,7 @@ def payment_fulfil(*, payment_id, charge: Charge) -> Fulfilment:
             _refund_charge(payment, charge, payment.attention_reason)
         elif payment.order_id:
             enqueue_on_commit(send_receipt, payment.order_id)
-        for booking_id in payment.bookings.values_list("pk", flat=True):
-            enqueue_on_commit(send_booking_confirmation, booking_id)
+        if payment.fulfilled_at and _buys_bookings(payment):
+            for booking_id in payment.bookings.values_list("pk", flat=True):
+                enqueue_on_commit(send_booking_confirmation, booking_id)
     return fulfilment_of(payment)

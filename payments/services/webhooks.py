@@ -8,7 +8,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -38,28 +38,44 @@ class WebhookOutcome(StrEnum):
     UNUSABLE = "unusable"  # correctly signed, but nothing we can read: acknowledged, logged
 
 
-def _reject(raw: WebhookEvent, message: str) -> None:
-    raw.status = WebhookEventStatus.REJECTED
-    raw.error = message
-    raw.save(update_fields=["status", "error"])
+# One statement stores a verified delivery, or counts a redelivery on the row its event id
+# already has, and says which (Django's upsert can neither increment nor return the row).
+UPSERT_EVENT = """
+INSERT INTO payments_webhookevent (provider, event_id, event_type, body, headers,
+    signature_valid, status, error, attempts, received_at)
+VALUES (%s, %s, %s, %s, %s, TRUE, %s, '', 1, %s)
+ON CONFLICT (provider, event_id)
+    DO UPDATE SET attempts = payments_webhookevent.attempts + 1
+RETURNING id, status, attempts, payment_id
+"""
 
 
-def _event_row(raw: WebhookEvent, notice: WebhookNotice, body: str) -> WebhookEvent:
-    """Give the raw row its event id and whole body, or fold it into the row that already
-    has that event id."""
-    try:
-        with transaction.atomic():
-            raw.event_id = notice.event_id
-            raw.event_type = notice.event_type[:100]
-            raw.body = body
-            raw.signature_valid = True
-            raw.save(update_fields=["event_id", "event_type", "body", "signature_valid"])
-            return raw
-    except IntegrityError:
-        raw.delete()
-        row = WebhookEvent.objects.get(provider=raw.provider, event_id=notice.event_id)
-        WebhookEvent.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
-        return row
+def _stored_event(
+    provider_name: str, notice: WebhookNotice, body: str, headers: dict
+) -> WebhookEvent:
+    """The verified delivery's row, written on its own before any processing."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            UPSERT_EVENT,
+            [
+                provider_name,
+                notice.event_id,
+                notice.event_type[:100],
+                body,
+                connection.ops.adapt_json_value(headers, None),
+                WebhookEventStatus.RECEIVED,
+                timezone.now(),
+            ],
+        )
+        pk, status, attempts, payment_id = cursor.fetchone()
+    return WebhookEvent(
+        pk=pk,
+        provider=provider_name,
+        event_id=notice.event_id,
+        status=status,
+        attempts=attempts,
+        payment_id=payment_id,
+    )
 
 
 class WebhookRefused(Exception):
@@ -105,7 +121,7 @@ def _process(provider, notice: WebhookNotice, event: WebhookEvent) -> WebhookEve
     if payment is None:
         logger.warning("%s webhook for unknown order %s", provider.name, charge.provider_order_id)
         return WebhookEventStatus.IGNORED
-    WebhookEvent.objects.filter(pk=event.pk).update(payment=payment)
+    event.payment_id = payment.pk  # recorded with the outcome, in one write
     if provider.webhook_needs_confirmation:
         # The notice only proves the sender knows a shared secret: act on what the
         # provider's status API says, never on the body.
@@ -127,34 +143,43 @@ def _safe_headers(headers) -> dict:
     }
 
 
-def webhook_receive(*, provider_name: str, body: bytes, headers) -> WebhookOutcome:
-    """Handle one delivery. The row is
-    written first and on its own, so it survives whatever processing does; an unsigned
-    body keeps only an excerpt, since anyone on the internet can post here."""
-    text = body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
-    raw = WebhookEvent.objects.create(
+def _rejected(
+    provider_name: str, text: str, headers: dict, error: str, *, signed: bool = False
+) -> WebhookEvent:
+    return WebhookEvent.objects.create(
         provider=provider_name,
+        signature_valid=signed,
         body=text[:UNVERIFIED_EXCERPT_CHARS],
-        headers=_safe_headers(headers),
+        headers=headers,
+        status=WebhookEventStatus.REJECTED,
+        error=error[:1000],
         attempts=1,
     )
+
+
+def webhook_receive(*, provider_name: str, body: bytes, headers) -> WebhookOutcome:
+    """Handle one delivery. Its row is written first and on its own, so it survives
+    whatever processing does; a body whose signature did not verify keeps only an excerpt,
+    since anyone on the internet can post here."""
+    text = body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+    safe_headers = _safe_headers(headers)
     provider = get_provider(provider_name)
     try:
         notice = provider.parse_webhook(body=body, headers=headers)
     except InvalidSignature as exc:
-        _reject(raw, str(exc))
+        _rejected(provider_name, text, safe_headers, str(exc))
         raise ApiError(str(exc)) from exc
     except MalformedWebhook as exc:
         # Signed by the provider, so a retry would bring the same body: acknowledge it.
-        logger.warning("Unusable %s webhook %s: %s", provider_name, raw.pk, exc)
-        _reject(raw, str(exc))
+        row = _rejected(provider_name, text, safe_headers, str(exc), signed=True)
+        logger.warning("Unusable %s webhook %s: %s", provider_name, row.pk, exc)
         return WebhookOutcome.UNUSABLE
     except Exception as exc:  # a body our parsing did not foresee: refused, never a 500
-        logger.error("Unreadable %s webhook %s: %s", provider_name, raw.pk, type(exc).__name__)
-        _reject(raw, f"Unreadable: {type(exc).__name__}")
+        row = _rejected(provider_name, text, safe_headers, f"Unreadable: {type(exc).__name__}")
+        logger.error("Unreadable %s webhook %s: %s", provider_name, row.pk, type(exc).__name__)
         raise ApiError("The webhook body could not be read.") from exc
 
-    event = _event_row(raw, notice, text)
+    event = _stored_event(provider_name, notice, text, safe_headers)
     if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
         return WebhookOutcome.REPEATED
     status = _handle(provider, notice, event)
@@ -219,7 +244,7 @@ def webhook_replay(*, event_pk: int) -> WebhookEventStatus:
 
 def _record(event: WebhookEvent, status: WebhookEventStatus, error: str) -> None:
     WebhookEvent.objects.filter(pk=event.pk).update(
-        status=status, error=error, processed_at=timezone.now()
+        status=status, error=error, processed_at=timezone.now(), payment_id=event.payment_id
     )
     event.status, event.error = status, error
 

@@ -1,0 +1,109 @@
+"""SQL statements per request, exact and independent of the size of the cart (and of the
+number of orders): a checkout costs the same for 1 line as for 100. Counts include the
+savepoints of the test's own transaction (BEGIN/COMMIT in production)."""
+
+import pytest
+
+from tests.factories import VariantFactory
+from tests.payments.razorpay_fakes import (
+    checkout_signature,
+    mock_order_create,
+    pay_at_razorpay,
+    payment_entity,
+    post_webhook,
+    webhook_body,
+)
+from tests.payments.test_razorpay_checkout_api import create_payment
+
+pytestmark = pytest.mark.django_db
+SIZES = [1, 10, 100]
+
+
+def fill_cart(api, lines: int) -> None:
+    for _ in range(lines):
+        variant = VariantFactory(price="10.00", stock=50)
+        body = {"product_id": variant.product_id, "variant_id": variant.pk, "quantity": 1}
+        assert api.post("/api/cart/items/", body, format="json").status_code == 201
+
+
+@pytest.fixture
+def opened(api, rsps):
+    """A payment opened for a cart of `lines` lines (parametrized by the test)."""
+
+    def open_for(lines: int) -> dict:
+        mock_order_create(rsps)
+        fill_cart(api, lines)
+        return create_payment(api).json()
+
+    return open_for
+
+
+def verify_body(order_id: str, payment_id: str) -> dict:
+    pay_at_razorpay(order_id, payment_id)
+    return {
+        "razorpay_order_id": order_id,
+        "razorpay_payment_id": payment_id,
+        "razorpay_signature": checkout_signature(order_id, payment_id),
+    }
+
+
+@pytest.mark.parametrize("lines", SIZES)
+def test_create_from_cart_costs_9_queries_whatever_the_cart(
+    api, rsps, lines, django_assert_num_queries
+):
+    mock_order_create(rsps)
+    fill_cart(api, lines)
+    with django_assert_num_queries(9):
+        assert create_payment(api).status_code == 201
+
+
+@pytest.mark.parametrize("lines", SIZES)
+def test_verify_that_fulfils_costs_18_queries(api, opened, lines, django_assert_num_queries):
+    body = verify_body(opened(lines)["razorpay_order_id"], "pay_BUDGET")
+    with django_assert_num_queries(18):
+        assert api.post("/api/payments/verify/", body, format="json").status_code == 200
+
+
+@pytest.mark.parametrize("lines", SIZES)
+def test_a_webhook_that_fulfils_costs_19_queries(
+    anon_client, opened, lines, django_assert_num_queries
+):
+    payment = opened(lines)
+    entity = payment_entity(payment["razorpay_order_id"], payment["amount"])
+    with django_assert_num_queries(19):
+        assert (
+            post_webhook(anon_client, webhook_body("payment.captured", entity)).status_code == 200
+        )
+
+
+@pytest.mark.parametrize("lines", SIZES)
+def test_redeliveries_of_a_fulfilled_payment_cost_at_most_6_queries(
+    anon_client, opened, lines, django_assert_num_queries
+):
+    payment = opened(lines)
+    entity = payment_entity(payment["razorpay_order_id"], payment["amount"], payment_id="pay_R")
+    body = webhook_body("payment.captured", entity)
+    post_webhook(anon_client, body, event_id="evt_FIRST")
+    with django_assert_num_queries(1):  # the same event again: one upsert says so
+        assert post_webhook(anon_client, body, event_id="evt_FIRST").json()["already_processed"]
+    with django_assert_num_queries(6):  # another event about the same, settled payment
+        assert post_webhook(anon_client, body, event_id="evt_OTHER").status_code == 200
+
+
+@pytest.mark.parametrize("lines", SIZES)
+def test_reading_the_cart_and_orders_costs_at_most_4_queries(
+    api, opened, lines, django_assert_num_queries
+):
+    for _ in range(3 if lines == 100 else 1):  # more orders cost nothing more either
+        order_id = api.post(
+            "/api/payments/verify/",
+            verify_body(opened(lines)["razorpay_order_id"], f"pay_{_}"),
+            format="json",
+        ).json()["order_id"]
+    fill_cart(api, lines)
+    with django_assert_num_queries(4):
+        assert len(api.get("/api/cart/").json()["items"]) == lines
+    with django_assert_num_queries(3):
+        assert len(api.get(f"/api/orders/{order_id}/").json()["items"]) == lines
+    with django_assert_num_queries(3):
+        assert api.get("/api/orders/").status_code == 200
