@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Run the checkout benchmark against a throwaway PostgreSQL; appends to bench/results.md.
+# The HTTP checkout benchmark (bench/http_bench.py) against a throwaway PostgreSQL on
+# loopback. Results go to bench/results/ (ignored by git); exit 1 when a target is missed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
+EXTRA_DEBIAN_PACKAGES=redis-server
 source scripts/pg.sh
-"$VENV/bin/python" - <<PY
-import psycopg2
-conn = psycopg2.connect("${DATABASE_URL%/paycart}/postgres")
-conn.autocommit = True
-conn.cursor().execute("CREATE DATABASE paycart")
-PY
-exec "$VENV/bin/python" bench/checkout_bench.py
+"$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres paycart
+set +e
+"$VENV/bin/python" bench/http_bench.py
+status=$?
+set -e
+exit "$status"

@@ -99,12 +99,54 @@ def order_payments(request, order_id: str):
     return JsonResponse({"entity": "collection", "count": len(items), "items": items})
 
 
+# Each payment also gets an index row (provider PAYMENT_INDEX, its id), so a payment is
+# found by two indexed lookups however many orders the sandbox holds.
+PAYMENT_INDEX = "razorpay:payment"
+
+
+def sandbox_payment_add(order: SandboxOrder, *, succeeded: bool) -> dict:
+    """A shopper's attempt on an order, as Razorpay records it."""
+    payment = {
+        "id": random_id("pay_"),
+        "entity": "payment",
+        "amount": order.amount,
+        "currency": order.currency,
+        "status": "captured" if succeeded else "failed",
+        "order_id": order.external_id,
+        "method": "upi",
+        "captured": succeeded,
+        "email": "shopper@example.com",
+        "contact": "+919999999999",
+        "notes": order.data.get("notes") or [],
+        "error_code": None if succeeded else "BAD_REQUEST_ERROR",
+        "error_description": None if succeeded else "Payment declined by the sandbox",
+        "created_at": int(time.time()),
+    }
+    order.data["payments"].append(payment)
+    order.status = "paid" if succeeded else "attempted"
+    order.save()
+    SandboxOrder.objects.create(
+        provider=PAYMENT_INDEX,
+        external_id=payment["id"],
+        amount=order.amount,
+        currency=order.currency,
+        status=payment["status"],
+        data={"order_id": order.external_id},
+    )
+    return payment
+
+
 def _find_payment(payment_id: str) -> tuple[SandboxOrder, dict] | tuple[None, None]:
-    for order in SandboxOrder.objects.filter(provider=PROVIDER).exclude(status="created"):
-        payment = next((p for p in order.data["payments"] if p["id"] == payment_id), None)
-        if payment:
-            return order, payment
-    return None, None
+    index = SandboxOrder.objects.filter(provider=PAYMENT_INDEX, external_id=payment_id).first()
+    order = (
+        index
+        and SandboxOrder.objects.filter(
+            provider=PROVIDER, external_id=index.data["order_id"]
+        ).first()
+    )
+    if order is None:
+        return None, None
+    return order, next(p for p in order.data["payments"] if p["id"] == payment_id)
 
 
 @require_GET
@@ -137,26 +179,25 @@ def payment_capture(request, payment_id: str):
 @key_auth
 def refund(request, payment_id: str):
     body = json_body(request) or {}
-    for order in SandboxOrder.objects.filter(provider=PROVIDER, status="paid"):
-        payment = next((p for p in order.data["payments"] if p["id"] == payment_id), None)
-        if payment and payment["status"] == "captured":
-            amount = body.get("amount", payment["amount"])
-            if not isinstance(amount, int) or not 0 < amount <= payment["amount"]:
-                return _bad_request("The refund amount is invalid.")
-            return JsonResponse(
-                {
-                    "id": random_id("rfnd_"),
-                    "entity": "refund",
-                    "amount": amount,
-                    "currency": payment["currency"],
-                    "payment_id": payment_id,
-                    "notes": body.get("notes") or [],
-                    "receipt": body.get("receipt"),
-                    "status": "processed",
-                    "speed_requested": body.get("speed", "normal"),
-                    "created_at": int(time.time()),
-                }
-            )
+    _, payment = _find_payment(payment_id)
+    if payment and payment["status"] == "captured":
+        amount = body.get("amount", payment["amount"])
+        if not isinstance(amount, int) or not 0 < amount <= payment["amount"]:
+            return _bad_request("The refund amount is invalid.")
+        return JsonResponse(
+            {
+                "id": random_id("rfnd_"),
+                "entity": "refund",
+                "amount": amount,
+                "currency": payment["currency"],
+                "payment_id": payment_id,
+                "notes": body.get("notes") or [],
+                "receipt": body.get("receipt"),
+                "status": "processed",
+                "speed_requested": body.get("speed", "normal"),
+                "created_at": int(time.time()),
+            }
+        )
     return _bad_request("The payment has not been captured or does not exist")
 
 
@@ -176,25 +217,7 @@ def pay_page(request, order_id: str):
     if request.method == "GET" or order.status not in PAYABLE:
         return render_pay_page(request, "Razorpay", order, PAYABLE)
     succeeded = request.POST.get("outcome") == "pay"
-    payment = {
-        "id": random_id("pay_"),
-        "entity": "payment",
-        "amount": order.amount,
-        "currency": order.currency,
-        "status": "captured" if succeeded else "failed",
-        "order_id": order.external_id,
-        "method": "upi",
-        "captured": succeeded,
-        "email": "shopper@example.com",
-        "contact": "+919999999999",
-        "notes": order.data.get("notes") or [],
-        "error_code": None if succeeded else "BAD_REQUEST_ERROR",
-        "error_description": None if succeeded else "Payment declined by the sandbox",
-        "created_at": int(time.time()),
-    }
-    order.data["payments"].append(payment)
-    order.status = "paid" if succeeded else "attempted"
-    order.save()
+    payment = sandbox_payment_add(order, succeeded=succeeded)
 
     event = "payment.captured" if succeeded else "payment.failed"
     body = json.dumps(
