@@ -1,7 +1,6 @@
 from django.contrib import admin
 
-from config.admin_actions import ask_amount_then, run_per_row
-from payments.services.refunds import RefundRefused
+from config.admin_actions import StaffRefundActions
 from payments.services.staff_refunds import booking_refund_by_staff, paid_payment_of
 
 from .models import Booking, PujaPackage, PujaService
@@ -28,7 +27,7 @@ class PujaPackageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(StaffRefundActions, admin.ModelAdmin):
     list_display = [
         "book_id", "user", "puja_service", "package", "selected_date", "selected_time", "status",
         "total_amount", "created_at",
@@ -39,31 +38,13 @@ class BookingAdmin(admin.ModelAdmin):
     readonly_fields = ["book_id", "user", "payment", "total_amount", "created_at"]
     raw_id_fields = ["puja_service", "package"]
 
-    actions = ["refund_in_full", "refund_part"]
+    actions = StaffRefundActions.refund_actions
 
     def has_add_permission(self, request):
         return False  # bookings come from paid booking carts only
 
-    @admin.action(description="Refund in full and cancel (frees the slot)")
-    def refund_in_full(self, request, queryset):
-        run_per_row(
-            self,
-            request,
-            queryset,
-            lambda booking: booking_refund_by_staff(booking_id=booking.pk, staff=request.user),
-            refusals=RefundRefused,
-            done="refund(s) requested",
-        )
+    def staff_refund(self, booking, *, staff, amount=None):
+        return booking_refund_by_staff(booking_id=booking.pk, staff=staff, amount=amount)
 
-    @admin.action(description="Refund part of the payment (the booking stands)…")
-    def refund_part(self, request, queryset):
-        return ask_amount_then(
-            self,
-            request,
-            queryset,
-            action="refund_part",
-            payment_of=lambda booking: paid_payment_of(bookings=booking),
-            refund=lambda booking, amount: booking_refund_by_staff(
-                booking_id=booking.pk, staff=request.user, amount=amount
-            ),
-        )
+    def paid_payment(self, booking):
+        return paid_payment_of(bookings=booking)

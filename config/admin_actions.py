@@ -2,7 +2,7 @@
 
 from decimal import Decimal, InvalidOperation
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
 from payments.services.refunds import RefundRefused, refundable_left
@@ -51,3 +51,38 @@ def ask_amount_then(modeladmin, request, queryset, *, action: str, payment_of, r
             "currency": payment.currency,
         },
     )
+
+
+class StaffRefundActions:
+    """Admin actions that refund the selected order or booking through the one refunds
+    service; a model admin says how to refund one of its rows and find its payment."""
+
+    refund_actions = ["refund_in_full", "refund_part"]
+
+    def staff_refund(self, obj, *, staff, amount: Decimal | None = None):
+        raise NotImplementedError
+
+    def paid_payment(self, obj):
+        raise NotImplementedError
+
+    @admin.action(description="Refund in full (stock back unless shipped; slots freed)")
+    def refund_in_full(self, request, queryset):
+        run_per_row(
+            self,
+            request,
+            queryset,
+            lambda obj: self.staff_refund(obj, staff=request.user),
+            refusals=RefundRefused,
+            done="refund(s) requested",
+        )
+
+    @admin.action(description="Refund part of the payment (the order or booking stands)…")
+    def refund_part(self, request, queryset):
+        return ask_amount_then(
+            self,
+            request,
+            queryset,
+            action="refund_part",
+            payment_of=self.paid_payment,
+            refund=lambda obj, amount: self.staff_refund(obj, staff=request.user, amount=amount),
+        )

@@ -1,8 +1,7 @@
 from django.contrib import admin, messages
 
-from config.admin_actions import ask_amount_then, run_per_row
+from config.admin_actions import StaffRefundActions
 from config.errors import ApiError
-from payments.services.refunds import RefundRefused
 from payments.services.staff_refunds import order_refund_by_staff, paid_payment_of
 
 from .models import Order, OrderItem, OrderStatus, OrderStatusChange, Product, ProductVariant
@@ -56,7 +55,7 @@ class OrderStatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(StaffRefundActions, admin.ModelAdmin):
     list_display = [
         "order_number", "user", "status", "payment_status", "total", "currency", "is_locked",
         "created_at",
@@ -109,26 +108,8 @@ class OrderAdmin(admin.ModelAdmin):
     def mark_delivered(self, request, queryset):
         self._advance(request, queryset, OrderStatus.DELIVERED)
 
-    @admin.action(description="Refund in full (stock back unless shipped)")
-    def refund_in_full(self, request, queryset):
-        run_per_row(
-            self,
-            request,
-            queryset,
-            lambda order: order_refund_by_staff(order_id=order.pk, staff=request.user),
-            refusals=RefundRefused,
-            done="refund(s) requested",
-        )
+    def staff_refund(self, order, *, staff, amount=None):
+        return order_refund_by_staff(order_id=order.pk, staff=staff, amount=amount)
 
-    @admin.action(description="Refund part of the payment (the order stands)…")
-    def refund_part(self, request, queryset):
-        return ask_amount_then(
-            self,
-            request,
-            queryset,
-            action="refund_part",
-            payment_of=lambda order: paid_payment_of(order=order),
-            refund=lambda order, amount: order_refund_by_staff(
-                order_id=order.pk, staff=request.user, amount=amount
-            ),
-        )
+    def paid_payment(self, order):
+        return paid_payment_of(order=order)

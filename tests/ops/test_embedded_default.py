@@ -3,7 +3,6 @@ again after users registered, and concurrent verifies never meet "database is lo
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import requests
 
+from tests.conftest import free_port
 from tests.sandbox_checkout import pay_razorpay_without_webhook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,12 +21,6 @@ ADDRESS = {
     "postal_code": "411001",
     "country": "India",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Service:

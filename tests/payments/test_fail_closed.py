@@ -32,16 +32,6 @@ from .test_razorpay_checkout_api import add_to_cart, create_payment, verify
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def open_payment(api, rsps):
-    """A shopper with 2 × ₹100 in the cart and an open Razorpay payment for them."""
-    mock_order_create(rsps)
-    variant = VariantFactory(price="100.00", stock=5)
-    add_to_cart(api, variant, 2)
-    body = create_payment(api).json()
-    return Payment.objects.get(pk=body["payment_id"])
-
-
 def hmac_hex(key: str, message: bytes) -> str:
     return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
 

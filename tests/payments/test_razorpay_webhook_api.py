@@ -5,23 +5,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from orders.models import Order, ProductVariant
-from payments.models import Payment, PaymentStatus, WebhookEvent, WebhookEventStatus
-from tests.factories import VariantFactory
+from payments.models import PaymentStatus, WebhookEvent, WebhookEventStatus
 
-from .razorpay_fakes import mock_order_create, payment_entity, post_webhook, webhook_body
-from .test_razorpay_checkout_api import add_to_cart, create_payment
+from .razorpay_fakes import payment_entity, post_webhook, webhook_body
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def open_payment(api, rsps):
-    """A shopper with 2 units in the cart and a Razorpay payment of ₹200 for them."""
-    mock_order_create(rsps)
-    variant = VariantFactory(price="100.00", stock=5)
-    add_to_cart(api, variant, 2)
-    create_payment(api)
-    return Payment.objects.get()
 
 
 def captured(payment, event="payment.captured", **overrides):
