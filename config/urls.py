@@ -1,27 +1,18 @@
 from django.conf import settings
 from django.contrib import admin
-from django.db import connection
-from django.http import JsonResponse
 from django.urls import include, path
-from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import converters  # noqa: F401  (registers the <id:…> and <ref:…> path converters)
-
-
-@require_safe
-def health(request):
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # any database failure means "not healthy", never a 500
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
-
+from . import (
+    converters,  # noqa: F401  (registers the <id:…> and <ref:…> path converters)
+    health,
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/health/", health, name="health"),
+    path("api/health/", health.health, name="health"),
+    path("api/health/ready/", health.ready, name="health-ready"),
+    path("api/health/live/", health.live, name="health-live"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("api/accounts/", include("accounts.urls")),

@@ -26,7 +26,7 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Plain HTTP is redirected, except the probes a load balancer sends to the app directly.
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^api/health/"]
+    SECURE_REDIRECT_EXEMPT = [r"^api/health/"]  # and its ready/ and live/ probes
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True

@@ -163,3 +163,50 @@ def test_the_api_docs_page_works_offline(anon_client):
     page = anon_client.get("/api/docs/").content.decode()
     assert "drf_spectacular_sidecar" in page
     assert "cdn" not in page.lower() and "https://" not in page
+
+
+def test_health_reports_the_database_the_cache_and_a_configured_broker(anon_client, settings):
+    body = anon_client.get("/api/health/").json()
+    assert body == {"status": "ok", "database": "ok", "cache": "ok"}  # no broker configured
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"  # nothing listens on 9
+    down = anon_client.get("/api/health/")
+    assert down.status_code == 200 and down.json()["broker"] == "down"
+
+
+def test_readiness_waits_for_every_migration_and_liveness_only_for_the_process(anon_client):
+    from django.db.migrations.recorder import MigrationRecorder
+
+    assert anon_client.get("/api/health/live/").json() == {"status": "alive"}
+    assert anon_client.get("/api/health/ready/").status_code == 200
+    latest = MigrationRecorder.Migration.objects.filter(app="payments").order_by("-id").first()
+    latest.delete()  # as if a release had not migrated yet
+    pending = anon_client.get("/api/health/ready/")
+    assert pending.status_code == 503 and pending.json()["migrations"] == "pending"
+    assert anon_client.get("/api/health/live/").status_code == 200
+
+
+def test_readiness_answers_503_when_the_database_does_not():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "client = Client()\n"
+        "print(client.get('/api/health/ready/').status_code, client.get('/api/health/live/').status_code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        env=os.environ
+        | {
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "DATABASE_URL": "postgres://nobody@127.0.0.1:9/nowhere",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "503 200", result.stderr[-1500:]
