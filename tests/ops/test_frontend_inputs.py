@@ -253,3 +253,19 @@ def test_every_timestamp_is_in_the_one_configured_time_zone(api, rsps):
     assert created.endswith("+05:30") and status["data"]["payment_created_at"].endswith("+05:30")
     assert cart["created_at"].endswith("+05:30")
     assert Cart.objects.get().created_at.utcoffset() is not None
+
+
+def test_an_unexpected_error_answers_json_without_a_trace_or_its_values(caplog):
+    from django.test import RequestFactory
+
+    from config.middleware import ApiJsonErrorsMiddleware
+
+    middleware = ApiJsonErrorsMiddleware(lambda request: None)
+    try:
+        raise ValueError("token=sk_live_do_not_leak")
+    except ValueError as exc:
+        response = middleware.process_exception(RequestFactory().post("/api/orders/"), exc)
+    assert response.status_code == 500
+    assert json.loads(response.content) == {"error": "Internal server error."}
+    assert "sk_live" not in caplog.text and "Traceback" not in caplog.text
+    assert "ValueError" in caplog.text  # where it broke is still logged
