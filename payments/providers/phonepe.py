@@ -211,8 +211,10 @@ class PhonePeProvider:
         state = STATES.get(str(body.get("state")))
         if state is None:
             raise ProviderUnavailable(f"PhonePe answered an unknown state {body.get('state')!r}")
-        attempts = body.get("paymentDetails") or []
-        last = attempts[-1] if attempts and isinstance(attempts[-1], dict) else {}
+        attempts = [a for a in body.get("paymentDetails") or [] if isinstance(a, dict)]
+        # The attempt that took the money, else the latest one.
+        completed = [a for a in attempts if a.get("state") == "COMPLETED"]
+        last = (completed or attempts or [{}])[-1]
         return Charge(
             state=state,
             provider_order_id=provider_order_id,

@@ -24,7 +24,7 @@ from orders.models import Order, OrderPaymentStatus, OrderStatus
 from orders.services import order_create_from_lines, order_mark_paid, order_take_stock
 from orders.tasks import send_receipt
 
-from ..models import Payment, PaymentStatus
+from ..models import Payment, PaymentStatus, Provider
 from ..money import from_minor, to_minor
 from ..providers.base import Charge, ChargeState
 from .refunds import refund_owed
@@ -86,10 +86,13 @@ def _mismatch(payment: Payment, charge: Charge) -> str:
 
 
 def _another_capture(payment: Payment, charge: Charge) -> bool:
-    """A second captured provider payment for a provider order already settled (Razorpay
-    lets one order be paid twice in rare races): money in that nothing will be built for."""
+    """A second captured provider payment for a provider order already settled: money in
+    that nothing will be built for. Only Razorpay lets one order be paid twice (rare
+    races); PhonePe and Stripe orders complete once, and their refunds name the order, so
+    there a differing id is never a second capture."""
     return (
-        charge.state == ChargeState.PAID
+        payment.provider == Provider.RAZORPAY
+        and charge.state == ChargeState.PAID
         and bool(charge.provider_payment_id)
         and bool(payment.provider_payment_id)
         and charge.provider_payment_id != payment.provider_payment_id

@@ -370,3 +370,40 @@ def test_a_payment_cannot_start_for_a_slot_already_in_the_past(api, phonepe, pac
     response = api.post("/api/payments/cart/", {"cart_id": cart["cart_id"]}, format="json")
     assert response.status_code == 400 and "past" in response.json()["error"]
     assert not Payment.objects.exists()
+
+
+def test_the_completed_attempt_is_the_payment_and_a_later_notice_refunds_nothing(
+    api, anon_client, phonepe, package
+):
+    import json
+
+    from payments.models import Refund
+
+    order = start(api, booking_cart(api, package))
+    mid = order["merchant_order_id"]
+    attempts = [
+        {"transactionId": "OM_PAID", "state": "COMPLETED", "amount": 99900},
+        {"transactionId": "OM_DECLINED", "state": "FAILED", "amount": 99900},
+    ]
+    phonepe.add(
+        "GET",
+        status_url(mid),
+        json={"state": "COMPLETED", "amount": 99900, "paymentDetails": attempts},
+    )
+    assert post_webhook(anon_client, completed(order)).status_code == 200
+    assert Payment.objects.get().provider_payment_id == "OM_PAID"
+
+    # Another notice, and the status API now names the attempt differently: a PhonePe order
+    # completes once, so this is never a second capture to refund.
+    phonepe.replace(
+        "GET",
+        status_url(mid),
+        json={
+            "state": "COMPLETED",
+            "amount": 99900,
+            "paymentDetails": [{"transactionId": "OM_X", "state": "COMPLETED"}],
+        },
+    )
+    later = json.loads(completed(order)) | {"note": "redelivered later"}
+    assert post_webhook(anon_client, json.dumps(later).encode()).status_code == 200
+    assert Booking.objects.count() == 1 and not Refund.objects.exists()
