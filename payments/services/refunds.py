@@ -161,9 +161,9 @@ def _settle_payment(payment: Payment) -> None:
         payment_track(payment, from_status=PaymentStatus.SUCCESS, reason="refunded in full")
 
 
-def refund_apply_notice(*, provider_name: str, result: RefundResult) -> bool:
-    """A provider's refund webhook; False when it names no refund of ours."""
-    refund = (
+def refund_named_by(*, provider_name: str, result: RefundResult) -> Refund | None:
+    """Our refund that a provider's refund notice is about, if any."""
+    return (
         Refund.objects.filter(payment__provider=provider_name)
         .filter(
             Q(provider_refund_id=result.provider_refund_id, provider_refund_id__gt="")
@@ -171,10 +171,6 @@ def refund_apply_notice(*, provider_name: str, result: RefundResult) -> bool:
         )
         .first()
     )
-    if refund is None:
-        return False
-    refund_record(refund_id=refund.pk, result=result)
-    return True
 
 
 def _reconcile_refund(refund: Refund) -> str:

@@ -24,7 +24,7 @@ from ..providers.base import (
 )
 from ..providers.registry import get_provider
 from .charges import payment_apply_charge
-from .refunds import refund_apply_notice
+from .refunds import refund_named_by, refund_record
 
 logger = logging.getLogger(__name__)
 
@@ -103,13 +103,17 @@ def _check_claims(payment: Payment | None, charge: Charge) -> None:
 
 def _process(provider, notice: WebhookNotice, event: WebhookEvent) -> WebhookEventStatus:
     if notice.refund is not None:
-        refund = notice.refund
+        refund = refund_named_by(provider_name=provider.name, result=notice.refund)
+        if refund is None:
+            return WebhookEventStatus.IGNORED  # not a refund of ours
+        result = notice.refund
         if provider.webhook_needs_confirmation:  # the body is not signed: ask the provider
-            refund = provider.fetch_refund(
-                reference=refund.reference, provider_refund_id=refund.provider_refund_id
+            result = provider.fetch_refund(
+                reference=str(refund.pk),
+                provider_refund_id=refund.provider_refund_id or result.provider_refund_id,
             )
-        known = refund_apply_notice(provider_name=provider.name, result=refund)
-        return WebhookEventStatus.PROCESSED if known else WebhookEventStatus.IGNORED
+        refund_record(refund_id=refund.pk, result=result)
+        return WebhookEventStatus.PROCESSED
     charge = notice.charge
     if charge is None:
         logger.info("Ignoring %s webhook %s", provider.name, notice.event_type)

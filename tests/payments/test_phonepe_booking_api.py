@@ -231,10 +231,20 @@ def test_authorized_but_unusable_bodies_are_acknowledged(anon_client, db, body):
     assert WebhookEvent.objects.get().status == WebhookEventStatus.REJECTED
 
 
-def test_refund_events_are_acknowledged_and_ignored(anon_client, db):
+def test_refund_events_for_refunds_not_ours_are_acknowledged_and_ignored(anon_client, db, rsps):
+    import json
+
     body = webhook_body("pg.refund.completed", "MOunknown", 100, "COMPLETED")
     assert post_webhook(anon_client, body).status_code == 200
-    assert WebhookEvent.objects.get().status == WebhookEventStatus.IGNORED
+    foreign = {
+        "event": "pg.refund.completed",
+        "payload": {"merchantRefundId": "SOMEONE-ELSES", "refundId": "OMR9", "state": "COMPLETED"},
+    }
+    assert post_webhook(anon_client, json.dumps(foreign).encode()).status_code == 200
+    assert set(WebhookEvent.objects.values_list("status", flat=True)) == {
+        WebhookEventStatus.IGNORED
+    }
+    assert not rsps.calls  # nothing asked of PhonePe about a refund we never made
 
 
 def test_redirects_only_ever_go_to_the_frontend(api, client, phonepe, package):
