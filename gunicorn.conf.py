@@ -1,6 +1,7 @@
 """gunicorn, as production runs it. Every number comes from the environment."""
 
 import os
+import tempfile
 
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -18,3 +19,18 @@ errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 # Only the load balancer on this host may say what scheme and client it saw.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Prometheus: each worker writes its metrics to its own file in this folder, and a scrape
+# of /metrics sums them. Set it to share one folder with the Celery worker on this host
+# (and empty it before starting); unset, each start gets a fresh folder of its own.
+metrics_dir = os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="paycart-metrics-")
+)
+os.makedirs(metrics_dir, exist_ok=True)
+
+
+def child_exit(server, worker):
+    """A replaced worker's live gauges stop counting; its counters stay in the sums."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -6,6 +6,9 @@ from .models import Payment, PaymentStatusChange, Refund, RefundStatus, WebhookE
 from .services.refunds import refund_retry
 from .services.webhooks import ReplayRefused, webhook_replay
 
+# The admin home links to the payment-health page (payments/admin_health.py).
+admin.site.index_template = "admin/paycart_index.html"
+
 
 class PaymentStatusChangeInline(admin.TabularInline):
     model = PaymentStatusChange

@@ -16,7 +16,8 @@ free_port() { "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("
 lb_port=${SERVE_PORT:-8080}
 app1_port=$(free_port); app2_port=$(free_port); sandbox_port=$(free_port); redis_port=$(free_port)
 dir=${SERVE_DIR:-$(mktemp -d /tmp/paycart-serve.XXXXXX)}
-mkdir -p "$dir/mail" "$dir/nginx"
+rm -rf "$dir/metrics"  # counters start from zero with each start
+mkdir -p "$dir/mail" "$dir/nginx" "$dir/metrics"
 "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres paycart
 
 pids=()
@@ -62,6 +63,9 @@ export RAZORPAY_BASE_URL=$sandbox/razorpay PHONEPE_BASE_URL=$sandbox/phonepe STR
 export RECONCILE_EVERY_SECONDS=${RECONCILE_EVERY_SECONDS:-60}
 export RECONCILE_OLDER_THAN_SECONDS=${RECONCILE_OLDER_THAN_SECONDS:-120}
 export WEB_CONCURRENCY=${WEB_CONCURRENCY:-1} GUNICORN_THREADS=${GUNICORN_THREADS:-4}
+# One metrics folder for both app servers and the worker: a scrape of either sums them all.
+export PROMETHEUS_MULTIPROC_DIR=$dir/metrics
+export METRICS_TOKEN=$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))')
 ENV
 
 (
@@ -130,6 +134,8 @@ paycart production topology (DEBUG off) is up:
   load balancer  http://127.0.0.1:$lb_port/          (API, admin; /demo/ and /sandbox/ go to the providers' stand-in)
   demo           http://127.0.0.1:$lb_port/demo/      demo@example.com / demo-pass-123
   admin          http://127.0.0.1:$lb_port/admin/     admin@example.com / admin-pass-123
+  payment health http://127.0.0.1:$lb_port/admin/payment-health/
+  metrics        http://127.0.0.1:$lb_port/metrics    bearer token: METRICS_TOKEN in $dir/app.env
   app servers    127.0.0.1:$app1_port, 127.0.0.1:$app2_port (gunicorn)
   sandbox        127.0.0.1:$sandbox_port             worker, beat, PostgreSQL :$pg_port, Redis :$redis_port
   logs, pids     $dir

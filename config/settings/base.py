@@ -1,6 +1,7 @@
 """Settings, read only from the environment. Defaults give the embedded development setup:
 SQLite, DEBUG on and the local sandbox providers."""
 
+import logging
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -8,6 +9,8 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+
+from config.logs import logging_config
 
 from .env import DEBUG, env_bool, env_int, env_list, env_str
 from .guard import refuse_misconfiguration
@@ -26,7 +29,8 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Plain HTTP is redirected, except the probes a load balancer sends to the app directly.
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^api/health/"]  # and its ready/ and live/ probes
+    # and its ready/ and live/ probes, and Prometheus scraping from inside the network
+    SECURE_REDIRECT_EXEMPT = [r"^api/health/", r"^metrics$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
@@ -59,9 +63,12 @@ INSTALLED_APPS = [
     "payments",
     "payments.sandbox",
     "idempotency",
+    "observability",
+    "django_structlog",
 ]
 
 MIDDLEWARE = [
+    "django_structlog.middlewares.RequestMiddleware",
     "config.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -260,13 +267,20 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # ---------------------------------------------------------------- logging
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# JSON lines in production (the platform collects stdout); readable lines in development.
+LOG_FORMAT = env_str("LOG_FORMAT", "console" if DEBUG else "json")
+LOGGING = logging_config(renderer=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO"))
+# django-structlog: one request_finished line per request with the request id (the load
+# balancer's X-Request-ID when it sent one), the user and the status code.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # the client IP is ours to read, see REST_FRAMEWORK
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
+
+# ---------------------------------------------------------------- metrics
+# /metrics answers a Prometheus scrape carrying this bearer token, or from these networks
+# (comma-separated CIDRs); with neither set it refuses every scrape.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
 
 # ---------------------------------------------------------------- fail closed
 refuse_misconfiguration(globals(), environ=os.environ)

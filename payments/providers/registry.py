@@ -4,6 +4,7 @@ from django.conf import settings
 
 from ..token_store import DatabaseTokenStore
 from .base import PaymentProvider, ProviderDisabled
+from .observed import observed
 from .phonepe import PhonePeProvider
 from .razorpay import RazorpayProvider
 from .stripe import StripeProvider
@@ -31,35 +32,41 @@ def get_provider(name: str) -> PaymentProvider:
 
 def razorpay_provider() -> RazorpayProvider:
     require_enabled("razorpay")
-    return RazorpayProvider(
-        key_id=settings.RAZORPAY_KEY_ID,
-        key_secret=settings.RAZORPAY_KEY_SECRET,
-        webhook_secret=settings.RAZORPAY_WEBHOOK_SECRET,
-        base_url=settings.RAZORPAY_BASE_URL,
-        timeout=settings.PROVIDER_TIMEOUT_SECONDS,
+    return observed(
+        RazorpayProvider(
+            key_id=settings.RAZORPAY_KEY_ID,
+            key_secret=settings.RAZORPAY_KEY_SECRET,
+            webhook_secret=settings.RAZORPAY_WEBHOOK_SECRET,
+            base_url=settings.RAZORPAY_BASE_URL,
+            timeout=settings.PROVIDER_TIMEOUT_SECONDS,
+        )
     )
 
 
 def phonepe_provider() -> PhonePeProvider:
     require_enabled("phonepe")
-    return PhonePeProvider(
-        client_id=settings.PHONEPE_CLIENT_ID,
-        client_secret=settings.PHONEPE_CLIENT_SECRET,
-        client_version=settings.PHONEPE_CLIENT_VERSION,
-        env=settings.PHONEPE_ENV,
-        base_url=settings.PHONEPE_BASE_URL,
-        webhook_username=settings.PHONEPE_WEBHOOK_USERNAME,
-        webhook_password=settings.PHONEPE_WEBHOOK_PASSWORD,
-        timeout=settings.PROVIDER_TIMEOUT_SECONDS,
-        token_store=DatabaseTokenStore(),
+    return observed(
+        PhonePeProvider(
+            client_id=settings.PHONEPE_CLIENT_ID,
+            client_secret=settings.PHONEPE_CLIENT_SECRET,
+            client_version=settings.PHONEPE_CLIENT_VERSION,
+            env=settings.PHONEPE_ENV,
+            base_url=settings.PHONEPE_BASE_URL,
+            webhook_username=settings.PHONEPE_WEBHOOK_USERNAME,
+            webhook_password=settings.PHONEPE_WEBHOOK_PASSWORD,
+            timeout=settings.PROVIDER_TIMEOUT_SECONDS,
+            token_store=DatabaseTokenStore(),
+        )
     )
 
 
 def stripe_provider() -> StripeProvider:
     require_enabled("stripe")
-    return StripeProvider(
-        secret_key=settings.STRIPE_SECRET_KEY,
-        webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
-        api_base=settings.STRIPE_API_BASE,
-        timeout=settings.PROVIDER_TIMEOUT_SECONDS,
+    return observed(
+        StripeProvider(
+            secret_key=settings.STRIPE_SECRET_KEY,
+            webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
+            api_base=settings.STRIPE_API_BASE,
+            timeout=settings.PROVIDER_TIMEOUT_SECONDS,
+        )
     )

@@ -20,6 +20,7 @@ from orders.stock import stock_check_lines
 
 from ..models import Payment
 from ..money import to_minor
+from ..observe import payment_created
 from ..providers.base import ProviderFailure, ProviderOrder
 from ..providers.registry import get_provider
 from .returns import allowed_return_url
@@ -152,6 +153,7 @@ def payment_notes(payment: Payment) -> dict:
 def payment_open_at_provider(*, payment: Payment, return_url: str = "") -> OpenedPayment:
     """Steps 2 and 3. On any provider failure the payment is marked FAILED and the caller
     gets a 502; nothing is left pending."""
+    payment_created(payment)
     provider = get_provider(payment.provider)
     try:
         provider_order = provider.create_order(

@@ -6,6 +6,7 @@ and never calls a provider. When the money arrived but nothing can be built, the
 kept as SUCCESS and flagged needs_attention for refund: money is never forgotten."""
 
 import logging
+import time
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -26,6 +27,7 @@ from orders.tasks import send_receipt
 
 from ..models import Payment, PaymentStatus, Provider
 from ..money import from_minor, to_minor
+from ..observe import fulfilment_finished
 from ..providers.base import Charge, ChargeState
 from .refunds import refund_owed
 from .transitions import payment_release_coupon, payment_track
@@ -207,6 +209,13 @@ def _build_from_snapshot(payment: Payment) -> None:
 
 
 def payment_fulfil(*, payment_id, charge: Charge) -> Fulfilment:
+    started = time.perf_counter()
+    fulfilment, outcome = _payment_fulfil(payment_id, charge)
+    fulfilment_finished(fulfilment.payment, outcome=outcome, seconds=time.perf_counter() - started)
+    return fulfilment
+
+
+def _payment_fulfil(payment_id, charge: Charge) -> tuple[Fulfilment, str]:
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment_id)
         if (
@@ -216,7 +225,7 @@ def payment_fulfil(*, payment_id, charge: Charge) -> Fulfilment:
         ):
             if _another_capture(payment, charge):
                 _refund_charge(payment, charge, "A second capture for an order already paid.")
-            return fulfilment_of(payment)
+            return fulfilment_of(payment), "already_done"
         status_before = payment.status
         payment.status = PaymentStatus.SUCCESS
         payment.completed_at = payment.completed_at or timezone.now()
@@ -248,4 +257,4 @@ def payment_fulfil(*, payment_id, charge: Charge) -> Fulfilment:
         if payment.fulfilled_at and _buys_bookings(payment):
             for booking_id in payment.bookings.values_list("pk", flat=True):
                 enqueue_on_commit(send_booking_confirmation, booking_id)
-    return fulfilment_of(payment)
+    return fulfilment_of(payment), "needs_attention" if payment.needs_attention else "fulfilled"

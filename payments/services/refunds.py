@@ -3,7 +3,6 @@ and staff ones from admin. A refund is a row first (our id is the provider's ide
 key), sent by a task after the transaction that made it commits, never while a lock is
 held; the provider's answer, its refund webhooks and reconciliation move it on."""
 
-import logging
 import uuid
 from collections import Counter
 from datetime import timedelta
@@ -17,16 +16,17 @@ from config.tasks import enqueue_on_commit
 
 from ..models import Payment, PaymentStatus, Refund, RefundStatus
 from ..money import to_minor
+from ..observe import refund_changed
 from ..providers.base import ProviderError, ProviderUnavailable, RefundResult, RefundState
 from ..providers.registry import get_provider
 from .batch import run_isolated
 from .transitions import payment_track
 
-logger = logging.getLogger(__name__)
-
 # A worker that died mid-call leaves its claim; after this long another may ask again
 # (with the same idempotency key, so the provider refunds once).
 SEND_CLAIM_TIMEOUT = timedelta(minutes=10)
+# A refund still REQUESTED after this long is asked about (and shown to staff as stuck).
+REFUND_RECHECK_AFTER = timedelta(minutes=5)
 STATES = {
     RefundState.PENDING: RefundStatus.REQUESTED,
     RefundState.PROCESSED: RefundStatus.PROCESSED,
@@ -52,7 +52,7 @@ def refund_owed(
         defaults={"amount": amount, "currency": currency, "reason": reason[:255]},
     )
     if created:
-        logger.warning("Refund %s of payment %s requested: %s", refund.pk, payment.pk, reason)
+        refund_changed(refund, event="refund_requested", provider=payment.provider, reason=reason)
         _enqueue(refund)
     return refund
 
@@ -84,6 +84,7 @@ def refund_by_staff(*, payment: Payment, amount: Decimal, reason: str, staff) ->
         automatic=False,
         requested_by=staff,
     )
+    refund_changed(refund, event="refund_requested", provider=payment.provider, staff_id=staff.pk)
     _enqueue(refund)
     return refund
 
@@ -94,7 +95,9 @@ def refund_retry(*, refund_id) -> bool:
         status=RefundStatus.REQUESTED, last_error="", sending_since=None
     )
     if retried:
-        _enqueue(Refund.objects.get(pk=refund_id))
+        refund = Refund.objects.select_related("payment").get(pk=refund_id)
+        refund_changed(refund, event="refund_retried", provider=refund.payment.provider)
+        _enqueue(refund)
     return bool(retried)
 
 
@@ -137,13 +140,21 @@ def refund_record(*, refund_id, result: RefundResult) -> Refund:
         refund = Refund.objects.select_for_update().select_related("payment").get(pk=refund_id)
         if refund.status == RefundStatus.PROCESSED:
             return refund  # final
+        status_before = refund.status
         refund.status = STATES[result.state]
         refund.provider_refund_id = result.provider_refund_id or refund.provider_refund_id
         refund.sending_since = None
         if result.state == RefundState.FAILED:
             refund.last_error = (result.reason or "The provider refused the refund.")[:255]
-            logger.error("Refund %s failed: %s", refund.pk, refund.last_error)
         refund.save()
+        if refund.status != status_before or result.state == RefundState.FAILED:
+            refund_changed(
+                refund,
+                event="refund_status_changed",
+                provider=refund.payment.provider,
+                from_status=status_before,
+                error=refund.last_error or None,
+            )
         if refund.status == RefundStatus.PROCESSED:
             _settle_payment(refund.payment)
     return refund
@@ -187,7 +198,7 @@ def refunds_reconcile() -> Counter:
     """Refunds still REQUESTED after a few minutes: send those never sent, ask about the
     others."""
     stale = Refund.objects.filter(
-        status=RefundStatus.REQUESTED, created_at__lte=timezone.now() - timedelta(minutes=5)
+        status=RefundStatus.REQUESTED, created_at__lte=timezone.now() - REFUND_RECHECK_AFTER
     ).select_related("payment")
     return run_isolated(stale.iterator(), _reconcile_refund, what="Checking refund")
 

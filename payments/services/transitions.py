@@ -7,12 +7,14 @@ from cart.pricing import coupon_release
 from orders.services import order_release
 
 from ..models import Payment, PaymentStatus, PaymentStatusChange
+from ..observe import payment_status_changed
 
 
 def payment_track(payment: Payment, *, from_status: str, reason: str) -> None:
     PaymentStatusChange.objects.create(
         payment=payment, from_status=from_status, to_status=payment.status, reason=reason[:255]
     )
+    payment_status_changed(payment, from_status=from_status, reason=reason)
 
 
 def payment_release_coupon(payment: Payment) -> None:

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from enum import StrEnum
 
+import structlog
 from django.conf import settings
 from django.db import connection
 from django.db.models import F
@@ -15,6 +16,7 @@ from django.utils import timezone
 from config.errors import ApiError
 
 from ..models import Payment, WebhookEvent, WebhookEventStatus
+from ..observe import webhook_delivery
 from ..providers.base import (
     Charge,
     InvalidSignature,
@@ -126,6 +128,7 @@ def _process(provider, notice: WebhookNotice, event: WebhookEvent) -> WebhookEve
         logger.warning("%s webhook for unknown order %s", provider.name, charge.provider_order_id)
         return WebhookEventStatus.IGNORED
     event.payment_id = payment.pk  # recorded with the outcome, in one write
+    structlog.contextvars.bind_contextvars(payment_id=str(payment.pk))
     if provider.webhook_needs_confirmation:
         # The notice only proves the sender knows a shared secret: act on what the
         # provider's status API says, never on the body.
@@ -165,34 +168,42 @@ def webhook_receive(*, provider_name: str, body: bytes, headers) -> WebhookOutco
     """Handle one delivery. Its row is written first and on its own, so it survives
     whatever processing does; a body whose signature did not verify keeps only an excerpt,
     since anyone on the internet can post here."""
-    text = body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
-    safe_headers = _safe_headers(headers)
-    provider = get_provider(provider_name)
-    try:
-        notice = provider.parse_webhook(body=body, headers=headers)
-    except InvalidSignature as exc:
-        _rejected(provider_name, text, safe_headers, str(exc))
-        raise ApiError(str(exc)) from exc
-    except MalformedWebhook as exc:
-        # Signed by the provider, so a retry would bring the same body: acknowledge it.
-        row = _rejected(provider_name, text, safe_headers, str(exc), signed=True)
-        logger.warning("Unusable %s webhook %s: %s", provider_name, row.pk, exc)
-        return WebhookOutcome.UNUSABLE
-    except Exception as exc:  # a body our parsing did not foresee: refused, never a 500
-        row = _rejected(provider_name, text, safe_headers, f"Unreadable: {type(exc).__name__}")
-        logger.error("Unreadable %s webhook %s: %s", provider_name, row.pk, type(exc).__name__)
-        raise ApiError("The webhook body could not be read.") from exc
+    with webhook_delivery(provider_name) as outcome:
+        text = body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+        safe_headers = _safe_headers(headers)
+        provider = get_provider(provider_name)
+        try:
+            notice = provider.parse_webhook(body=body, headers=headers)
+        except InvalidSignature as exc:
+            outcome["value"] = "invalid_signature"
+            _rejected(provider_name, text, safe_headers, str(exc))
+            raise ApiError(str(exc)) from exc
+        except MalformedWebhook as exc:
+            # Signed by the provider, so a retry would bring the same body: acknowledge it.
+            row = _rejected(provider_name, text, safe_headers, str(exc), signed=True)
+            logger.warning("Unusable %s webhook %s: %s", provider_name, row.pk, exc)
+            outcome["value"] = WebhookOutcome.UNUSABLE.value
+            return WebhookOutcome.UNUSABLE
+        except Exception as exc:  # a body our parsing did not foresee: refused, never a 500
+            row = _rejected(provider_name, text, safe_headers, f"Unreadable: {type(exc).__name__}")
+            logger.error("Unreadable %s webhook %s: %s", provider_name, row.pk, type(exc).__name__)
+            raise ApiError("The webhook body could not be read.") from exc
 
-    event = _stored_event(provider_name, notice, text, safe_headers)
-    if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
-        return WebhookOutcome.REPEATED
-    status = _handle(provider, notice, event)
-    if status == WebhookEventStatus.REJECTED:
-        raise ApiError(event.error)
-    if status in RETRY_LATER:
-        # Non-2xx, so the provider delivers it again (and then it is processed again).
-        raise ApiError(RETRY_LATER[status], status_code=503)
-    return WebhookOutcome.PROCESSED
+        structlog.contextvars.bind_contextvars(
+            event_id=notice.event_id, event_type=notice.event_type
+        )
+        event = _stored_event(provider_name, notice, text, safe_headers)
+        if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
+            outcome["value"] = WebhookOutcome.REPEATED.value
+            return WebhookOutcome.REPEATED
+        status = _handle(provider, notice, event)
+        outcome["value"] = status.lower()
+        if status == WebhookEventStatus.REJECTED:
+            raise ApiError(event.error)
+        if status in RETRY_LATER:
+            # Non-2xx, so the provider delivers it again (and then it is processed again).
+            raise ApiError(RETRY_LATER[status], status_code=503)
+        return WebhookOutcome.PROCESSED
 
 
 RETRY_LATER = {

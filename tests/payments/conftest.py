@@ -2,11 +2,13 @@
 
 import pytest
 
+from accounts.models import User
+from orders.models import Order
 from payments.models import Payment
 from tests.factories import VariantFactory
 
 from .razorpay_fakes import mock_order_create
-from .test_razorpay_checkout_api import add_to_cart, create_payment
+from .test_razorpay_checkout_api import add_to_cart, create_payment, verify
 
 
 @pytest.fixture
@@ -17,3 +19,28 @@ def open_payment(api, rsps):
     add_to_cart(api, variant, 2)
     create_payment(api)
     return Payment.objects.get()
+
+
+@pytest.fixture
+def staff(client):
+    """A logged-in superuser in Django's test client (admin)."""
+    client.force_login(User.objects.create_superuser("ops@example.com", "ops-pass-12345"))
+    return client
+
+
+@pytest.fixture
+def paid_order(api, rsps):
+    """An order of ₹200 paid through Razorpay's verify."""
+    mock_order_create(rsps)
+    variant = VariantFactory(price="100.00", stock=5)
+    add_to_cart(api, variant, 2)
+    body = create_payment(api).json()
+    assert verify(api, body["razorpay_order_id"], payment_id="pay_PAIDORDER").status_code == 200
+    return Order.objects.get()
+
+
+def act(staff, model: str, action: str, pk, **extra):
+    """Run an admin action on one row, as the changelist's form does."""
+    return staff.post(
+        f"/admin/{model}/", {"action": action, "_selected_action": [str(pk)], **extra}, follow=True
+    )

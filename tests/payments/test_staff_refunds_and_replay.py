@@ -3,12 +3,12 @@
 import pytest
 from django.db import connection
 
-from accounts.models import User
 from bookings.models import Booking, BookingStatus
 from orders.models import Order, OrderStatus, ProductVariant
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
 from tests.factories import PujaPackageFactory, VariantFactory
 
+from .conftest import act
 from .razorpay_fakes import (
     mock_order_create,
     mock_refunds,
@@ -19,28 +19,6 @@ from .razorpay_fakes import (
 from .test_razorpay_checkout_api import add_to_cart, create_payment, verify
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(client):
-    client.force_login(User.objects.create_superuser("ops@example.com", "ops-pass-12345"))
-    return client
-
-
-@pytest.fixture
-def paid_order(api, rsps):
-    mock_order_create(rsps)
-    variant = VariantFactory(price="100.00", stock=5)
-    add_to_cart(api, variant, 2)
-    body = create_payment(api).json()
-    assert verify(api, body["razorpay_order_id"], payment_id="pay_PAIDORDER").status_code == 200
-    return Order.objects.get()
-
-
-def act(staff, model: str, action: str, pk, **extra):
-    return staff.post(
-        f"/admin/{model}/", {"action": action, "_selected_action": [str(pk)], **extra}, follow=True
-    )
 
 
 def test_staff_refund_in_full_gives_the_stock_back_and_marks_the_order_refunded(

@@ -4,6 +4,7 @@ providers as their own process. Checkouts go through the load balancer; an app s
 the worker are killed mid-run; at the end every payment made exactly one order, booking or
 refund."""
 
+import json
 import os
 import re
 import signal
@@ -181,6 +182,51 @@ def test_checkouts_through_the_load_balancer_land_on_both_app_servers(topology):
     assert landing.status_code == 302 and "/demo/confirmbooking?" in landing.headers["Location"]
     status = shopper.call("GET", f"/api/payments/cart/status/{cart['cart_id']}/").json()["data"]
     assert status["booking_created"] is True and status["payment_status"] == "SUCCESS"
+
+
+def test_metrics_sum_every_process_and_log_lines_carry_the_load_balancers_request_id(topology):
+    """After the checkouts above: a scrape answered by either app server counts every
+    payment made on both, and the worker's jobs; nginx's request id is in the JSON logs."""
+    assert requests.get(f"{topology.base}/metrics", timeout=10).status_code == 403
+    token = {"Authorization": f"Bearer {topology.env['METRICS_TOKEN']}"}
+    created = count(topology, "SELECT count(*) FROM payments_payment")
+    deadline = time.monotonic() + 30
+    while True:  # the worker sends the receipts a moment after the checkouts
+        scrapes = [
+            requests.get(f"{topology.base}/metrics", headers=token, timeout=10) for _ in "ab"
+        ]
+        texts = [scrape.text for scrape in scrapes]
+        if (
+            all('task="orders.tasks.send_receipt"' in t for t in texts)
+            or time.monotonic() > deadline
+        ):
+            break
+        time.sleep(0.5)
+    assert len(set(topology.upstreams("GET", "/metrics", at_least=3)[-2:])) == 2
+    for text in texts:
+        initiated = re.findall(
+            r'paycart_payments_total\{provider="\w+",status="INITIATED"\} (\S+)', text
+        )
+        assert sum(float(n) for n in initiated) == created
+        assert re.search(
+            r'paycart_task_runs_total\{outcome="succeeded",task="orders.tasks.send_receipt"\} [1-9]',
+            text,
+        )
+
+    request_id = scrapes[0].headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id)  # made by nginx, kept by the app
+    logged = [
+        json.loads(line)
+        for name in ("app1.log", "app2.log")
+        for line in (topology.dir / name).read_text().splitlines()
+        if line.startswith("{")
+    ]
+    assert any(
+        line["event"] == "request_finished" and line["request_id"] == request_id for line in logged
+    )
+    assert {"payment_status_changed", "webhook_delivery", "provider_call"} <= {
+        line["event"] for line in logged
+    }
 
 
 def test_the_login_rate_limit_holds_across_both_app_servers(topology):
