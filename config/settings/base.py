@@ -218,6 +218,8 @@ SPECTACULAR_SETTINGS = {
 FRONTEND_BASE_URL = env_str("FRONTEND_BASE_URL", "http://localhost:3000").rstrip("/")
 _frontend = urlsplit(FRONTEND_BASE_URL)
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", f"{_frontend.scheme}://{_frontend.netloc}")
+# Frontends may read the request id, to show it in an error report.
+CORS_EXPOSE_HEADERS = ["X-Request-ID"]
 
 # ---------------------------------------------------------------- email
 EMAIL_HOST = env_str("EMAIL_HOST")

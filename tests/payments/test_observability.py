@@ -226,6 +226,13 @@ def test_request_ids_are_kept_from_the_load_balancer_or_made_and_returned(api, u
     assert {line["user_id"] for line in finished} == {user.pk}
 
 
+def test_a_frontend_on_another_origin_may_read_the_request_id(settings, api):
+    origin = settings.CORS_ALLOWED_ORIGINS[0]
+    answer = api.get("/api/accounts/me/", HTTP_ORIGIN=origin)
+    assert answer["Access-Control-Allow-Origin"] == origin
+    assert "X-Request-ID" in answer["Access-Control-Expose-Headers"]
+
+
 class TestMetricsEndpoint:
     def test_refuses_an_anonymous_scrape_and_a_wrong_token(self, settings, anon_client):
         settings.METRICS_TOKEN = METRICS_TOKEN
