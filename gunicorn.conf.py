@@ -23,10 +23,10 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Prometheus: each worker writes its metrics to its own file in this folder, and a scrape
 # of /metrics sums them. Set it to share one folder with the Celery worker on this host
 # (and empty it before starting); unset, each start gets a fresh folder of its own.
-metrics_dir = os.environ.setdefault(
-    "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="paycart-metrics-")
-)
-os.makedirs(metrics_dir, exist_ok=True)
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+else:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="paycart-metrics-")
 
 
 def child_exit(server, worker):

@@ -1,6 +1,8 @@
 """Fail closed: with DEBUG off the service refuses to start while any setting production
 needs is missing or empty, and never runs the sandbox beside live credentials."""
 
+import ipaddress
+
 from django.core.exceptions import ImproperlyConfigured
 
 # What each enabled provider needs; a provider switched off needs nothing.
@@ -36,9 +38,21 @@ def live_credentials(values: dict) -> list[str]:
     return found
 
 
+def _not_networks(entries: list[str]) -> list[str]:
+    bad = []
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            bad.append(entry)
+    return bad
+
+
 def production_problems(values: dict, *, environ: dict) -> list[str]:
     """Every reason the settings in `values` must not serve real traffic."""
     problems = []
+    if bad := _not_networks(values["METRICS_ALLOWED_NETWORKS"]):
+        problems.append(f"METRICS_ALLOWED_NETWORKS holds what is not a network: {', '.join(bad)}")
     unknown = set(values["PAYMENT_PROVIDERS"]) - set(KNOWN_PROVIDERS)
     if unknown:
         problems.append(f"PAYMENT_PROVIDERS names unknown providers: {', '.join(sorted(unknown))}")

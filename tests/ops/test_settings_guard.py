@@ -80,6 +80,14 @@ def test_the_refusal_names_every_missing_variable_at_once():
     assert "RAZORPAY_WEBHOOK_SECRET" in message and "DATABASE_URL" in message
 
 
+def test_a_metrics_network_that_is_not_one_stops_the_start_even_in_debug():
+    env = {"METRICS_ALLOWED_NETWORKS": "10.0.0.0/8,10.0.0.300/8"}
+    assert "METRICS_ALLOWED_NETWORKS holds what is not a network: 10.0.0.300/8" in refusal(
+        PRODUCTION | env
+    )
+    assert "10.0.0.300/8" in refusal({"DEBUG": "1"} | env)
+
+
 def test_production_refuses_the_console_email_backend():
     env = {k: v for k, v in PRODUCTION.items() if k != "EMAIL_HOST"}
     assert "EMAIL_BACKEND" in refusal(env)

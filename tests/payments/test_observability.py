@@ -174,6 +174,28 @@ def test_creating_a_payment_is_logged_and_counted(api, rsps, json_lines):
     )
 
 
+def test_a_provider_that_fails_counts_an_error_and_a_failed_payment(api, rsps, json_lines):
+    from tests.factories import VariantFactory
+
+    from .razorpay_fakes import orders_url
+    from .test_razorpay_checkout_api import add_to_cart, create_payment
+
+    labels = {"provider": "razorpay", "action": "create_order", "error": "ProviderUnavailable"}
+    errors_before = sample("paycart_provider_call_errors_total", **labels)
+    failed_before = sample("paycart_payments_total", provider="razorpay", status="FAILED")
+    rsps.add("POST", orders_url(), status=500, json={"error": {"code": "SERVER_ERROR"}})
+    add_to_cart(api, VariantFactory(price="50.00", stock=3), 1)
+    assert create_payment(api).status_code == 502
+    assert sample("paycart_provider_call_errors_total", **labels) == errors_before + 1
+    assert sample("paycart_payments_total", provider="razorpay", status="FAILED") == (
+        failed_before + 1
+    )
+    (call,) = events(json_lines(), "provider_call")
+    assert call["outcome"] == "ProviderUnavailable" and call["level"] == "warning"
+    (failed,) = events(json_lines(), "payment_status_changed")
+    assert failed["status"] == "FAILED" and failed["from_status"] == "INITIATED"
+
+
 def test_no_log_line_holds_a_configured_secret_a_token_or_an_address(
     settings, api, user, rsps, open_payment, json_lines, django_capture_on_commit_callbacks
 ):
