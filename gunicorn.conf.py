@@ -34,3 +34,12 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):
+    """Pay at start what the first checkout in each worker would otherwise wait for:
+    Celery registers its tasks and imports its broker transport on first use."""
+    from config.celery import app
+
+    app.finalize()
+    app.producer_pool  # noqa: B018

@@ -2,13 +2,14 @@
 
 The service runs under gunicorn with the production configuration (DEBUG off, persistent
 connections, Redis as the job broker) against the throwaway PostgreSQL that bench/run.sh
-starts; Razorpay is answered by the sandbox running as its own gunicorn process. An
+starts; Razorpay is answered by a lean emulator in its own process (razorpay_emulator.py),
+so the provider's side costs next to nothing on the shared cores. An
 asyncio/httpx client with 8 concurrent requests loads, in order:
 
   (a) GET /api/accounts/me/               the floor: JWT + one user read
   (b) POST /api/cart/items/               add to cart
-  (c) POST /api/payments/create-from-cart/ (the sandbox creates the Razorpay order)
-  (d) POST /api/payments/verify/           that fulfils (the sandbox confirms the capture)
+  (c) POST /api/payments/create-from-cart/ (the emulator creates the Razorpay order)
+  (d) POST /api/payments/verify/           that fulfils (the emulator confirms the capture)
   (e) POST /api/payments/webhook/razorpay/ that fulfils
   (f) 200 concurrent duplicate webhooks for one payment: exactly one order, no 5xx
 
@@ -157,8 +158,39 @@ async def load(base: str, requests: list[dict], *, concurrency: int) -> dict:
     }
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds() -> dict:
+    """CPU time used so far by the whole machine, the app's gunicorn processes, PostgreSQL
+    and this load generator: where a request's cost goes, and how busy the machine was."""
+    used = {"machine": 0.0, "app": 0.0, "database": 0.0, "load generator": 0.0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            command = (stat.parent / "cmdline").read_bytes()
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        program = command.split(b"\0", 1)[0]
+        group = "app" if b"gunicorn" in command else "database" if b"postgres" in program else ""
+        if group:
+            used[group] += (int(fields[11]) + int(fields[12])) / TICKS
+    busy = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    used["machine"] = (sum(busy) - busy[3] - busy[4]) / TICKS  # all but idle and iowait
+    own = os.times()
+    used["load generator"] = own.user + own.system
+    return used
+
+
 def phase(base: str, requests: list[dict], *, concurrency: int = CLIENTS) -> dict:
-    return asyncio.run(load(base, requests, concurrency=concurrency))
+    before = cpu_seconds()
+    result = asyncio.run(load(base, requests, concurrency=concurrency))
+    after = cpu_seconds()
+    result["cpu_ms_per_request"] = {
+        group: round((after[group] - before[group]) * 1000 / max(result["requests"], 1), 2)
+        for group in after
+    }
+    return result
 
 
 # ---------------------------------------------------------------- the scenario
@@ -214,13 +246,9 @@ def create_from_cart(token: str) -> dict:
     }
 
 
-def pay_at_sandbox(razorpay_order_id: str) -> str:
-    """The shopper pays in the sandbox's checkout (written straight to its tables)."""
-    from payments.sandbox.models import SandboxOrder
-    from payments.sandbox.razorpay import sandbox_payment_add
-
-    order = SandboxOrder.objects.get(provider="razorpay", external_id=razorpay_order_id)
-    return sandbox_payment_add(order, succeeded=True)["id"]
+def pay_at_provider(provider: str, razorpay_order_id: str) -> str:
+    """The shopper pays in Razorpay's checkout (the emulator records a capture)."""
+    return httpx.post(f"{provider}/bench/pay", json={"order_id": razorpay_order_id}).json()["id"]
 
 
 def captured_webhook(env: dict, razorpay_order_id: str, amount: int, event_id: str) -> dict:
@@ -263,7 +291,7 @@ def checkout_run(base: str, env: dict, tokens: list[str], variant_id: int) -> di
         latest[answer.request.headers["Authorization"]] = body["razorpay_order_id"]
     verifies = []
     for authorization, order_id in latest.items():
-        payment_id = pay_at_sandbox(order_id)
+        payment_id = pay_at_provider(env["RAZORPAY_BASE_URL"], order_id)
         signature = hex_hmac(env["RAZORPAY_KEY_SECRET"], f"{order_id}|{payment_id}")
         body = {"razorpay_order_id": order_id, "razorpay_payment_id": payment_id, "razorpay_signature": signature}  # fmt: skip
         verifies.append({"method": "POST", "url": "/api/payments/verify/", "json": body, "headers": {"Authorization": authorization}})  # fmt: skip
@@ -286,7 +314,7 @@ def checkout_run(base: str, env: dict, tokens: list[str], variant_id: int) -> di
 def main() -> int:
     RESULTS.mkdir(exist_ok=True)
     processes = Processes()
-    redis_port, sandbox_port, app_port = free_port(), free_port(), free_port()
+    redis_port, provider_port, app_port = free_port(), free_port(), free_port()
     providers = {
         "RAZORPAY_KEY_ID": "rzp_test_bench", "RAZORPAY_KEY_SECRET": "bench-razorpay-secret",
         "RAZORPAY_WEBHOOK_SECRET": "bench-razorpay-webhook-secret",
@@ -296,20 +324,22 @@ def main() -> int:
         "STRIPE_SECRET_KEY": "sk_test_bench", "STRIPE_WEBHOOK_SECRET": "whsec_bench",
         "DATABASE_URL": os.environ["DATABASE_URL"], "PATH": os.environ["PATH"],
     }  # fmt: skip
-    sandbox = f"http://127.0.0.1:{sandbox_port}/sandbox"
+    provider = f"http://127.0.0.1:{provider_port}"
     app_env = providers | {
         "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1",
         "FRONTEND_BASE_URL": "http://127.0.0.1/shop", "EMAIL_HOST": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0", "API_THROTTLING": "0",
         "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/1",
-        "RAZORPAY_BASE_URL": f"{sandbox}/razorpay", "PHONEPE_BASE_URL": f"{sandbox}/phonepe",
-        "STRIPE_API_BASE": f"{sandbox}/stripe",
+        # Only Razorpay is called; the others point at the emulator so nothing leaves loopback.
+        "RAZORPAY_BASE_URL": provider, "PHONEPE_BASE_URL": provider, "STRIPE_API_BASE": provider,
     }  # fmt: skip
     try:
         processes.start(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""], app_env, "redis.log")  # fmt: skip
         tokens, variant_id = prepare(app_env)
-        processes.start(gunicorn(sandbox_port, 1, 16), providers | {"DEBUG": "1", "PAYMENTS_SANDBOX": "1"}, "sandbox.log")  # fmt: skip
-        wait_until_up(f"http://127.0.0.1:{sandbox_port}/api/health/")
+        emulator = [sys.executable, "bench/razorpay_emulator.py", str(provider_port),
+                    providers["RAZORPAY_KEY_ID"], providers["RAZORPAY_KEY_SECRET"]]  # fmt: skip
+        processes.start(emulator, providers, "provider.log")
+        wait_until_up(provider)
         base = f"http://127.0.0.1:{app_port}"
         app = processes.start(
             gunicorn(app_port, GUNICORN_WORKERS, GUNICORN_THREADS), app_env, "app.log"
@@ -366,6 +396,17 @@ def report(results: dict) -> int:
         row = results[key]
         share = "1.00" if key == "a" else f"{row.get('ratio', ''):.2f}" if "ratio" in row else ""
         lines.append(f"| ({key}) {name} | {row['rps']} | {share} | {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} |")  # fmt: skip
+    lines += [
+        "",
+        "CPU per request in ms (on the two cores the load generator and PostgreSQL share):",
+        "",
+        "| request | machine | app (gunicorn) | PostgreSQL | load generator |",
+        "|---|---|---|---|---|",
+        *(
+            f"| ({key}) | " + " | ".join(str(v) for v in results[key]["cpu_ms_per_request"].values()) + " |"
+            for key in "abcde"
+        ),
+    ]  # fmt: skip
     storm = results["f"]
     lines += [
         "",

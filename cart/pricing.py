@@ -1,7 +1,7 @@
 """Prices come from the catalog, never from the client. One function turns a cart into the
 frozen lines and totals that a payment or an order is made from."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import F, Q
@@ -31,6 +31,9 @@ class PricedCart:
     discount_total: Decimal
     total: Decimal
     coupon: Coupon | None
+    # Each product line's variant stock as read with the prices (advisory: the locked take
+    # at fulfilment decides).
+    stock: dict[int, int] = field(default_factory=dict)
 
     @property
     def items_count(self) -> int:
@@ -91,25 +94,25 @@ def _discount(subtotal: Decimal, coupon: Coupon | None) -> Decimal:
     return min(coupon.value, subtotal)
 
 
-def cart_lines(cart: Cart) -> list[dict]:
-    """The cart's lines as they would be frozen into a snapshot, at today's prices."""
+def cart_lines(cart: Cart) -> tuple[list[dict], dict[int, int]]:
+    """The cart's lines as they would be frozen into a snapshot, at today's prices, and the
+    stock of each product line's variant, read in the same query."""
     if cart.is_booking:
         package = cart.package
-        return [
-            {
-                "type": "booking",
-                "puja_service_id": cart.puja_service_id,
-                "package_id": package.pk,
-                "service_name": cart.puja_service.name,
-                "package_name": package.name,
-                "selected_date": cart.selected_date.isoformat(),
-                "selected_time": cart.selected_time.strftime("%H:%M"),
-                "unit_price": str(package.price),
-                "quantity": 1,
-            }
-        ]
-    items = cart.items.select_related("variant__product").order_by("id")
-    return [
+        line = {
+            "type": "booking",
+            "puja_service_id": cart.puja_service_id,
+            "package_id": package.pk,
+            "service_name": cart.puja_service.name,
+            "package_name": package.name,
+            "selected_date": cart.selected_date.isoformat(),
+            "selected_time": cart.selected_time.strftime("%H:%M"),
+            "unit_price": str(package.price),
+            "quantity": 1,
+        }
+        return [line], {}
+    items = list(cart.items.select_related("variant__product").order_by("id"))
+    lines = [
         {
             "type": "product",
             "product_id": item.variant.product_id,
@@ -121,6 +124,7 @@ def cart_lines(cart: Cart) -> list[dict]:
         }
         for item in items
     ]
+    return lines, {item.variant_id: item.variant.stock for item in items}
 
 
 def lines_totals(lines: list[dict], coupon: Coupon | None) -> tuple[Decimal, Decimal, Decimal]:
@@ -132,10 +136,15 @@ def lines_totals(lines: list[dict], coupon: Coupon | None) -> tuple[Decimal, Dec
 
 
 def cart_price(cart: Cart, *, coupon: Coupon | None = None) -> PricedCart:
-    lines = cart_lines(cart)
+    lines, stock = cart_lines(cart)
     subtotal, discount, total = lines_totals(lines, coupon)
     return PricedCart(
-        lines=lines, subtotal=subtotal, discount_total=discount, total=total, coupon=coupon
+        lines=lines,
+        subtotal=subtotal,
+        discount_total=discount,
+        total=total,
+        coupon=coupon,
+        stock=stock,
     )
 
 

@@ -2,6 +2,7 @@ from collections import Counter
 from datetime import date, datetime, time
 
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, PositiveIntegerField, Value, When
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus, PujaPackage, PujaService
@@ -177,15 +178,18 @@ def cart_restore_lines(*, cart: Cart, quantities: dict[int, int]) -> None:
 
 def cart_remove_lines(*, cart: Cart, lines: list[dict]) -> None:
     """Take the given quantities out of a shop cart; lines and quantities added since the
-    snapshot stay. Set-based: one read, one delete, one update at most."""
+    snapshot stay. Set-based: one delete, and one update only when some paid variant is
+    not wholly removed (more was added since, or the line is gone)."""
     paid: Counter = Counter()
     for line in lines:
         paid[line["variant_id"]] += line["quantity"]
-    items = list(CartItem.objects.filter(cart=cart, variant_id__in=paid))
-    kept = [item for item in items if item.quantity > paid[item.variant_id]]
-    for item in kept:
-        item.quantity -= paid[item.variant_id]
-    if len(kept) < len(items):
-        CartItem.objects.filter(pk__in=[i.pk for i in items if i not in kept]).delete()
-    if kept:
-        CartItem.objects.bulk_update(kept, ["quantity"])
+    if not paid:
+        return
+    paid_quantity = Case(
+        *(When(variant_id=variant_id, then=Value(n)) for variant_id, n in paid.items()),
+        output_field=PositiveIntegerField(),
+    )
+    in_cart = CartItem.objects.filter(cart=cart, variant_id__in=paid)
+    removed, _ = in_cart.filter(quantity__lte=paid_quantity).delete()
+    if removed < len(paid):
+        in_cart.update(quantity=F("quantity") - paid_quantity)

@@ -121,7 +121,7 @@ def order_draft_from_cart(*, user, shipping_address: dict, billing_address: dict
     if not priced.lines:
         raise ApiError("Cart is empty.")
     check_payable(priced.total)
-    stock_check_lines(priced.lines)
+    stock_check_lines(priced.lines, priced.stock)
     return order_create_from_lines(
         user_id=user.pk,
         lines=priced.lines,

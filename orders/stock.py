@@ -37,16 +37,13 @@ def stock_give_back(quantities: Counter) -> None:
     ProductVariant.objects.bulk_update(variants, ["stock"])
 
 
-def stock_check_lines(lines: list[dict]) -> None:
-    """Refuse, naming the item, when a product line asks for more than is in stock now.
-    (Advisory: the locked take at reservation or fulfilment is what decides.)"""
-    wanted = [line for line in lines if line["type"] == "product"]
-    stock = dict(
-        ProductVariant.objects.filter(pk__in={line["variant_id"] for line in wanted}).values_list(
-            "pk", "stock"
-        )
-    )
-    for line in wanted:
+def stock_check_lines(lines: list[dict], stock: dict[int, int]) -> None:
+    """Refuse, naming the item, when a product line asks for more than `stock` (each
+    variant's stock as read with the cart) holds. Advisory: the locked take at reservation
+    or fulfilment is what decides."""
+    for line in lines:
+        if line["type"] != "product":
+            continue
         left = stock.get(line["variant_id"]) or 0
         if left < line["quantity"]:
             raise ApiError(

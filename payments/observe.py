@@ -6,6 +6,7 @@ import time
 from contextlib import contextmanager
 
 import structlog
+from django.db import transaction
 
 from observability.metrics import FULFILMENT_SECONDS, PAYMENTS, REFUNDS, WEBHOOK_DELIVERIES
 
@@ -30,15 +31,21 @@ def payment_created(payment) -> None:
 
 
 def payment_status_changed(payment, *, from_status: str, reason: str) -> None:
-    PAYMENTS.labels(payment.provider, payment.status).inc()
-    (log.warning if payment.needs_attention else log.info)(
-        "payment_status_changed",
-        **payment_fields(payment),
-        from_status=from_status,
-        status=payment.status,
-        needs_attention=payment.needs_attention,
-        reason=reason,
-    )
+    """Reported once the change commits: one rolled back never appears."""
+    provider, status = payment.provider, payment.status
+    report = log.warning if payment.needs_attention else log.info
+    fields = payment_fields(payment) | {
+        "from_status": from_status,
+        "status": status,
+        "needs_attention": payment.needs_attention,
+        "reason": reason,
+    }
+
+    def emit() -> None:
+        PAYMENTS.labels(provider, status).inc()
+        report("payment_status_changed", **fields)
+
+    transaction.on_commit(emit)
 
 
 def fulfilment_finished(payment, *, outcome: str, seconds: float) -> None:

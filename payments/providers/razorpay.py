@@ -1,5 +1,6 @@
 """Razorpay adapter around the official SDK (Orders API, checkout and webhook signatures)."""
 
+import importlib.metadata
 import json
 import logging
 
@@ -33,6 +34,16 @@ REFUND_STATES = {
 }
 
 
+class _Client(razorpay.Client):
+    """The SDK reads its own version from the package metadata on disk on every call (for
+    its User-Agent header); once per process is enough."""
+
+    version = importlib.metadata.version("razorpay")
+
+    def _get_version(self) -> str:
+        return self.version
+
+
 class RazorpayProvider:
     name = "razorpay"
     webhook_needs_confirmation = False
@@ -42,7 +53,7 @@ class RazorpayProvider:
     ):
         self.key_id = key_id
         self._key_secret = key_secret
-        self._client = razorpay.Client(auth=(key_id, key_secret), base_url=base_url)
+        self._client = _Client(auth=(key_id, key_secret), base_url=base_url)
         self._webhook_secret = webhook_secret
         self._timeout = timeout
 

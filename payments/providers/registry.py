@@ -1,4 +1,8 @@
-"""Builds provider adapters from settings at call time (so a changed setting applies)."""
+"""Provider adapters built from settings at call time (so a changed setting applies), and
+kept per thread while the settings stay the same: an adapter's HTTP session then keeps
+its connection to the provider open between calls instead of opening one per call."""
+
+import threading
 
 from django.conf import settings
 
@@ -19,6 +23,18 @@ def require_enabled(name: str) -> None:
         raise ProviderDisabled(f"The payment provider {name} is switched off.")
 
 
+_kept = threading.local()
+
+
+def _adapter(name: str, build, **config):
+    """This thread's adapter for `config`, observed; built again when a setting changed."""
+    kept = vars(_kept).setdefault("adapters", {})
+    key = tuple(config.items())
+    if name not in kept or kept[name][0] != key:
+        kept[name] = (key, observed(build(**config)))
+    return kept[name][1]
+
+
 def get_provider(name: str) -> PaymentProvider:
     builders = {
         "razorpay": razorpay_provider,
@@ -32,41 +48,40 @@ def get_provider(name: str) -> PaymentProvider:
 
 def razorpay_provider() -> RazorpayProvider:
     require_enabled("razorpay")
-    return observed(
-        RazorpayProvider(
-            key_id=settings.RAZORPAY_KEY_ID,
-            key_secret=settings.RAZORPAY_KEY_SECRET,
-            webhook_secret=settings.RAZORPAY_WEBHOOK_SECRET,
-            base_url=settings.RAZORPAY_BASE_URL,
-            timeout=settings.PROVIDER_TIMEOUT_SECONDS,
-        )
+    return _adapter(
+        "razorpay",
+        RazorpayProvider,
+        key_id=settings.RAZORPAY_KEY_ID,
+        key_secret=settings.RAZORPAY_KEY_SECRET,
+        webhook_secret=settings.RAZORPAY_WEBHOOK_SECRET,
+        base_url=settings.RAZORPAY_BASE_URL,
+        timeout=settings.PROVIDER_TIMEOUT_SECONDS,
     )
 
 
 def phonepe_provider() -> PhonePeProvider:
     require_enabled("phonepe")
-    return observed(
-        PhonePeProvider(
-            client_id=settings.PHONEPE_CLIENT_ID,
-            client_secret=settings.PHONEPE_CLIENT_SECRET,
-            client_version=settings.PHONEPE_CLIENT_VERSION,
-            env=settings.PHONEPE_ENV,
-            base_url=settings.PHONEPE_BASE_URL,
-            webhook_username=settings.PHONEPE_WEBHOOK_USERNAME,
-            webhook_password=settings.PHONEPE_WEBHOOK_PASSWORD,
-            timeout=settings.PROVIDER_TIMEOUT_SECONDS,
-            token_store=DatabaseTokenStore(),
-        )
+    return _adapter(
+        "phonepe",
+        lambda **config: PhonePeProvider(**config, token_store=DatabaseTokenStore()),
+        client_id=settings.PHONEPE_CLIENT_ID,
+        client_secret=settings.PHONEPE_CLIENT_SECRET,
+        client_version=settings.PHONEPE_CLIENT_VERSION,
+        env=settings.PHONEPE_ENV,
+        base_url=settings.PHONEPE_BASE_URL,
+        webhook_username=settings.PHONEPE_WEBHOOK_USERNAME,
+        webhook_password=settings.PHONEPE_WEBHOOK_PASSWORD,
+        timeout=settings.PROVIDER_TIMEOUT_SECONDS,
     )
 
 
 def stripe_provider() -> StripeProvider:
     require_enabled("stripe")
-    return observed(
-        StripeProvider(
-            secret_key=settings.STRIPE_SECRET_KEY,
-            webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
-            api_base=settings.STRIPE_API_BASE,
-            timeout=settings.PROVIDER_TIMEOUT_SECONDS,
-        )
+    return _adapter(
+        "stripe",
+        StripeProvider,
+        secret_key=settings.STRIPE_SECRET_KEY,
+        webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
+        api_base=settings.STRIPE_API_BASE,
+        timeout=settings.PROVIDER_TIMEOUT_SECONDS,
     )

@@ -6,6 +6,7 @@ A crash between 1 and 3 leaves an INITIATED payment with no provider order, whic
 reconciliation expires."""
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -36,7 +37,7 @@ class OpenedPayment:
 
 
 def _check_stock_and_slots(cart: Cart, priced: PricedCart) -> None:
-    stock_check_lines(priced.lines)
+    stock_check_lines(priced.lines, priced.stock)
     if cart.is_booking and slot_has_passed(
         selected_date=cart.selected_date, selected_time=cart.selected_time
     ):
@@ -77,7 +78,8 @@ def payment_start_from_cart(
         raise ApiError("Cart is empty.")
     _check_stock_and_slots(cart, priced)
     check_payable(priced.total)
-    with transaction.atomic():
+    # Taking a coupon use and creating the payment that holds it are one unit.
+    with transaction.atomic() if coupon else nullcontext():
         if coupon and not coupon_consume(coupon):
             raise ApiError(f"Invalid coupon: {coupon.code} has reached its usage limit.")
         return Payment.objects.create(
@@ -171,9 +173,7 @@ def payment_open_at_provider(*, payment: Payment, return_url: str = "") -> Opene
         raise ApiError(
             "The payment provider could not be reached. Please try again.", status_code=502
         ) from exc
-    Payment.objects.filter(pk=payment.pk).update(
-        provider_order_id=provider_order.provider_order_id,
-        checkout_url=provider_order.checkout_url,
-    )
-    payment.refresh_from_db()
+    payment.provider_order_id = provider_order.provider_order_id
+    payment.checkout_url = provider_order.checkout_url
+    payment.save(update_fields=["provider_order_id", "checkout_url", "updated_at"])
     return OpenedPayment(payment=payment, provider_order=provider_order)

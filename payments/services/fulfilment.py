@@ -2,8 +2,14 @@
 
 Verify, webhooks, status polls and reconciliation all call payment_fulfil. It locks the
 payment row, returns the earlier result when it already ran (whatever arrives first wins),
-and never calls a provider. When the money arrived but nothing can be built, the payment is
-kept as SUCCESS and flagged needs_attention for refund: money is never forgotten."""
+and never calls a provider. When the money arrived but nothing can be built, everything
+built is rolled back and the payment is kept as SUCCESS, flagged needs_attention for
+refund: money is never forgotten.
+
+Stock is taken last, after the payment and its tracker entry are written and just before
+the commit: the variant rows are the ones every checkout of a popular product waits for,
+so they stay locked for two statements. (Its log line and metrics are emitted on commit,
+so a build rolled back for want of stock never reports a change.)"""
 
 import logging
 import time
@@ -153,19 +159,28 @@ def _confirm_order(payment: Payment, charge: Charge, *, lapsed: bool) -> None:
     order_mark_paid(order=order, shipping_address=charge.shipping_address)
 
 
-def _fulfil(payment: Payment, charge: Charge, *, lapsed: bool) -> bool:
-    """Build what was paid for; True when the payment now spends its coupon use. Raises
-    Unfulfillable, and then the caller's savepoint undoes everything done here."""
+@dataclass(frozen=True)
+class _Built:
+    coupon_held: bool  # the payment now spends its coupon use
+    stock_to_take: list  # a payment-first order's items: their stock is taken last
+
+
+def _fulfil(payment: Payment, charge: Charge, *, lapsed: bool) -> _Built:
+    """Build what was paid for. Raises Unfulfillable, and then the caller's transaction
+    undoes everything done here."""
     if payment.order_id:
         _confirm_order(payment, charge, lapsed=lapsed)
-        return False
+        return _Built(coupon_held=False, stock_to_take=[])
     coupon_held = _holds_coupon(payment)
     if lapsed:
         _check_worth_it_today(payment, coupon=payment.coupon if coupon_held else None)
     elif payment.coupon_id and not coupon_held:
         raise Unfulfillable(f"Coupon {payment.coupon.code} reached its usage limit.")
     _build_from_snapshot(payment)
-    return coupon_held
+    return _Built(
+        coupon_held=coupon_held,
+        stock_to_take=payment.order.created_items if payment.order_id else [],
+    )
 
 
 def _build_from_snapshot(payment: Payment) -> None:
@@ -194,7 +209,6 @@ def _build_from_snapshot(payment: Payment) -> None:
             paid_at=timezone.now(),
             is_locked=True,
         )
-        order_take_stock(items=payment.order.created_items)
     for line in lines:
         if line["type"] == "booking":
             booking_create_confirmed(
@@ -208,53 +222,65 @@ def _build_from_snapshot(payment: Payment) -> None:
             cart_remove_lines(cart=cart, lines=product_lines)
 
 
+# What settling a payment may change (the cart snapshot and addresses never change).
+SETTLED_FIELDS = [
+    "status",
+    "completed_at",
+    "provider_payment_id",
+    "order",
+    "fulfilled_at",
+    "coupon_use_held",
+    "needs_attention",
+    "attention_reason",
+    "updated_at",
+]
+
+
 def payment_fulfil(*, payment_id, charge: Charge) -> Fulfilment:
     started = time.perf_counter()
-    fulfilment, outcome = _payment_fulfil(payment_id, charge)
+    try:
+        with transaction.atomic():
+            fulfilment, outcome = _settle(payment_id, charge)
+    except Unfulfillable as exc:
+        # Paid but nothing can be supplied: the rollback undid any half-built order;
+        # settle again, keeping the money visible for a refund.
+        with transaction.atomic():
+            fulfilment, outcome = _settle(payment_id, charge, unfulfillable=str(exc))
     fulfilment_finished(fulfilment.payment, outcome=outcome, seconds=time.perf_counter() - started)
     return fulfilment
 
 
-def _payment_fulfil(payment_id, charge: Charge) -> tuple[Fulfilment, str]:
-    with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment_id)
-        if (
-            payment.fulfilled_at
-            or payment.needs_attention
-            or payment.status == PaymentStatus.REFUNDED
-        ):
-            if _another_capture(payment, charge):
-                _refund_charge(payment, charge, "A second capture for an order already paid.")
-            return fulfilment_of(payment), "already_done"
-        status_before = payment.status
-        payment.status = PaymentStatus.SUCCESS
-        payment.completed_at = payment.completed_at or timezone.now()
-        payment.provider_payment_id = charge.provider_payment_id or payment.provider_payment_id
-        if mismatch := _mismatch(payment, charge):
-            # A signed notice for other money than we asked: never build on it.
-            _flag(payment, mismatch)
-        else:
-            order_id_before = payment.order_id
-            try:
-                with transaction.atomic():
-                    payment.coupon_use_held = _fulfil(
-                        payment, charge, lapsed=status_before in LAPSED_STATUSES
-                    )
-                    payment.fulfilled_at = timezone.now()
-            except Unfulfillable as exc:
-                # Paid but nothing can be supplied: the savepoint undid any half-built
-                # order; keep the money visible for a refund.
-                payment.order_id = order_id_before
-                _flag(payment, str(exc))
-        if payment.needs_attention:
-            payment_release_coupon(payment)  # the money goes back, so does the coupon use
-        payment.save()
-        payment_track(payment, from_status=status_before, reason=payment.attention_reason or "paid")
-        if payment.needs_attention:
-            _refund_charge(payment, charge, payment.attention_reason)
-        elif payment.order_id:
-            enqueue_on_commit(send_receipt, payment.order_id)
-        if payment.fulfilled_at and _buys_bookings(payment):
-            for booking_id in payment.bookings.values_list("pk", flat=True):
-                enqueue_on_commit(send_booking_confirmation, booking_id)
-    return fulfilment_of(payment), "needs_attention" if payment.needs_attention else "fulfilled"
+def _settle(payment_id, charge: Charge, *, unfulfillable: str = "") -> tuple[Fulfilment, str]:
+    """Under the payment's row lock: mark it paid and build what it bought, or flag it
+    for refund when the charge does not match or (`unfulfillable`) building failed."""
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    if payment.fulfilled_at or payment.needs_attention or payment.status == PaymentStatus.REFUNDED:
+        if _another_capture(payment, charge):
+            _refund_charge(payment, charge, "A second capture for an order already paid.")
+        return fulfilment_of(payment), "already_done"
+    status_before = payment.status
+    payment.status = PaymentStatus.SUCCESS
+    payment.completed_at = payment.completed_at or timezone.now()
+    payment.provider_payment_id = charge.provider_payment_id or payment.provider_payment_id
+    stock_to_take = []
+    # A signed notice for other money than we asked is never built on.
+    if problem := _mismatch(payment, charge) or unfulfillable:
+        _flag(payment, problem)
+        payment_release_coupon(payment)  # the money goes back, so does the coupon use
+    else:
+        built = _fulfil(payment, charge, lapsed=status_before in LAPSED_STATUSES)
+        payment.coupon_use_held, stock_to_take = built.coupon_held, built.stock_to_take
+        payment.fulfilled_at = timezone.now()
+    payment.save(update_fields=SETTLED_FIELDS)
+    payment_track(payment, from_status=status_before, reason=payment.attention_reason or "paid")
+    if stock_to_take:
+        order_take_stock(items=stock_to_take)  # last before the commit
+    if payment.needs_attention:
+        _refund_charge(payment, charge, payment.attention_reason)
+        return fulfilment_of(payment), "needs_attention"
+    if payment.order_id:
+        enqueue_on_commit(send_receipt, payment.order_id)
+    if _buys_bookings(payment):
+        for booking_id in payment.bookings.values_list("pk", flat=True):
+            enqueue_on_commit(send_booking_confirmation, booking_id)
+    return fulfilment_of(payment), "fulfilled"

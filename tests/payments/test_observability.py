@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from config.logs import SECRET_SETTINGS, formatter
+from orders.models import Order, ProductVariant
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
 from payments.services.refunds import refund_owed
 
@@ -174,7 +175,27 @@ def test_creating_a_payment_is_logged_and_counted(api, rsps, json_lines):
     )
 
 
-def test_a_provider_that_fails_counts_an_error_and_a_failed_payment(api, rsps, json_lines):
+def test_a_fulfilment_undone_for_want_of_stock_reports_only_the_flagged_payment(
+    anon_client, rsps, open_payment, json_lines, django_capture_on_commit_callbacks
+):
+    succeeded_before = sample("paycart_payments_total", provider="razorpay", status="SUCCESS")
+    ProductVariant.objects.update(stock=1)  # sold elsewhere while the shopper paid
+    entity = payment_entity(open_payment.provider_order_id, 20000, payment_id="pay_SHORT")
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = post_webhook(anon_client, webhook_body("payment.captured", entity))
+    assert answer.status_code == 200
+    assert not Order.objects.exists()
+    (change,) = events(json_lines(), "payment_status_changed")
+    assert change["status"] == "SUCCESS" and change["needs_attention"] is True
+    assert "out of stock" in change["reason"] and change["level"] == "warning"
+    assert sample("paycart_payments_total", provider="razorpay", status="SUCCESS") == (
+        succeeded_before + 1
+    )
+
+
+def test_a_provider_that_fails_counts_an_error_and_a_failed_payment(
+    api, rsps, json_lines, django_capture_on_commit_callbacks
+):
     from tests.factories import VariantFactory
 
     from .razorpay_fakes import orders_url
@@ -185,7 +206,8 @@ def test_a_provider_that_fails_counts_an_error_and_a_failed_payment(api, rsps, j
     failed_before = sample("paycart_payments_total", provider="razorpay", status="FAILED")
     rsps.add("POST", orders_url(), status=500, json={"error": {"code": "SERVER_ERROR"}})
     add_to_cart(api, VariantFactory(price="50.00", stock=3), 1)
-    assert create_payment(api).status_code == 502
+    with django_capture_on_commit_callbacks(execute=True):
+        assert create_payment(api).status_code == 502
     assert sample("paycart_provider_call_errors_total", **labels) == errors_before + 1
     assert sample("paycart_payments_total", provider="razorpay", status="FAILED") == (
         failed_before + 1

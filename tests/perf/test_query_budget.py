@@ -48,29 +48,29 @@ def verify_body(order_id: str, payment_id: str) -> dict:
 
 
 @pytest.mark.parametrize("lines", SIZES)
-def test_create_from_cart_costs_9_queries_whatever_the_cart(
+def test_create_from_cart_costs_5_queries_whatever_the_cart(
     api, rsps, lines, django_assert_num_queries
 ):
     mock_order_create(rsps)
     fill_cart(api, lines)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(5):
         assert create_payment(api).status_code == 201
 
 
 @pytest.mark.parametrize("lines", SIZES)
-def test_verify_that_fulfils_costs_18_queries(api, opened, lines, django_assert_num_queries):
+def test_verify_that_fulfils_costs_15_queries(api, opened, lines, django_assert_num_queries):
     body = verify_body(opened(lines)["razorpay_order_id"], "pay_BUDGET")
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(15):
         assert api.post("/api/payments/verify/", body, format="json").status_code == 200
 
 
 @pytest.mark.parametrize("lines", SIZES)
-def test_a_webhook_that_fulfils_costs_19_queries(
+def test_a_webhook_that_fulfils_costs_16_queries(
     anon_client, opened, lines, django_assert_num_queries
 ):
     payment = opened(lines)
     entity = payment_entity(payment["razorpay_order_id"], payment["amount"])
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(16):
         assert (
             post_webhook(anon_client, webhook_body("payment.captured", entity)).status_code == 200
         )
