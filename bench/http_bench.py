@@ -351,6 +351,8 @@ def main() -> int:
         "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1",
         "FRONTEND_BASE_URL": "http://127.0.0.1/shop", "EMAIL_HOST": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0", "API_THROTTLING": "0",
+        # No worker recycling mid-run: a restart would land in whichever phase it hit.
+        "GUNICORN_MAX_REQUESTS": "0",
         "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/1",
         # Only Razorpay is called; the others point at the emulator so nothing leaves loopback.
         "RAZORPAY_BASE_URL": provider, "PHONEPE_BASE_URL": provider, "STRIPE_API_BASE": provider,

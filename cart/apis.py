@@ -8,7 +8,7 @@ from config.serializers import IdField, Input, SlotTimeField, WholeNumberField
 from idempotency.api import idempotent
 
 from .models import Cart
-from .pricing import cart_price, coupon_get_valid
+from .pricing import cart_items, cart_price, coupon_get_valid
 from .selectors import cart_get_for_user, carts_for_user
 from .services import (
     booking_cart_create,
@@ -35,6 +35,13 @@ class CartOutputSerializer(serializers.ModelSerializer):
             "selected_time", "promo_code", "created_at", "updated_at",
         ]  # fmt: skip
 
+    def _items(self, cart: Cart) -> list:
+        """Read once per cart, for the item rows and the prices alike."""
+        cache = self.context.setdefault("items", {})
+        if cart.pk not in cache:
+            cache[cart.pk] = [] if cart.is_booking else cart_items(cart)
+        return cache[cart.pk]
+
     def _priced(self, cart: Cart):
         cache = self.context.setdefault("priced", {})
         if cart.pk not in cache:
@@ -44,7 +51,8 @@ class CartOutputSerializer(serializers.ModelSerializer):
                     coupon = coupon_get_valid(cart.promo_code)
                 except ApiError:  # an expired promo code simply stops discounting
                     coupon = None
-            cache[cart.pk] = cart_price(cart, coupon=coupon)
+            items = None if cart.is_booking else self._items(cart)
+            cache[cart.pk] = cart_price(cart, coupon=coupon, items=items)
         return cache[cart.pk]
 
     def get_items(self, cart: Cart) -> list[dict]:
@@ -62,7 +70,7 @@ class CartOutputSerializer(serializers.ModelSerializer):
                 "line_total": str(item.line_total),
                 "stock": item.variant.stock,
             }
-            for item in cart.items.select_related("variant__product").order_by("id")
+            for item in self._items(cart)
         ]
 
     def get_items_count(self, cart: Cart) -> int:

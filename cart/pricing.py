@@ -94,9 +94,15 @@ def _discount(subtotal: Decimal, coupon: Coupon | None) -> Decimal:
     return min(coupon.value, subtotal)
 
 
-def cart_lines(cart: Cart) -> tuple[list[dict], dict[int, int]]:
+def cart_items(cart: Cart) -> list:
+    """A shop cart's items with their variants and products, in the order they were added."""
+    return list(cart.items.select_related("variant__product").order_by("id"))
+
+
+def cart_lines(cart: Cart, items: list | None = None) -> tuple[list[dict], dict[int, int]]:
     """The cart's lines as they would be frozen into a snapshot, at today's prices, and the
-    stock of each product line's variant, read in the same query."""
+    stock of each product line's variant, read in the same query (or taken from `items`,
+    already read by cart_items)."""
     if cart.is_booking:
         package = cart.package
         line = {
@@ -111,7 +117,8 @@ def cart_lines(cart: Cart) -> tuple[list[dict], dict[int, int]]:
             "quantity": 1,
         }
         return [line], {}
-    items = list(cart.items.select_related("variant__product").order_by("id"))
+    if items is None:
+        items = cart_items(cart)
     lines = [
         {
             "type": "product",
@@ -135,8 +142,10 @@ def lines_totals(lines: list[dict], coupon: Coupon | None) -> tuple[Decimal, Dec
     return subtotal, discount, subtotal - discount
 
 
-def cart_price(cart: Cart, *, coupon: Coupon | None = None) -> PricedCart:
-    lines, stock = cart_lines(cart)
+def cart_price(
+    cart: Cart, *, coupon: Coupon | None = None, items: list | None = None
+) -> PricedCart:
+    lines, stock = cart_lines(cart, items)
     subtotal, discount, total = lines_totals(lines, coupon)
     return PricedCart(
         lines=lines,

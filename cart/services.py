@@ -34,18 +34,22 @@ def shop_cart_get_or_create(*, user) -> Cart:
 
 
 def _variant_for(product_id: int, variant_id: int | None) -> ProductVariant:
-    product = Product.objects.filter(pk=product_id, is_active=True).first()
-    if product is None:
-        raise ApiError("Product not found.")
-    variants = product.variants.all()
+    """The variant to add, read with its product in one query; what is wrong with a
+    refused one costs a second."""
+    variants = ProductVariant.objects.select_related("product").filter(
+        product_id=product_id, product__is_active=True
+    )
     if variant_id is not None:
         variant = variants.filter(pk=variant_id).first()
-        if variant is None:
-            raise ApiError("This variant does not belong to the product.")
-        return variant
-    if variants.count() != 1:
-        raise ApiError("variant_id is required for a product with several variants.")
-    return variants.get()
+        if variant is not None:
+            return variant
+    elif len(only := list(variants[:2])) == 1:
+        return only[0]
+    if not Product.objects.filter(pk=product_id, is_active=True).exists():
+        raise ApiError("Product not found.")
+    if variant_id is not None:
+        raise ApiError("This variant does not belong to the product.")
+    raise ApiError("variant_id is required for a product with several variants.")
 
 
 def _check_stock(variant: ProductVariant, quantity: int) -> None:
@@ -54,8 +58,10 @@ def _check_stock(variant: ProductVariant, quantity: int) -> None:
 
 
 def _locked_shop_cart(user) -> Cart:
-    cart = shop_cart_get_or_create(user=user)
-    return Cart.objects.select_for_update().get(pk=cart.pk)
+    active = Cart.objects.select_for_update().filter(
+        user=user, kind=CartKind.SHOP, status=CartStatus.ACTIVE
+    )
+    return active.first() or active.get(pk=shop_cart_get_or_create(user=user).pk)
 
 
 @transaction.atomic
