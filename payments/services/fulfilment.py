@@ -8,8 +8,8 @@ refund: money is never forgotten.
 
 Stock is taken last, after the payment and its tracker entry are written and just before
 the commit: the variant rows are the ones every checkout of a popular product waits for,
-so they stay locked for two statements. (Its log line and metrics are emitted on commit,
-so a build rolled back for want of stock never reports a change.)"""
+so they stay locked for two statements. (The status change's log line and counter are
+emitted on commit, so a build rolled back for want of stock never reports a change.)"""
 
 import logging
 import time
