@@ -24,11 +24,9 @@ def paid_payment_of(**lookup) -> Payment | None:
 
 def _paid_payment(**lookup) -> Payment:
     payment = paid_payment_of(**lookup)
-    if payment is not None:
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment is None:
         raise RefundRefused("Nothing was paid for this that can be refunded.")
-    return payment
+    return Payment.objects.select_for_update().get(pk=payment.pk)
 
 
 def _refund(payment: Payment, amount: Decimal | None, staff, what: str) -> tuple[Refund, bool]:

@@ -16,6 +16,7 @@ from .razorpay_fakes import (
     post_webhook,
     webhook_body,
 )
+from .test_phonepe_booking_api import booking_cart
 from .test_razorpay_checkout_api import add_to_cart, create_payment, verify
 
 pytestmark = pytest.mark.django_db
@@ -62,17 +63,7 @@ def test_staff_refund_of_a_booking_cancels_it_and_frees_the_slot(
 ):
     mock_order_create(rsps)
     package = PujaPackageFactory(price="999.00")
-    from tests.factories import future_slot
-
-    slot = future_slot()
-    body = {
-        "service_type": "PUJA",
-        "puja_service": package.service_id,
-        "package": package.pk,
-        "selected_date": slot["selected_date"].isoformat(),
-        "selected_time": "10:00",
-    }
-    cart = api.post("/api/cart/carts/", body, format="json").json()
+    cart = booking_cart(api, package)
     order_id = create_payment(api, cart_id=cart["cart_id"]).json()["razorpay_order_id"]
     assert verify(api, order_id, payment_id="pay_BOOKING").status_code == 200
     booking = Booking.objects.get()
@@ -80,8 +71,7 @@ def test_staff_refund_of_a_booking_cancels_it_and_frees_the_slot(
     with django_capture_on_commit_callbacks(execute=True):
         act(staff, "bookings/booking", "refund_in_full", booking.pk)
     assert Booking.objects.get().status == BookingStatus.CANCELLED
-    again = api.post("/api/cart/carts/", body, format="json")
-    assert again.status_code == 201  # the slot is free again
+    assert booking_cart(api, package)["cart_id"] != cart["cart_id"]  # the slot is free again
 
 
 def test_a_database_error_mid_fulfilment_rolls_back_answers_5xx_and_the_retry_makes_one_order(
