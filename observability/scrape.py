@@ -51,7 +51,6 @@ class BacklogCollector:
 
 
 def _count_by(queryset, field: str):
-
     return queryset.order_by().values_list(field).annotate(count=Count("pk"))
 
 
