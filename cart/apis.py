@@ -51,8 +51,7 @@ class CartOutputSerializer(serializers.ModelSerializer):
                     coupon = coupon_get_valid(cart.promo_code)
                 except ApiError:  # an expired promo code simply stops discounting
                     coupon = None
-            items = None if cart.is_booking else self._items(cart)
-            cache[cart.pk] = cart_price(cart, coupon=coupon, items=items)
+            cache[cart.pk] = cart_price(cart, coupon=coupon, items=self._items(cart))
         return cache[cart.pk]
 
     def get_items(self, cart: Cart) -> list[dict]:

@@ -74,10 +74,6 @@ def _buys_bookings(payment: Payment) -> bool:
     return any(line["type"] == "booking" for line in payment.cart_snapshot.get("lines", []))
 
 
-def fulfilment_of(payment: Payment) -> Fulfilment:
-    return Fulfilment(payment=payment)
-
-
 def _flag(payment: Payment, reason: str) -> None:
     payment.needs_attention = True
     payment.attention_reason = reason[:255]
@@ -257,7 +253,7 @@ def _settle(payment_id, charge: Charge, *, unfulfillable: str = "") -> tuple[Ful
     if payment.fulfilled_at or payment.needs_attention or payment.status == PaymentStatus.REFUNDED:
         if _another_capture(payment, charge):
             _refund_charge(payment, charge, "A second capture for an order already paid.")
-        return fulfilment_of(payment), "already_done"
+        return Fulfilment(payment=payment), "already_done"
     status_before = payment.status
     payment.status = PaymentStatus.SUCCESS
     payment.completed_at = payment.completed_at or timezone.now()
@@ -277,10 +273,10 @@ def _settle(payment_id, charge: Charge, *, unfulfillable: str = "") -> tuple[Ful
         order_take_stock(items=stock_to_take)  # last before the commit
     if payment.needs_attention:
         _refund_charge(payment, charge, payment.attention_reason)
-        return fulfilment_of(payment), "needs_attention"
+        return Fulfilment(payment=payment), "needs_attention"
     if payment.order_id:
         enqueue_on_commit(send_receipt, payment.order_id)
     if _buys_bookings(payment):
         for booking_id in payment.bookings.values_list("pk", flat=True):
             enqueue_on_commit(send_booking_confirmation, booking_id)
-    return fulfilment_of(payment), "fulfilled"
+    return Fulfilment(payment=payment), "fulfilled"

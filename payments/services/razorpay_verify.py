@@ -13,7 +13,7 @@ from ..models import Payment, Provider
 from ..money import to_minor
 from ..providers.base import Charge, ChargeState, InvalidSignature, ProviderFailure
 from ..providers.registry import razorpay_provider
-from .fulfilment import Fulfilment, fulfilment_of, payment_fulfil
+from .fulfilment import Fulfilment, payment_fulfil
 from .transitions import payment_mark_failed
 
 
@@ -60,7 +60,7 @@ def payment_verify_razorpay(
     except InvalidSignature as exc:
         raise ApiError("Invalid payment signature.") from exc
     if payment.fulfilled_at and payment.provider_payment_id == provider_payment_id:
-        return fulfilment_of(payment)  # a repeated verify: Razorpay already confirmed it
+        return Fulfilment(payment=payment)  # a repeated verify: Razorpay already confirmed it
     charge = _captured_charge(payment, provider_payment_id)
     if charge.state == ChargeState.AUTHORIZED:
         return AwaitingCapture(payment=payment)
