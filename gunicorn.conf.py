@@ -13,6 +13,10 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Recycle workers now and then so a slow leak never takes a process down.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10
+# No control socket: nothing here uses gunicornc, and its background thread in the master
+# (stopped and restarted around every fork) would hand shutdown and kill to any local
+# process of this user.
+control_socket_disable = True
 # Access log to stdout (the platform collects it), errors to stderr.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"

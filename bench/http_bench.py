@@ -107,7 +107,7 @@ def gunicorn(port: int, workers: int, threads: int) -> list[str]:
         str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application",
         "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--threads", str(threads),
-        "--access-logfile", "/dev/null", "--no-control-socket",
+        "--access-logfile", "/dev/null",
     ]  # fmt: skip
 
 

@@ -22,8 +22,12 @@ if [ "$(id -u)" = 0 ]; then
 fi
 port=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
-stop_pg() {
-  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+stop_pg() {  # bounded too: a postmaster still there after 20 s is killed
+  if ! "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -t 20 stop >/dev/null 2>&1 \
+    && [ -f "$pg_dir/data/postmaster.pid" ]; then
+    echo "PostgreSQL did not stop within 20 s: killing it" >&2
+    kill -KILL "$(head -n 1 "$pg_dir/data/postmaster.pid")" 2>/dev/null || true
+  fi
   rm -rf "$pg_dir"
 }
 cleanup_steps=(stop_pg)

@@ -3,7 +3,7 @@
 #   nginx (load balancer, one port) → two gunicorn app servers
 #   one Celery worker and Celery beat, a throwaway PostgreSQL and Redis,
 #   the sandbox providers as their own process (standing in for Razorpay, PhonePe, Stripe).
-# Ctrl-C stops everything. SERVE_PORT picks the load balancer's port (default 8080);
+# Ctrl-C stops everything (bounded: see stop_processes). SERVE_PORT picks the load balancer's port (default 8080);
 # SERVE_DIR keeps logs, pids, mail and app.env (the app servers' environment) there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,16 +20,29 @@ rm -rf "$dir/metrics"  # counters start from zero with each start
 mkdir -p "$dir/mail" "$dir/nginx" "$dir/metrics"
 "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres paycart
 
-pids=()
+pids=() names=()
+# Stopping is bounded: what has not stopped STOP_GRACE_SECONDS after its SIGTERM (gunicorn's
+# own grace is 30 s) is killed, with its children, and named.
 stop_processes() {
+  local i pid deadline=$((SECONDS + ${STOP_GRACE_SECONDS:-40}))
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for i in "${!pids[@]}"; do
+    pid=${pids[$i]}
+    while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "${names[$i]} did not stop within ${STOP_GRACE_SECONDS:-40} s: killing it" >&2
+      kill -STOP "$pid" 2>/dev/null || true  # so it forks no replacement meanwhile
+      pkill -KILL -P "$pid" || true
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
 }
 cleanup_steps+=(stop_processes)
 start() {  # start NAME COMMAND...: in the background, logging to $dir/NAME.log
   local name=$1; shift
   "$@" >"$dir/$name.log" 2>&1 &
-  pids+=($!)
+  pids+=($!) names+=("$name")
   echo $! >"$dir/$name.pid"
 }
 
@@ -78,12 +91,12 @@ ENV
 source "$dir/providers.env"
 start sandbox env DEBUG=1 PAYMENTS_SANDBOX=1 GUNICORN_THREADS=8 \
   "$VENV/bin/gunicorn" config.wsgi:application -c gunicorn.conf.py \
-  --bind "127.0.0.1:$sandbox_port" --workers 1 --control-socket "$dir/sandbox.ctl"
+  --bind "127.0.0.1:$sandbox_port" --workers 1
 source "$dir/app.env"
 for n in 1 2; do
   eval "app_port=\$app${n}_port"
   start "app$n" "$VENV/bin/gunicorn" config.wsgi:application -c gunicorn.conf.py \
-    --bind "127.0.0.1:$app_port" --control-socket "$dir/app$n.ctl"
+    --bind "127.0.0.1:$app_port"
 done
 start worker "$VENV/bin/celery" -A config worker --loglevel=INFO --concurrency=2
 start beat "$VENV/bin/celery" -A config beat --loglevel=INFO --schedule "$dir/celerybeat-schedule"

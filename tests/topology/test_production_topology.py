@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -62,12 +63,32 @@ class Topology:
         return dict(re.findall(r"(\w+)=(\S+)", text))
 
     def stop(self) -> None:
+        """Ctrl-C, as an operator would. serve.sh bounds its own stop (40 s for the
+        processes, 20 s for PostgreSQL) and names whatever it had to kill."""
         os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=60)
+        try:
+            self.process.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            left = subprocess.run(
+                ["ps", "-o", "pid,stat,etimes,args", "--sid", str(self.process.pid)],
+                capture_output=True, text=True, check=False,
+            ).stdout  # fmt: skip
+            os.killpg(self.process.pid, signal.SIGKILL)
+            log = (self.dir / "serve.out").read_text()[-3000:]
+            raise AssertionError(
+                f"serve.sh did not stop in 90 s; still running:\n{left}\n{log}"
+            ) from None
+        log = (self.dir / "serve.out").read_text()
+        assert self.process.returncode == 0, log[-3000:]
+        # Within the bound but not graceful: say which, so a slow stop is seen in CI's log.
+        for line in re.findall(r".* did not stop within .*", log):
+            warnings.warn(f"serve.sh: {line}", stacklevel=1)
 
     def kill(self, name: str) -> None:
-        """SIGKILL a process of the topology and its children: no goodbye."""
+        """SIGKILL a process of the topology and its children: no goodbye. Stopped first, so
+        a gunicorn master forks no replacement worker that would outlive it."""
         pid = int((self.dir / f"{name}.pid").read_text())
+        os.kill(pid, signal.SIGSTOP)
         subprocess.run(["pkill", "-KILL", "-P", str(pid)], check=False)
         os.kill(pid, signal.SIGKILL)
 
