@@ -1,6 +1,7 @@
 """gunicorn, as production runs it. Every number comes from the environment."""
 
 import os
+import shutil
 import tempfile
 
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
@@ -26,11 +27,19 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # Prometheus: each worker writes its metrics to its own file in this folder, and a scrape
 # of /metrics sums them. Set it to share one folder with the Celery worker on this host
-# (and empty it before starting); unset, each start gets a fresh folder of its own.
+# (and empty it before starting); unset, each start gets a fresh folder of its own, which
+# goes when the server stops.
+own_metrics_dir = None
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 else:
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="paycart-metrics-")
+    own_metrics_dir = tempfile.mkdtemp(prefix="paycart-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = own_metrics_dir
+
+
+def on_exit(server):
+    if own_metrics_dir:
+        shutil.rmtree(own_metrics_dir, ignore_errors=True)
 
 
 def child_exit(server, worker):
