@@ -28,18 +28,17 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Prometheus: each worker writes its metrics to its own file in this folder, and a scrape
 # of /metrics sums them. Set it to share one folder with the Celery worker on this host
 # (and empty it before starting); unset, each start gets a fresh folder of its own, which
-# goes when the server stops.
-own_metrics_dir = None
-if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
-else:
-    own_metrics_dir = tempfile.mkdtemp(prefix="paycart-metrics-")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = own_metrics_dir
+# goes when the server stops. The environment remembers whose it is: a reload (SIGHUP)
+# reads this file again.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="paycart-metrics-")
+    os.environ["PAYCART_OWN_METRICS_DIR"] = "1"
+os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 
 def on_exit(server):
-    if own_metrics_dir:
-        shutil.rmtree(own_metrics_dir, ignore_errors=True)
+    if os.environ.get("PAYCART_OWN_METRICS_DIR"):
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
 def child_exit(server, worker):

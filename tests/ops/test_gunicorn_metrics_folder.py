@@ -1,7 +1,9 @@
-"""gunicorn started without PROMETHEUS_MULTIPROC_DIR makes a metrics folder of its own and
-takes it away again when it stops: restarts leave nothing behind in the temp folder."""
+"""gunicorn started without PROMETHEUS_MULTIPROC_DIR makes a metrics folder of its own, keeps
+it across a reload (SIGHUP), and takes it away when it stops: restarts leave nothing behind
+in the temp folder."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -24,24 +26,35 @@ def test_a_gunicorn_without_a_metrics_folder_removes_the_one_it_made_when_it_sto
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
     }
+    log_path = tmp_path / "gunicorn.log"
+
+    def wait_for_workers(booted: int) -> None:
+        deadline = time.monotonic() + 60
+        while log_path.read_text().count("Booting worker") < booted:
+            assert server.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, "gunicorn did not boot its worker"
+            time.sleep(0.2)
+        while True:
+            try:
+                live = requests.get(f"http://127.0.0.1:{port}/api/health/live/", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "gunicorn did not answer"
+                time.sleep(0.2)
+        assert live.status_code == 200
+
     gunicorn = Path(sys.executable).parent / "gunicorn"
-    with open(tmp_path / "gunicorn.log", "w") as log:
+    with open(log_path, "w") as log:
         server = subprocess.Popen(
             [str(gunicorn), "config.wsgi:application", "--config", "gunicorn.conf.py"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
-                try:
-                    live = requests.get(f"http://127.0.0.1:{port}/api/health/live/", timeout=2)
-                    break
-                except requests.ConnectionError:
-                    assert time.monotonic() < deadline, "gunicorn did not answer"
-                    time.sleep(0.2)
-            assert live.status_code == 200
-            assert len(list(tmp_path.glob("paycart-metrics-*"))) == 1
+            wait_for_workers(1)
+            (made,) = tmp_path.glob("paycart-metrics-*")
+            server.send_signal(signal.SIGHUP)  # reload: the config file is read again
+            wait_for_workers(2)
+            assert list(tmp_path.glob("paycart-metrics-*")) == [made]
         finally:
             server.terminate()
             server.wait(timeout=60)
