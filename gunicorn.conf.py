@@ -22,8 +22,10 @@ control_socket_disable = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
-# Only the load balancer on this host may say what scheme and client it saw.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Only the load balancers the app trusts (TRUSTED_PROXY_IPS) may say what scheme they saw.
+forwarded_allow_ips = (
+    os.environ.get("FORWARDED_ALLOW_IPS") or os.environ.get("TRUSTED_PROXY_IPS") or "127.0.0.1"
+)
 
 # Prometheus: each worker writes its metrics to its own file in this folder, and a scrape
 # of /metrics sums them. Set it to share one folder with the Celery worker on this host

@@ -1,6 +1,6 @@
 """Brute-force limits on the endpoints that take a password or a refresh token. The client
-IP is DRF's: REMOTE_ADDR, or the address TRUSTED_PROXY_COUNT proxies from the end of
-X-Forwarded-For (NUM_PROXIES), so a client cannot reset its count with a forged header.
+IP is REMOTE_ADDR, which only a proxy in TRUSTED_PROXY_IPS may have set from its
+X-Forwarded-For (config/proxies.py), so a client cannot reset its count with a forged header.
 Counts live in the default cache: with REDIS_URL, one count across every process."""
 
 import hashlib

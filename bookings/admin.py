@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from config.admin_actions import StaffRefundActions
-from payments.services.staff_refunds import booking_refund_by_staff, paid_payment_of
+from payments.admin_actions import StaffRefundActions
+from payments.services.staff_refunds import booking_refund_by_staff
 
 from .models import Booking, PujaPackage, PujaService
 
@@ -35,7 +35,7 @@ class BookingAdmin(StaffRefundActions, admin.ModelAdmin):
     list_filter = ["status", "puja_service", "selected_date"]
     search_fields = ["book_id", "user__email"]
     date_hierarchy = "selected_date"
-    readonly_fields = ["book_id", "user", "payment", "total_amount", "created_at"]
+    readonly_fields = ["book_id", "user", "payment", "total_amount", "created_at", "refunds_made"]
     raw_id_fields = ["puja_service", "package"]
 
     actions = StaffRefundActions.refund_actions
@@ -43,8 +43,10 @@ class BookingAdmin(StaffRefundActions, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # bookings come from paid booking carts only
 
-    def staff_refund(self, booking, *, staff, amount=None):
-        return booking_refund_by_staff(booking_id=booking.pk, staff=staff, amount=amount)
+    def staff_refund(self, booking, *, staff, reason, amount=None):
+        return booking_refund_by_staff(
+            booking_id=booking.pk, staff=staff, reason=reason, amount=amount
+        )
 
-    def paid_payment(self, booking):
-        return paid_payment_of(bookings=booking)
+    def payment_lookup(self, booking):
+        return {"bookings": booking}

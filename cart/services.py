@@ -1,11 +1,11 @@
 from collections import Counter
-from datetime import date, datetime, time
+from datetime import date, time
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, PositiveIntegerField, Value, When
-from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus, PujaPackage, PujaService
+from bookings.services import slot_has_passed
 from config.errors import ApiError
 from orders.models import Product, ProductVariant
 
@@ -104,10 +104,6 @@ def shop_cart_clear(*, user) -> None:
     CartItem.objects.filter(
         cart__user=user, cart__kind=CartKind.SHOP, cart__status=CartStatus.ACTIVE
     ).delete()
-
-
-def slot_has_passed(*, selected_date: date, selected_time: time) -> bool:
-    return timezone.make_aware(datetime.combine(selected_date, selected_time)) <= timezone.now()
 
 
 def slot_is_held(*, puja_service_id: int, selected_date: date, selected_time: time) -> bool:

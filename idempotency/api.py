@@ -4,6 +4,7 @@ import functools
 import json
 import re
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -12,6 +13,7 @@ from config.errors import ApiError
 
 from .services import (
     KeyReused,
+    Replay,
     StillRunning,
     fingerprint,
     idempotency_claim,
@@ -20,6 +22,13 @@ from .services import (
 )
 
 VALID_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, as clients send UUIDs
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="1 to 255 printable ASCII characters; the same key and body answer the first "
+    "answer again for 24 hours (another body: 422; while the first runs: 409)",
+)
 
 
 def idempotent(post):
@@ -30,30 +39,31 @@ def idempotent(post):
             return post(view, request, *args, **kwargs)
         if not VALID_KEY.fullmatch(key):
             raise ApiError("Idempotency-Key must be 1 to 255 printable ASCII characters.")
-        claim = {"user": request.user, "key": key}
         request_fingerprint = fingerprint(
             method=request.method, path=request.path, body=request.data
         )
         try:
-            replay = idempotency_claim(**claim, request_fingerprint=request_fingerprint)
+            claim = idempotency_claim(
+                user=request.user, key=key, request_fingerprint=request_fingerprint
+            )
         except KeyReused as exc:
             raise ApiError(str(exc), status_code=422) from exc
         except StillRunning as exc:
             raise ApiError(str(exc), status_code=409) from exc
-        if replay is not None:
-            return Response(replay.body, status=replay.status_code)
+        if isinstance(claim, Replay):
+            return Response(claim.body, status=claim.status_code)
         try:
             response = post(view, request, *args, **kwargs)
         except APIException as exc:  # a 4xx answer is an answer: a retry gets it again
             response = view.handle_exception(exc)
         except Exception:
-            idempotency_release(**claim)
+            idempotency_release(claim=claim)
             raise
         if response.status_code >= 500:
-            idempotency_release(**claim)  # our failure (or the provider's): retry for real
+            idempotency_release(claim=claim)  # our failure (or the provider's): retry for real
         else:
             body = json.loads(JSONRenderer().render(response.data) or b"null")
-            idempotency_complete(**claim, status_code=response.status_code, body=body)
+            idempotency_complete(claim=claim, status_code=response.status_code, body=body)
         return response
 
-    return wrapper
+    return extend_schema(parameters=[IDEMPOTENCY_KEY])(wrapper)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class IdempotencyKey(models.Model):
@@ -14,6 +15,10 @@ class IdempotencyKey(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When the request now running with this key claimed it. A claim older than
+    # IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS belongs to a request that died, and a retry takes it
+    # over; the answer is stored only by the request holding the current claim.
+    claimed_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
-from rest_framework.throttling import BaseThrottle
 
 
 class BacklogCollector:
@@ -22,6 +21,7 @@ class BacklogCollector:
 
     def collect(self):
         from payments import health
+        from payments.ledger import payments_unaccounted_count
 
         by_provider = {
             "paycart_payments_needing_attention": (
@@ -38,6 +38,12 @@ class BacklogCollector:
             for provider, count in _count_by(payments, "provider"):
                 gauge.add_metric([provider], count)
             yield gauge
+        yield GaugeMetricFamily(
+            "paycart_payments_unaccounted",
+            "Payments whose captured money is not fulfilled, refunded or on its way back "
+            "(the audit_payments ledger).",
+            value=payments_unaccounted_count(),
+        )
         yield GaugeMetricFamily(
             "paycart_webhooks_troubled",
             "Webhook deliveries failed, unconfirmed or stopped midway.",
@@ -68,8 +74,9 @@ def _from_allowed_network(request) -> bool:
     if not settings.METRICS_ALLOWED_NETWORKS:
         return False
     try:
-        # DRF's reading of the client address, which trusts only TRUSTED_PROXY_COUNT.
-        client = ipaddress.ip_address(BaseThrottle().get_ident(request))
+        # The peer's address, or the client's as a trusted proxy reported it
+        # (config.proxies): never what an untrusted caller claims.
+        client = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
     except ValueError:
         return False
     return any(
@@ -81,7 +88,12 @@ def _from_allowed_network(request) -> bool:
 def _has_token(request) -> bool:
     expected = settings.METRICS_TOKEN
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    return bool(expected) and scheme.lower() == "bearer" and hmac.compare_digest(given, expected)
+    # Compared as bytes: a header may carry any character, and a str compare refuses those.
+    return (
+        bool(expected)
+        and scheme.lower() == "bearer"
+        and hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode())
+    )
 
 
 @require_safe

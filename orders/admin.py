@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 
-from config.admin_actions import StaffRefundActions
 from config.errors import ApiError
-from payments.services.staff_refunds import order_refund_by_staff, paid_payment_of
+from payments.admin_actions import StaffRefundActions
+from payments.services.staff_refunds import order_refund_by_staff
 
 from .models import Order, OrderItem, OrderStatus, OrderStatusChange, Product, ProductVariant
 from .services import order_advance
@@ -74,7 +74,7 @@ class OrderAdmin(StaffRefundActions, admin.ModelAdmin):
     readonly_fields = [
         "order_number", "user", "status", "payment_status", "currency", "subtotal",
         "discount_total", "total", "coupon_code", "paid_at", "is_locked", "created_at",
-        "updated_at",
+        "updated_at", "refunds_made",
     ]  # fmt: skip
 
     def has_add_permission(self, request):
@@ -108,8 +108,8 @@ class OrderAdmin(StaffRefundActions, admin.ModelAdmin):
     def mark_delivered(self, request, queryset):
         self._advance(request, queryset, OrderStatus.DELIVERED)
 
-    def staff_refund(self, order, *, staff, amount=None):
-        return order_refund_by_staff(order_id=order.pk, staff=staff, amount=amount)
+    def staff_refund(self, order, *, staff, reason, amount=None):
+        return order_refund_by_staff(order_id=order.pk, staff=staff, reason=reason, amount=amount)
 
-    def paid_payment(self, order):
-        return paid_payment_of(order=order)
+    def payment_lookup(self, order):
+        return {"order": order}

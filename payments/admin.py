@@ -1,9 +1,9 @@
 from django.contrib import admin
 
-from config.admin_actions import run_per_row
-
-from .models import Payment, PaymentStatusChange, Refund, RefundStatus, WebhookEvent
-from .services.refunds import refund_retry
+from .admin_actions import ReasonForm, ask_then_act, run_per_row
+from .models import Payment, PaymentStatusChange, Refund, WebhookEvent
+from .services.refund_retries import refund_give_up, refund_retry
+from .services.refunds import RefundRefused
 from .services.webhooks import ReplayRefused, webhook_replay
 
 # The admin home links to the payment-health page (payments/admin_health.py).
@@ -26,7 +26,10 @@ class PaymentStatusChangeInline(admin.TabularInline):
 class RefundInline(admin.TabularInline):
     model = Refund
     extra = 0
-    fields = ["created_at", "provider_payment_id", "amount", "status", "reason", "last_error"]
+    fields = [
+        "created_at", "provider_payment_id", "amount", "status", "reason", "requested_by",
+        "retry_of", "given_up_reason", "last_error",
+    ]  # fmt: skip
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -77,7 +80,7 @@ class WebhookEventAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Replay (verified deliveries only)")
+    @admin.action(description="Replay (verified deliveries only)", permissions=["change"])
     def replay(self, request, queryset):
         run_per_row(
             self,
@@ -93,23 +96,46 @@ class WebhookEventAdmin(admin.ModelAdmin):
 class RefundAdmin(admin.ModelAdmin):
     list_display = [
         "created_at", "payment", "provider_payment_id", "amount", "currency", "status",
-        "automatic", "reason", "attempts", "last_error",
+        "automatic", "requested_by", "reason", "retry_of", "given_up_reason", "attempts",
+        "last_error",
     ]  # fmt: skip
     list_filter = ["status", "automatic", "payment__provider"]
     search_fields = ["id", "provider_payment_id", "provider_refund_id", "payment__user__email"]
     readonly_fields = [f.name for f in Refund._meta.fields]
-    actions = ["retry"]
+    actions = ["retry", "give_up"]
 
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Retry failed refunds (same idempotency key)")
+    @admin.action(
+        description="Retry failed refunds (a new attempt for what is still left)",
+        permissions=["change"],
+    )
     def retry(self, request, queryset):
         run_per_row(
             self,
             request,
-            queryset.filter(status=RefundStatus.FAILED),
-            lambda refund: refund_retry(refund_id=refund.pk),
-            refusals=(),
-            done="refund(s) sent again",
+            queryset,
+            lambda refund: refund_retry(refund_id=refund.pk, staff=request.user),
+            refusals=RefundRefused,
+            done="refund(s) retried",
+        )
+
+    @admin.action(
+        description="Give up failed refunds (the money went back another way)…",
+        permissions=["change"],
+    )
+    def give_up(self, request, queryset):
+        return ask_then_act(
+            self,
+            request,
+            queryset,
+            form_class=ReasonForm,
+            action="give_up",
+            title="Give up these refunds",
+            rows=[{"subject": refund} for refund in queryset],
+            act=lambda refund, data: refund_give_up(
+                refund_id=refund.pk, staff=request.user, reason=data["reason"]
+            ),
+            done="refund(s) given up",
         )

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from . import health
+from .ledger import BREACHES, payments_breaching
 from .models import PaymentStatus
 
 ROWS_SHOWN = 50
@@ -65,9 +66,20 @@ def payment_health(request):
         "webhooks": health.webhooks_troubled().order_by("-received_at"),
         "refunds": health.refunds_stuck().select_related("payment").order_by("created_at"),
     }
+    unaccounted = payments_breaching().order_by("created_at")
     context = {
         **admin.site.each_context(request),
         "title": "Payment health",
+        "unaccounted": {
+            "count": unaccounted.count(),
+            "rows": [
+                (
+                    payment,
+                    [BREACHES[kind][0] for kind in BREACHES if getattr(payment, f"is_{kind}")],
+                )
+                for payment in unaccounted[:ROWS_SHOWN]
+            ],
+        },
         "chart": _hourly_chart(health.payments_per_hour(hours=CHART_HOURS)),
         **{
             name: {"count": rows.count(), "rows": rows[:ROWS_SHOWN]}

@@ -44,10 +44,11 @@ def webhooks_troubled() -> QuerySet[WebhookEvent]:
 
 
 def refunds_stuck() -> QuerySet[Refund]:
-    """Refunds owed but not made: refused by the provider, or still waiting too long."""
+    """Refunds owed but not made: refused by the provider (and neither retried nor given
+    up), or still waiting too long."""
     waiting_since = timezone.now() - REFUND_RECHECK_AFTER
     return Refund.objects.filter(
-        Q(status=RefundStatus.FAILED)
+        Q(status=RefundStatus.FAILED, retry__isnull=True, given_up_at__isnull=True)
         | Q(status=RefundStatus.REQUESTED, created_at__lte=waiting_since)
     )
 

@@ -24,6 +24,10 @@ class PaymentStatus(models.TextChoices):
 
 
 OPEN_PAYMENT_STATUSES = (PaymentStatus.INITIATED, PaymentStatus.PENDING)
+# We stopped waiting for these, but the provider may still take their money (Razorpay lets
+# a shopper retry a failed order; a pay page may outlive our expiry): reconciliation keeps
+# asking about them for a while.
+LAPSED_PAYMENT_STATUSES = (PaymentStatus.FAILED, PaymentStatus.EXPIRED)
 
 
 def new_merchant_order_id() -> str:
@@ -54,6 +58,10 @@ class Payment(models.Model):
     subtotal = models.DecimalField(max_digits=12, decimal_places=2)
     discount_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
+    # What the provider captured for this payment's own provider payment id: set once, when
+    # the money arrives, whether or not anything could be built. The ledger is judged
+    # against it, never against the price (an underpaid capture is refunded what it paid).
+    captured_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, default="INR")
     provider = models.CharField(max_length=16, choices=Provider.choices)
     provider_order_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
@@ -85,6 +93,11 @@ class Payment(models.Model):
             models.CheckConstraint(
                 condition=Q(fulfilled_at__isnull=True) | Q(status__in=["SUCCESS", "REFUNDED"]),
                 name="payment_fulfilled_only_when_paid",
+            ),
+            models.CheckConstraint(
+                condition=Q(captured_amount__isnull=True)
+                | Q(captured_amount__gt=0, status__in=["SUCCESS", "REFUNDED"]),
+                name="payment_captured_only_when_paid",
             ),
         ]
         indexes = [
@@ -179,12 +192,14 @@ class RefundStatus(models.TextChoices):
 
     REQUESTED = "REQUESTED", "Requested: decided; being sent to the provider or waiting on it"
     PROCESSED = "PROCESSED", "Processed: the provider returned the money"
-    FAILED = "FAILED", "Failed: the provider refused; staff can retry"
+    FAILED = "FAILED", "Failed: the provider refused; staff retry it (a new attempt) or give up"
 
 
 class Refund(models.Model):
-    """Money that goes back to the shopper. Our id is the provider's idempotency key, so a
-    refund asked for twice is made once."""
+    """One attempt to give money back. Our id is the provider's idempotency key, so an
+    attempt asked for twice is made once. A failed attempt is final: staff retry it as a
+    new attempt (a new row, a new key, `retry_of` the failed one, for no more than is still
+    left to refund) or give it up with a reason."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
@@ -206,6 +221,16 @@ class Refund(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The failed attempt this one retries (at most one retry each: a double click retries once).
+    retry_of = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="retry"
+    )
+    # A failed attempt staff chose not to retry (the money went back another way), and why.
+    given_up_at = models.DateTimeField(null=True, blank=True)
+    given_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    given_up_reason = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -216,8 +241,13 @@ class Refund(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_gt_0"),
             models.UniqueConstraint(
                 fields=["payment", "provider_payment_id"],
-                condition=Q(automatic=True),
+                condition=Q(automatic=True, retry_of__isnull=True),
                 name="one_automatic_refund_per_provider_payment",
+            ),
+            models.CheckConstraint(
+                condition=Q(given_up_at__isnull=True)
+                | (Q(status="FAILED") & ~Q(given_up_reason="")),
+                name="refund_given_up_only_when_failed_with_a_reason",
             ),
         ]
 

@@ -68,7 +68,8 @@ export SECRET_KEY=$("$VENV/bin/python" -c 'import secrets; print(secrets.token_u
 export ALLOWED_HOSTS=127.0.0.1,localhost
 export CORS_ALLOWED_ORIGINS=http://127.0.0.1:$lb_port
 export REDIS_URL=redis://127.0.0.1:$redis_port/0 CELERY_BROKER_URL=redis://127.0.0.1:$redis_port/1
-export TRUSTED_PROXY_COUNT=1
+# nginx on this host is the one load balancer whose X-Forwarded-* headers are believed.
+export TRUSTED_PROXY_IPS=127.0.0.1 TRUSTED_PROXY_COUNT=1
 # nginx here speaks plain HTTP on loopback; in production the load balancer terminates TLS.
 export SECURE_SSL_REDIRECT=0
 export EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH=$dir/mail

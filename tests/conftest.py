@@ -8,6 +8,54 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from .factories import UserFactory
 
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Every test that used the database ends with the money ledger holding: whatever a
+    test did, captured money is fulfilled, refunded or on its way back. A test that leaves
+    a breach on purpose says which kinds with @pytest.mark.ledger_breach(...)."""
+    result = yield
+    uses_database = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(
+        item.fixturenames
+    )
+    if uses_database and not _transaction_aborted():
+        assert_ledger_holds(expected=_expected_breaches(item))
+    return result
+
+
+def _transaction_aborted() -> bool:
+    """A test that made the database refuse a statement (a constraint test) leaves its
+    transaction unusable: there is nothing more to read in it."""
+    from django.db import DatabaseError
+
+    if connection.needs_rollback:
+        return True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as exc:
+        return "current transaction is aborted" in str(exc)
+    return False
+
+
+def _expected_breaches(item) -> set[str]:
+    marker = item.get_closest_marker("ledger_breach")
+    return set(marker.args) if marker else set()
+
+
+def assert_ledger_holds(*, expected: set[str] = frozenset()) -> None:
+    from payments.ledger import payments_audit
+
+    _, breaches = payments_audit()
+    found = {breach.kind for breach in breaches}
+    unexpected = [
+        f"{b.kind}: {b.payment.pk}: {b.description}" for b in breaches if b.kind not in expected
+    ]
+    assert not unexpected, "the money ledger does not hold:\n" + "\n".join(unexpected)
+    assert expected <= found, f"expected ledger breaches {sorted(expected - found)} not found"
+
 
 def client_for(user) -> APIClient:
     """An API client carrying a real JWT access token for `user`."""
@@ -68,10 +116,10 @@ def rsps():
     """The providers' HTTP boundary: every outgoing request must be answered by a mock."""
     import responses
 
-    from .payments.razorpay_fakes import ORDERS, PAYMENTS
+    from .payments.razorpay_fakes import ORDERS, PAYMENTS, REFUNDS
 
-    ORDERS.clear()
-    PAYMENTS.clear()  # the fake provider starts empty with each test
+    for known in (ORDERS, PAYMENTS, REFUNDS):
+        known.clear()  # the fake provider starts empty with each test
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock
 

@@ -24,6 +24,11 @@ SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me-before-deplo
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 
 # ---------------------------------------------------------------- behind the load balancer
+# The load balancers whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or
+# networks); from any other peer those headers are dropped (config/proxies.py). How many
+# proxies append to X-Forwarded-For bounds how far back the client is looked for.
+TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS")
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if not DEBUG:
     # The load balancer terminates TLS and says so in X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -68,6 +73,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.proxies.TrustedProxyMiddleware",  # before anything reads the client or scheme
     "django_structlog.middlewares.RequestMiddleware",
     "config.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -188,11 +194,14 @@ REST_FRAMEWORK = {
         else []
     ),
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
-    # How many proxies (load balancers) stand in front of the app and append to
-    # X-Forwarded-For; the client IP is taken that far from the end, never from the start.
-    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0),
+    # The client is REMOTE_ADDR, which config.proxies sets from a trusted proxy's word only.
+    "NUM_PROXIES": 0,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# A creating POST with an Idempotency-Key whose request has not answered after this long
+# died (killed, timed out): a retry takes its claim over. Longer than any request runs: the
+# guard keeps it above three provider timeouts (a request makes at most two provider calls).
+IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS = env_int("IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS", 120)
 # Login, token and refresh attempts, per client IP and per account.
 LOGIN_RATE_PER_IP = env_str("LOGIN_RATE_PER_IP", "30/min")
 LOGIN_RATE_PER_ACCOUNT = env_str("LOGIN_RATE_PER_ACCOUNT", "10/min")
@@ -240,6 +249,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "shop@paycart.local")
 # ---------------------------------------------------------------- background jobs
 # Redis in production; unset runs every task eagerly in-process (the embedded default).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+# With DEBUG off, running jobs inside requests must be chosen on purpose (the guard).
+JOBS_IN_PROCESS = env_bool("JOBS_IN_PROCESS", False)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False  # a failing job is logged, never a failed request
 CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves it for another

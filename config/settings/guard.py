@@ -38,6 +38,9 @@ def live_credentials(values: dict) -> list[str]:
     return found
 
 
+PHONEPE_ENVIRONMENTS = ("UAT", "PRODUCTION")
+
+
 def _not_networks(entries: list[str]) -> list[str]:
     bad = []
     for entry in entries:
@@ -51,8 +54,22 @@ def _not_networks(entries: list[str]) -> list[str]:
 def production_problems(values: dict, *, environ: dict) -> list[str]:
     """Every reason the settings in `values` must not serve real traffic."""
     problems = []
-    if bad := _not_networks(values["METRICS_ALLOWED_NETWORKS"]):
-        problems.append(f"METRICS_ALLOWED_NETWORKS holds what is not a network: {', '.join(bad)}")
+    for name in ("METRICS_ALLOWED_NETWORKS", "TRUSTED_PROXY_IPS"):
+        if bad := _not_networks(values[name]):
+            problems.append(f"{name} holds what is not a network: {', '.join(bad)}")
+    if values["TRUSTED_PROXY_COUNT"] and not values["TRUSTED_PROXY_IPS"]:
+        problems.append(
+            "TRUSTED_PROXY_COUNT is set but TRUSTED_PROXY_IPS names no proxy: name the load "
+            "balancers' addresses, or nothing they forward is believed"
+        )
+    phonepe_env = values["PHONEPE_ENV"]
+    if phonepe_env and phonepe_env not in PHONEPE_ENVIRONMENTS:
+        problems.append(f"PHONEPE_ENV is {phonepe_env!r}; it must be exactly UAT or PRODUCTION")
+    if values["IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS"] <= 3 * values["PROVIDER_TIMEOUT_SECONDS"]:
+        problems.append(
+            "IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS must be longer than three "
+            "PROVIDER_TIMEOUT_SECONDS, or a slow request's key is taken over while it runs"
+        )
     unknown = set(values["PAYMENT_PROVIDERS"]) - set(KNOWN_PROVIDERS)
     if unknown:
         problems.append(f"PAYMENT_PROVIDERS names unknown providers: {', '.join(sorted(unknown))}")
@@ -68,6 +85,11 @@ def production_problems(values: dict, *, environ: dict) -> list[str]:
     missing = [name for name in required if not environ.get(name, "").strip()]
     if missing:
         problems.append(f"missing or empty: {', '.join(missing)}")
+    if not values["CELERY_BROKER_URL"] and not values["JOBS_IN_PROCESS"]:
+        problems.append(
+            "CELERY_BROKER_URL is not set: jobs (refunds, receipts) would run inside requests "
+            "and nothing would schedule reconciliation; set it, or JOBS_IN_PROCESS=1 to choose that"
+        )
     if values["EMAIL_BACKEND"] in CONSOLE_EMAIL_BACKENDS:
         problems.append("EMAIL_BACKEND is a development backend; set EMAIL_BACKEND and EMAIL_HOST")
     elif values["EMAIL_BACKEND"].endswith("smtp.EmailBackend") and not values["EMAIL_HOST"]:

@@ -22,6 +22,9 @@ PROVIDER_TIMEOUT_SECONDS = float(env_str("PROVIDER_TIMEOUT_SECONDS", "10"))
 # A payment still open this long after creation is closed at its provider and expired by
 # reconciliation (its cart can then be paid again).
 PAYMENT_EXPIRY_SECONDS = env_int("PAYMENT_EXPIRY_SECONDS", 30 * 60)
+# Payments marked failed or expired are still asked about this long after they were made:
+# a shopper may pay them at the provider afterwards (Razorpay retries on one order).
+LAPSED_PAYMENT_WATCH_DAYS = env_int("LAPSED_PAYMENT_WATCH_DAYS", 7)
 # Status endpoints ask a provider about one payment at most this often.
 PAYMENT_STATUS_POLL_INTERVAL_SECONDS = env_int("PAYMENT_STATUS_POLL_INTERVAL", 5)
 # Order-first reservations older than this are released by release_expired_reservations.
@@ -48,7 +51,8 @@ RAZORPAY_CAPTURE_AUTHORIZED = env_bool("RAZORPAY_CAPTURE_AUTHORIZED", True)
 PHONEPE_CLIENT_ID = _setting("PHONEPE_CLIENT_ID", "SANDBOXCLIENT")
 PHONEPE_CLIENT_SECRET = _setting("PHONEPE_CLIENT_SECRET", "sandbox_phonepe_secret")
 PHONEPE_CLIENT_VERSION = _setting("PHONEPE_CLIENT_VERSION", "1", "1" if DEBUG else "")
-PHONEPE_ENV = env_str("PHONEPE_ENV", "UAT" if DEBUG or PAYMENTS_SANDBOX else "").upper()
+# Exactly UAT or PRODUCTION (anything else stops the start); production must say which.
+PHONEPE_ENV = env_str("PHONEPE_ENV", "UAT" if DEBUG or PAYMENTS_SANDBOX else "")
 PHONEPE_BASE_URL = _setting("PHONEPE_BASE_URL", f"{SANDBOX_ORIGIN}/sandbox/phonepe").rstrip("/")
 PHONEPE_WEBHOOK_USERNAME = _setting("PHONEPE_WEBHOOK_USERNAME", "sandbox_user")
 PHONEPE_WEBHOOK_PASSWORD = _setting("PHONEPE_WEBHOOK_PASSWORD", "sandboxpass123")

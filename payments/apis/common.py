@@ -1,6 +1,11 @@
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -74,6 +79,12 @@ def fulfilment_response(result: Fulfilment, *, status_text: str) -> Response:
             "payment_id": str(payment.pk),
         }
     )
+
+
+def signed_by(*headers: str):
+    """A webhook view's schema names the headers that authenticate its deliveries."""
+    parameters = [OpenApiParameter(name, str, OpenApiParameter.HEADER) for name in headers]
+    return extend_schema_view(post=extend_schema(parameters=parameters))
 
 
 class WebhookApi(ProviderEndpoint):

@@ -12,7 +12,7 @@ from idempotency.api import idempotent
 from ..models import Payment, Provider
 from ..money import to_minor
 from ..services.checkout import payment_open_at_provider, payment_start_from_cart
-from .common import ProviderEndpoint, WebhookApi, refund_state
+from .common import ProviderEndpoint, WebhookApi, refund_state, signed_by
 
 
 def payment_order_body(payment: Payment) -> dict:
@@ -118,5 +118,6 @@ class CartPaymentApi(_PhonePeCheckoutApi):
         }
 
 
+@signed_by("Authorization")
 class PhonePeWebhookApi(WebhookApi):
     provider_name = Provider.PHONEPE

@@ -22,6 +22,7 @@ from .common import (
     ProviderEndpoint,
     WebhookApi,
     fulfilment_response,
+    signed_by,
 )
 
 
@@ -170,5 +171,6 @@ class ConfirmRazorpayApi(VerifyApi):
     status_text = "success"
 
 
+@signed_by("X-Razorpay-Signature", "X-Razorpay-Event-Id")
 class RazorpayWebhookApi(WebhookApi):
     provider_name = Provider.RAZORPAY

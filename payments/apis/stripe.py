@@ -9,7 +9,7 @@ from orders.serializers import AddressSerializer
 
 from ..models import Provider
 from ..services.stripe_checkout import stripe_checkout_start
-from .common import ProviderEndpoint, WebhookApi
+from .common import ProviderEndpoint, WebhookApi, signed_by
 
 
 class CheckoutSessionApi(ProviderEndpoint):
@@ -46,5 +46,6 @@ class CheckoutSessionApi(ProviderEndpoint):
         )
 
 
+@signed_by("Stripe-Signature")
 class StripeWebhookApi(WebhookApi):
     provider_name = Provider.STRIPE

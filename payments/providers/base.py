@@ -88,12 +88,16 @@ class RefundResult:
 
 @dataclass(frozen=True)
 class WebhookNotice:
-    """A verified webhook delivery: about a charge, a refund, or neither (ignored)."""
+    """A verified webhook delivery: about a charge, a refund, or neither (ignored).
+    `refunded_payment_id` names a provider payment whose money the provider says it
+    refunded without naming which refund (Stripe's charge.refunded): our refunds of it
+    are then asked about."""
 
     event_id: str
     event_type: str
     charge: Charge | None
     refund: RefundResult | None = None
+    refunded_payment_id: str = ""
 
 
 class PaymentProvider(Protocol):

@@ -89,7 +89,7 @@ class PhonePeProvider:
         token_store: TokenStore,
         session: requests.Session | None = None,
     ):
-        hosts = HOSTS.get(env, HOSTS["UAT"])
+        hosts = HOSTS[env]  # the settings guard admits only UAT and PRODUCTION
         self._oauth_base = base_url or hosts["oauth"]
         self._pg_base = base_url or hosts["pg"]
         self._client_id = client_id

@@ -34,6 +34,21 @@ REFUND_STATES = {
 }
 
 
+class _KeyRefused(Exception):
+    """Razorpay answered 401 or 403: our key is wrong or revoked."""
+
+
+def _refuse_on_bad_key(response, *args, **kwargs):
+    """The SDK turns any error body it does not know into ServerError; a refused key must
+    stay a refusal (no retry helps until someone changes the key), whatever the body."""
+    if response.status_code in (401, 403):
+        try:
+            said = str(response.json()["error"]["description"])[:200]
+        except (ValueError, KeyError, TypeError):
+            said = ""
+        raise _KeyRefused(f"HTTP {response.status_code} {said}".strip())
+
+
 class _Client(razorpay.Client):
     """The SDK reads its own version from the package metadata on disk on every call (for
     its User-Agent header); once per process is enough."""
@@ -53,7 +68,9 @@ class RazorpayProvider:
     ):
         self.key_id = key_id
         self._key_secret = key_secret
-        self._client = _Client(auth=(key_id, key_secret), base_url=base_url)
+        session = requests.Session()
+        session.hooks["response"].append(_refuse_on_bad_key)
+        self._client = _Client(session=session, auth=(key_id, key_secret), base_url=base_url)
         self._webhook_secret = webhook_secret
         self._timeout = timeout
 
@@ -62,6 +79,8 @@ class RazorpayProvider:
             answer = method(*args, timeout=self._timeout, **kwargs)
         except BadRequestError as exc:
             raise ProviderError(f"Razorpay refused to {action}: {exc}") from exc
+        except _KeyRefused as exc:
+            raise ProviderError(f"Razorpay refused our key ({action}): {exc}") from exc
         except requests.RequestException as exc:
             raise ProviderUnavailable(
                 f"Razorpay unreachable ({action}): {type(exc).__name__}"

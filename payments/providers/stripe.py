@@ -22,6 +22,8 @@ from .base import (
 logger = logging.getLogger(__name__)
 
 REFUND_EVENTS = {"refund.created", "refund.updated", "refund.failed"}
+# A charge's money went back: its object is the charge, naming the payment intent only.
+CHARGE_REFUNDED = "charge.refunded"
 REFUND_STATES = {
     "succeeded": RefundState.PROCESSED,
     "pending": RefundState.PENDING,
@@ -59,6 +61,11 @@ class StripeProvider:
         except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
             raise ProviderUnavailable(
                 f"Stripe unreachable ({action}): {type(exc).__name__}"
+            ) from exc
+        except (stripe.AuthenticationError, stripe.PermissionError) as exc:
+            # A revoked or restricted key: no retry will succeed until someone changes it.
+            raise ProviderError(
+                f"Stripe refused our key ({action}): HTTP {exc.http_status}"
             ) from exc
         except stripe.InvalidRequestError as exc:
             raise ProviderError(
@@ -171,7 +178,18 @@ class StripeProvider:
             raise MalformedWebhook("Stripe webhook body is not an event.") from exc
         charge = _charge_from_session(subject, event_type) if event_type in SESSION_EVENTS else None
         refund = _refund_result(subject) if event_type in REFUND_EVENTS else None
-        return WebhookNotice(event_id=event_id, event_type=event_type, charge=charge, refund=refund)
+        refunded = ""
+        if event_type == CHARGE_REFUNDED:
+            refunded = str(subject.get("payment_intent") or "") if isinstance(subject, dict) else ""
+            if not refunded:
+                raise MalformedWebhook("Stripe charge.refunded names no payment intent.")
+        return WebhookNotice(
+            event_id=event_id,
+            event_type=event_type,
+            charge=charge,
+            refund=refund,
+            refunded_payment_id=refunded,
+        )
 
 
 def _shipping_address(session: dict) -> dict | None:

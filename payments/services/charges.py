@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import OPEN_PAYMENT_STATUSES, Payment, PaymentStatus
+from ..models import LAPSED_PAYMENT_STATUSES, OPEN_PAYMENT_STATUSES, Payment, PaymentStatus
 from ..providers.base import Charge, ChargeState, ProviderDisabled, ProviderFailure
 from ..providers.registry import get_provider, provider_enabled
 from .fulfilment import payment_fulfil
@@ -32,11 +32,15 @@ def payment_apply_charge(*, payment: Payment, charge: Charge) -> None:
 
 def _claim_status_check(payment: Payment, min_interval: timedelta) -> bool:
     """At most one status question per payment per interval, across every process: the
-    conditional UPDATE lets exactly one caller win."""
+    conditional UPDATE lets exactly one caller win. Open and lapsed payments are asked
+    about; a settled one never again."""
     now = timezone.now()
     due = Q(last_status_check_at__isnull=True) | Q(last_status_check_at__lte=now - min_interval)
     claimed = Payment.objects.filter(
-        due, pk=payment.pk, status__in=OPEN_PAYMENT_STATUSES, provider_order_id__isnull=False
+        due,
+        pk=payment.pk,
+        status__in=OPEN_PAYMENT_STATUSES + LAPSED_PAYMENT_STATUSES,
+        provider_order_id__isnull=False,
     ).update(last_status_check_at=now)
     return claimed == 1
 
@@ -44,8 +48,9 @@ def _claim_status_check(payment: Payment, min_interval: timedelta) -> bool:
 def payment_sync_with_provider(
     *, payment: Payment, min_interval: timedelta | None = None
 ) -> Payment:
-    """Ask the provider about an open payment (no lock held meanwhile) and complete or fail
-    it from the answer. Returns the payment as it is afterwards."""
+    """Ask the provider about an open or lapsed payment (no lock held meanwhile) and
+    complete or fail it from the answer (a success after a lapse goes through fulfilment's
+    lapsed rule). Returns the payment as it is afterwards."""
     if min_interval is None:
         min_interval = timedelta(seconds=settings.PAYMENT_STATUS_POLL_INTERVAL_SECONDS)
     # A provider switched off cannot be asked; its payments wait until it is back.

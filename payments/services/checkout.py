@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from bookings.services import slot_has_passed
 from cart.models import Cart, CartStatus
 from cart.pricing import PricedCart, cart_price, check_payable, coupon_consume, coupon_get_valid
 from cart.selectors import cart_get_for_user
-from cart.services import shop_cart_get_or_create, slot_has_passed, slot_is_held
+from cart.services import shop_cart_get_or_create, slot_is_held
 from config.errors import ApiError
 from orders.models import Order, OrderStatus
 from orders.stock import stock_check_lines
@@ -99,12 +100,14 @@ def payment_start_from_cart(
         )
 
 
+@transaction.atomic
 def payment_start_for_order(*, user, order_id: int, provider: str) -> Payment:
-    """Step 1 (order-first): a payment for an existing pending_payment order."""
+    """Step 1 (order-first): a payment for an existing pending_payment order, made under
+    the order's lock so an older payment expiring meanwhile sees it and keeps the order."""
     order = (
-        Order.objects.filter(user=user, pk=order_id)
+        Order.objects.select_for_update()
+        .filter(user=user, pk=order_id)
         .exclude(status=OrderStatus.DRAFT)
-        .prefetch_related("items")
         .first()
     )
     if order is None:

@@ -103,12 +103,17 @@ def _another_capture(payment: Payment, charge: Charge) -> bool:
     )
 
 
+def _captured(payment: Payment, charge: Charge):
+    """What arrived (a provider that names no amount is taken at the payment's)."""
+    return from_minor(charge.amount) if charge.amount else payment.amount
+
+
 def _refund_charge(payment: Payment, charge: Charge, reason: str) -> None:
     """The money of this charge goes back, in full, once."""
     refund_owed(
         payment=payment,
         provider_payment_id=charge.provider_payment_id or payment.provider_payment_id,
-        amount=from_minor(charge.amount) if charge.amount else payment.amount,
+        amount=_captured(payment, charge),
         currency=charge.currency or payment.currency,
         reason=reason,
     )
@@ -221,6 +226,7 @@ def _build_from_snapshot(payment: Payment) -> None:
 # What settling a payment may change (the cart snapshot and addresses never change).
 SETTLED_FIELDS = [
     "status",
+    "captured_amount",
     "completed_at",
     "provider_payment_id",
     "order",
@@ -256,6 +262,7 @@ def _settle(payment_id, charge: Charge, *, unfulfillable: str = "") -> tuple[Ful
         return Fulfilment(payment=payment), "already_done"
     status_before = payment.status
     payment.status = PaymentStatus.SUCCESS
+    payment.captured_amount = _captured(payment, charge)
     payment.completed_at = payment.completed_at or timezone.now()
     payment.provider_payment_id = charge.provider_payment_id or payment.provider_payment_id
     stock_to_take = []

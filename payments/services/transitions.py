@@ -4,9 +4,10 @@ SUCCESS happen only in the fulfilment service, which records them the same way."
 from django.db import transaction
 
 from cart.pricing import coupon_release
+from orders.models import Order
 from orders.services import order_release
 
-from ..models import Payment, PaymentStatus, PaymentStatusChange
+from ..models import OPEN_PAYMENT_STATUSES, Payment, PaymentStatus, PaymentStatusChange
 from ..observe import payment_status_changed
 
 
@@ -49,12 +50,19 @@ def payment_mark_failed(*, payment_id, reason: str) -> bool:
 
 
 def payment_expire(*, payment_id, reason: str) -> bool:
-    """The checkout can no longer be paid: the payment expires and an order-first order
-    gives its reserved stock back (exactly once)."""
+    """The checkout can no longer be paid: the payment expires, and an order-first order
+    whose last open payment this was gives its reserved stock back (exactly once). While a
+    newer payment of the order is still payable, the order waits for it."""
     expired = payment_move_open(
         payment_id=payment_id, to_status=PaymentStatus.EXPIRED, reason=reason
     )
     order_id = Payment.objects.filter(pk=payment_id).values_list("order_id", flat=True).first()
     if expired and order_id:
-        order_release(order_id=order_id, note=reason)
+        with transaction.atomic():
+            # The order's lock orders this against a new payment being started for it.
+            Order.objects.select_for_update().filter(pk=order_id).first()
+            if not Payment.objects.filter(
+                order_id=order_id, status__in=OPEN_PAYMENT_STATUSES
+            ).exists():
+                order_release(order_id=order_id, note=reason)
     return expired

@@ -2,6 +2,7 @@
 verify, then process. One row per provider event id: a redelivery of a processed event is
 acknowledged and changes nothing; one whose processing failed is processed again."""
 
+import hashlib
 import logging
 import re
 from datetime import timedelta
@@ -26,12 +27,31 @@ from ..providers.base import (
 )
 from ..providers.registry import get_provider
 from .charges import payment_apply_charge
-from .refunds import refund_named_by, refund_record
+from .refunds import (
+    refund_check_with_provider,
+    refund_named_by,
+    refund_record,
+    refunds_awaiting_news,
+)
 
 logger = logging.getLogger(__name__)
 
 UNVERIFIED_EXCERPT_CHARS = 1024
 SECRET_HEADER = re.compile(r"authorization|signature|cookie|token|secret|api-key", re.I)
+# What an event id may be as stored; any other (too long, odd bytes) is stored by its hash,
+# which dedupes redeliveries just as well.
+STORABLE_EVENT_ID = re.compile(r"[\x21-\x7e]{1,200}")
+
+
+def storable_event_id(event_id: str) -> str:
+    if STORABLE_EVENT_ID.fullmatch(event_id):
+        return event_id
+    return "sha256:" + hashlib.sha256(event_id.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _text(value, limit: int) -> str:
+    """Text as PostgreSQL can store it: no NUL, at most `limit` characters."""
+    return str(value).replace("\x00", "\ufffd")[:limit]
 
 
 class WebhookOutcome(StrEnum):
@@ -56,13 +76,14 @@ def _stored_event(
     provider_name: str, notice: WebhookNotice, body: str, headers: dict
 ) -> WebhookEvent:
     """The verified delivery's row, written on its own before any processing."""
+    event_id = storable_event_id(notice.event_id)
     with connection.cursor() as cursor:
         cursor.execute(
             UPSERT_EVENT,
             [
                 provider_name,
-                notice.event_id,
-                notice.event_type[:100],
+                event_id,
+                _text(notice.event_type, 100),
                 body,
                 connection.ops.adapt_json_value(headers, None),
                 WebhookEventStatus.RECEIVED,
@@ -73,7 +94,7 @@ def _stored_event(
     return WebhookEvent(
         pk=pk,
         provider=provider_name,
-        event_id=notice.event_id,
+        event_id=event_id,
         status=status,
         attempts=attempts,
         payment_id=payment_id,
@@ -104,6 +125,12 @@ def _check_claims(payment: Payment | None, charge: Charge) -> None:
 
 
 def _process(provider, notice: WebhookNotice, event: WebhookEvent) -> WebhookEventStatus:
+    if notice.refunded_payment_id:
+        waiting = refunds_awaiting_news(
+            provider_name=provider.name, provider_payment_id=notice.refunded_payment_id
+        )
+        checked = [refund_check_with_provider(refund) for refund in waiting]
+        return WebhookEventStatus.PROCESSED if checked else WebhookEventStatus.IGNORED
     if notice.refund is not None:
         refund = refund_named_by(provider_name=provider.name, result=notice.refund)
         if refund is None:
@@ -144,7 +171,7 @@ def _process(provider, notice: WebhookNotice, event: WebhookEvent) -> WebhookEve
 def _safe_headers(headers) -> dict:
     """What a delivery's headers may keep in the log: no credential or signature."""
     return {
-        name: str(value)[:200]
+        _text(name, 100): _text(value, 200)
         for name, value in list(headers.items())[:50]
         if not SECRET_HEADER.search(name)
     }
@@ -159,7 +186,7 @@ def _rejected(
         body=text[:UNVERIFIED_EXCERPT_CHARS],
         headers=headers,
         status=WebhookEventStatus.REJECTED,
-        error=error[:1000],
+        error=_text(error, 1000),
         attempts=1,
     )
 
@@ -259,7 +286,10 @@ def webhook_replay(*, event_pk: int) -> WebhookEventStatus:
 
 def _record(event: WebhookEvent, status: WebhookEventStatus, error: str) -> None:
     WebhookEvent.objects.filter(pk=event.pk).update(
-        status=status, error=error, processed_at=timezone.now(), payment_id=event.payment_id
+        status=status,
+        error=_text(error, 1000),
+        processed_at=timezone.now(),
+        payment_id=event.payment_id,
     )
     event.status, event.error = status, error
 

@@ -51,7 +51,8 @@ def test_one_account_is_throttled_whatever_address_the_attempts_come_from(anon_c
 def test_behind_a_trusted_proxy_each_real_client_has_its_own_count(
     anon_client, throttled, settings
 ):
-    settings.REST_FRAMEWORK = settings.REST_FRAMEWORK | {"NUM_PROXIES": 1}
+    settings.TRUSTED_PROXY_IPS = ["127.0.0.1"]  # the test client's own address: the proxy
+    settings.TRUSTED_PROXY_COUNT = 1
     for i in range(30):
         login(anon_client, f"a{i}@example.com", HTTP_X_FORWARDED_FOR=f"forged-{i}, 203.0.113.1")
     blocked = login(anon_client, "x@example.com", HTTP_X_FORWARDED_FOR="forged, 203.0.113.1")

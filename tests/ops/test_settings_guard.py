@@ -17,6 +17,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "shop.example.com",
     "FRONTEND_BASE_URL": "https://shop.example.com",
     "EMAIL_HOST": "smtp.example.com",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
     "RAZORPAY_KEY_ID": "rzp_live_abc",
     "RAZORPAY_KEY_SECRET": "rzp-secret",
     "RAZORPAY_WEBHOOK_SECRET": "rzp-webhook-secret",
@@ -29,7 +30,7 @@ PRODUCTION = {
     "STRIPE_SECRET_KEY": "sk_live_abc",
     "STRIPE_WEBHOOK_SECRET": "whsec_abc",
 }
-REQUIRED = [name for name in PRODUCTION if name not in {"DEBUG", "EMAIL_HOST"}]
+REQUIRED = [name for name in PRODUCTION if name not in {"DEBUG", "EMAIL_HOST", "CELERY_BROKER_URL"}]
 
 
 def start(env: dict) -> subprocess.CompletedProcess:
@@ -149,3 +150,32 @@ def test_the_production_settings_pass_djangos_deployment_checks():
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("value", ["PROD", "uat", "Production", "SANDBOX"])
+def test_phonepe_env_is_exactly_uat_or_production_or_nothing_starts(value):
+    assert "PHONEPE_ENV" in refusal(PRODUCTION | {"PHONEPE_ENV": value})
+    assert "exactly UAT or PRODUCTION" in refusal({"DEBUG": "1", "PHONEPE_ENV": value})
+    assert start(PRODUCTION | {"PHONEPE_ENV": "UAT"}).returncode == 0
+
+
+def test_production_without_a_broker_starts_only_when_told_to_run_jobs_in_process():
+    env = {k: v for k, v in PRODUCTION.items() if k != "CELERY_BROKER_URL"}
+    message = refusal(env)
+    assert "CELERY_BROKER_URL" in message and "JOBS_IN_PROCESS=1" in message
+    assert start(env | {"JOBS_IN_PROCESS": "1"}).returncode == 0
+
+
+def test_a_proxy_count_without_named_proxies_stops_the_start_and_says_so():
+    message = refusal(PRODUCTION | {"TRUSTED_PROXY_COUNT": "1"})
+    assert "TRUSTED_PROXY_COUNT is set but TRUSTED_PROXY_IPS names no proxy" in message
+    named = PRODUCTION | {"TRUSTED_PROXY_COUNT": "1", "TRUSTED_PROXY_IPS": "10.0.0.10,10.0.1.0/24"}
+    assert start(named).returncode == 0
+    assert "TRUSTED_PROXY_IPS holds what is not a network: lb.example" in refusal(
+        PRODUCTION | {"TRUSTED_PROXY_IPS": "10.0.0.10,lb.example"}
+    )
+
+
+def test_an_idempotency_claim_timeout_a_slow_request_could_outlive_stops_the_start():
+    short = {"IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS": "30", "PROVIDER_TIMEOUT_SECONDS": "10"}
+    assert "IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS" in refusal(PRODUCTION | short)

@@ -22,9 +22,10 @@ ADDRESS = {
 }
 
 
-# What the fake Razorpay knows: orders it created and payments shoppers made at it.
+# What the fake Razorpay knows: orders it created, payments shoppers made at it, refunds.
 ORDERS: dict[str, dict] = {}
 PAYMENTS: dict[str, dict] = {}
+REFUNDS: dict[str, dict] = {}
 
 
 def orders_url() -> str:
@@ -180,12 +181,41 @@ def mock_refunds(rsps: responses.RequestsMock, *, status: str = "processed") -> 
             "receipt": body.get("receipt"),
             "status": status,
         }
+        REFUNDS[refund["id"]] = refund
         return 200, {}, json.dumps(refund)
 
     rsps.add_callback(
         responses.POST, re.compile(rf"{re.escape(payments_url())}/[^/]+/refund$"), callback=answer
     )
     return received
+
+
+def mock_refund_refused(
+    rsps: responses.RequestsMock, provider_payment_id: str, description: str = "Refund not allowed"
+) -> str:
+    """Razorpay refuses refunds of this payment (400); returns the URL, to remove it later."""
+    url = f"{payments_url()}/{provider_payment_id}/refund"
+    rsps.add(
+        responses.POST,
+        url,
+        status=400,
+        json={"error": {"code": "BAD_REQUEST_ERROR", "description": description}},
+    )
+    return url
+
+
+def mock_refund_fetch(rsps: responses.RequestsMock) -> None:
+    """GET /v1/refunds/{id}, answered from the refunds the fake made (REFUNDS)."""
+
+    def answer(request):
+        refund = REFUNDS.get(request.path_url.rsplit("/", 1)[-1])
+        return (200, {}, json.dumps(refund)) if refund else _error("The id does not exist")
+
+    rsps.add_callback(
+        responses.GET,
+        re.compile(rf"{re.escape(settings.RAZORPAY_BASE_URL)}/v1/refunds/[^/]+$"),
+        callback=answer,
+    )
 
 
 def refund_webhook_body(event: str, refund: dict) -> bytes:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cart.models import Cart
 from idempotency.models import IdempotencyKey
+from idempotency.services import Claim, Replay, fingerprint, idempotency_claim, idempotency_complete
 from orders.models import Order
 from payments.models import Payment
 from tests.conftest import client_for, run_concurrently
@@ -133,3 +134,56 @@ def test_two_concurrent_first_requests_with_one_key_create_one_payment(rsps):
 def test_a_malformed_key_is_400(api):
     response = api.post("/api/orders/", {}, format="json", HTTP_IDEMPOTENCY_KEY="x" * 300)
     assert response.status_code == 400 and "Idempotency-Key" in response.json()["error"]
+
+
+def claim_left_by_a_dead_request(user, key: str, seconds_ago: int) -> None:
+    """What a request killed mid-way leaves: its claim on the key, never answered."""
+    IdempotencyKey.objects.create(
+        user=user,
+        key=key,
+        fingerprint=fingerprint(method="POST", path="/api/payments/create-from-cart/", body=BODY),
+        claimed_at=timezone.now() - timedelta(seconds=seconds_ago),
+    )
+
+
+def test_a_key_whose_request_died_is_taken_over_after_the_claim_timeout(api, user, rsps, settings):
+    mock_order_create(rsps)
+    add_to_cart(api, VariantFactory(price="100.00", stock=5), 1)
+    settings.IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS = 120
+    claim_left_by_a_dead_request(user, "died-recently", seconds_ago=60)
+    still = create(api, "died-recently")
+    assert still.status_code == 409 and "still being processed" in still.json()["error"]
+
+    claim_left_by_a_dead_request(user, "died-long-ago", seconds_ago=121)
+    taken_over = create(api, "died-long-ago")
+    assert taken_over.status_code == 201
+    assert create(api, "died-long-ago").json() == taken_over.json()  # now its answer is kept
+    assert Payment.objects.count() == 1
+
+
+def test_only_the_current_claim_stores_an_answer(user, settings):
+    settings.IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS = 120
+    claim_left_by_a_dead_request(user, "slow", seconds_ago=200)
+    slow = Claim(user.pk, "slow", IdempotencyKey.objects.get().claimed_at)
+    request = fingerprint(method="POST", path="/api/payments/create-from-cart/", body=BODY)
+    retry = idempotency_claim(user=user, key="slow", request_fingerprint=request)
+    assert isinstance(retry, Claim) and retry.claimed_at > slow.claimed_at
+    idempotency_complete(claim=slow, status_code=201, body={"from": "the slow one"})
+    idempotency_complete(claim=retry, status_code=201, body={"from": "the retry"})
+    replay = idempotency_claim(user=user, key="slow", request_fingerprint=request)
+    assert isinstance(replay, Replay) and replay.body == {"from": "the retry"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_racing_on_one_key_while_the_provider_fails_never_answer_5xx_of_our_own(rsps):
+    rsps.add(responses.POST, orders_url(), status=500, json={"error": {"code": "SERVER_ERROR"}})
+    user = UserFactory()
+    add_to_cart(client_for(user), VariantFactory(price="100.00", stock=50), 1)
+    codes = set()
+    for round_number in range(8):
+        key = f"racing-{round_number}"
+        results = run_concurrently(*[lambda key=key: create(client_for(user), key)] * 4)
+        assert not [r for r in results if isinstance(r, Exception)]
+        codes |= {r.status_code for r in results}
+    # The provider's 502 (the key let go, so a retry really runs) or "still running".
+    assert codes <= {502, 409} and 502 in codes

@@ -94,7 +94,7 @@ def test_a_payments_whole_life_is_logged_and_counted(
     payment.refresh_from_db()
     mock_refunds(rsps)
     with django_capture_on_commit_callbacks(execute=True):
-        act(staff, "orders/order", "refund_in_full", payment.order_id)
+        act(staff, "orders/order", "refund_in_full", payment.order_id, apply="1", reason="asked")
     assert Payment.objects.get().status == PaymentStatus.REFUNDED
 
     lines = json_lines()
@@ -321,6 +321,7 @@ def seed_trouble(open_payment):
         needs_attention=True,
         attention_reason="Paid 100 INR but the payment is for 200 INR.",
         provider_payment_id="pay_FLAGGED",
+        captured_amount=open_payment.amount,
     )
     open_payment.refresh_from_db()
     refund = refund_owed(
@@ -348,6 +349,7 @@ def seed_trouble(open_payment):
 
 
 class TestPaymentHealthPage:
+    @pytest.mark.ledger_breach("refund_failed")
     def test_lists_what_is_stuck_with_links_to_rows_and_actions(self, staff, open_payment):
         refund, webhook = seed_trouble(open_payment)
         page = staff.get("/admin/payment-health/")
@@ -374,7 +376,10 @@ class TestPaymentHealthPage:
                 {"action": "retry", "_selected_action": [str(refund.pk)], "index": "0"},
             )
         refund.refresh_from_db()
-        assert refund.status == RefundStatus.PROCESSED and len(sent) == 1
+        assert (
+            refund.status == RefundStatus.FAILED and refund.retry.status == RefundStatus.PROCESSED
+        )
+        assert len(sent) == 1 and sent[0].headers["X-Refund-Idempotency"] == str(refund.retry.pk)
 
     def test_is_linked_from_the_admin_home(self, staff):
         assert "/admin/payment-health/" in staff.get("/admin/").content.decode()

@@ -130,7 +130,9 @@ def test_a_refused_refund_fails_and_staff_can_retry_it_from_admin(
             {"action": "retry", "_selected_action": [str(refund.pk)]},
         )
     refund.refresh_from_db()
-    assert refund.status == RefundStatus.PROCESSED and refund.attempts == 2
+    # The retry is a new attempt with a new idempotency key; the refused one stays refused.
+    assert refund.status == RefundStatus.FAILED and refund.attempts == 1
+    assert refund.retry.status == RefundStatus.PROCESSED and refund.retry.amount == refund.amount
 
 
 @pytest.mark.django_db(transaction=True)

@@ -27,7 +27,7 @@ def test_staff_refund_in_full_gives_the_stock_back_and_marks_the_order_refunded(
 ):
     sent = mock_refunds(rsps)
     with django_capture_on_commit_callbacks(execute=True):
-        act(staff, "orders/order", "refund_in_full", paid_order.pk)
+        act(staff, "orders/order", "refund_in_full", paid_order.pk, apply="1", reason="damaged")
     paid_order.refresh_from_db()
     assert paid_order.status == OrderStatus.REFUNDED and paid_order.payment_status == "refunded"
     assert ProductVariant.objects.get().stock == 5
@@ -35,7 +35,7 @@ def test_staff_refund_in_full_gives_the_stock_back_and_marks_the_order_refunded(
     assert refund.automatic is False and refund.requested_by.email == "ops@example.com"
     assert refund.status == RefundStatus.PROCESSED and str(refund.amount) == "200.00"
     assert len(sent) == 1 and Payment.objects.get().status == PaymentStatus.REFUNDED
-    again = act(staff, "orders/order", "refund_in_full", paid_order.pk)
+    again = act(staff, "orders/order", "refund_in_full", paid_order.pk, apply="1", reason="again")
     assert (
         "Nothing was paid" in again.content.decode() or "left to refund" in again.content.decode()
     )
@@ -48,10 +48,20 @@ def test_a_partial_refund_leaves_the_order_and_never_exceeds_what_was_paid(
     sent = mock_refunds(rsps)
     page = act(staff, "orders/order", "refund_part", paid_order.pk)
     assert "200.00" in page.content.decode()  # what can still be refunded
-    too_much = act(staff, "orders/order", "refund_part", paid_order.pk, apply="1", amount="250")
+    too_much = act(
+        staff, "orders/order", "refund_part", paid_order.pk, apply="1", amount="250", reason="r"
+    )
     assert "left to refund" in too_much.content.decode() and not Refund.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        act(staff, "orders/order", "refund_part", paid_order.pk, apply="1", amount="50.00")
+        act(
+            staff,
+            "orders/order",
+            "refund_part",
+            paid_order.pk,
+            apply="1",
+            amount="50.00",
+            reason="r",
+        )
     paid_order.refresh_from_db()
     assert paid_order.status == OrderStatus.PAYMENT_CONFIRMED
     assert str(Refund.objects.get().amount) == "50.00" and len(sent) == 1
@@ -69,7 +79,7 @@ def test_staff_refund_of_a_booking_cancels_it_and_frees_the_slot(
     booking = Booking.objects.get()
     mock_refunds(rsps)
     with django_capture_on_commit_callbacks(execute=True):
-        act(staff, "bookings/booking", "refund_in_full", booking.pk)
+        act(staff, "bookings/booking", "refund_in_full", booking.pk, apply="1", reason="ill")
     assert Booking.objects.get().status == BookingStatus.CANCELLED
     assert booking_cart(api, package)["cart_id"] != cart["cart_id"]  # the slot is free again
 

@@ -95,6 +95,14 @@ class Topology:
     def database(self):
         return psycopg2.connect(self.env["DATABASE_URL"])
 
+    def manage(self, *command: str) -> subprocess.CompletedProcess:
+        """A management command run as an operator would, with the app servers' settings."""
+        return subprocess.run(
+            ["bash", "-c", f'source "{self.dir}/app.env" && exec .venv/bin/python manage.py "$@"',
+             "manage", *command],
+            cwd=ROOT, env=self.clean_env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
     def upstreams(self, method: str, path: str, *, at_least: int = 0) -> list[str]:
         """The app server (host:port) that answered each such request, in order. nginx
         writes a line just after answering, so wait for `at_least` of them."""
@@ -405,3 +413,13 @@ def test_admin_renders_with_debug_off_its_static_files_hashed_and_every_header_h
     assert headers["Referrer-Policy"] == "same-origin"
     missing = requests.get(f"{topology.base}/api/nothing-here/", timeout=10)
     assert missing.status_code == 404 and missing.json()["error"].lower() == "not found."
+
+
+def test_after_everything_above_the_ledger_holds(topology):
+    """Checkouts, a killed app server, a killed worker, a dropped webhook: every rupee that
+    arrived is fulfilled, refunded or on its way back (the last test of this module)."""
+    audited = topology.manage("audit_payments")
+    assert audited.returncode == 0, audited.stdout + audited.stderr
+    assert "Ledger holds" in audited.stdout
+    checked = int(re.search(r"Ledger holds: (\d+) payments", audited.stdout).group(1))
+    assert checked >= 5  # the payments the tests above made

@@ -1,0 +1,70 @@
+"""What staff do with a refund that failed: retry it, as a new attempt with a new
+idempotency key (the provider would refuse the old key again), or give it up with a
+reason when the money went back another way. A failed attempt is retried once; the retry
+asks for no more than is still left of the capture, so a retry never refunds twice what
+another refund has returned meanwhile."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Payment, Refund, RefundStatus
+from ..providers.base import ProviderFailure
+from .refunds import RefundRefused, refund_attempt, refund_check_with_provider, refundable_left
+
+
+def _retryable(refund: Refund) -> None:
+    if refund.status != RefundStatus.FAILED:
+        raise RefundRefused(f"Only a failed refund can be retried; this one is {refund.status}.")
+    if refund.given_up_at is not None:
+        raise RefundRefused("This refund was given up; it is not retried.")
+    if Refund.objects.filter(retry_of=refund).exists():
+        raise RefundRefused("This refund was retried already; retry its newest attempt.")
+
+
+def refund_retry(*, refund_id, staff) -> Refund:
+    """A new attempt for a failed refund; the failed attempt itself when its provider says
+    it did not fail after all (it is recorded as the provider says, and nothing is sent).
+    A refund the provider had accepted is asked about first, outside any lock."""
+    refund = Refund.objects.select_related("payment").get(pk=refund_id)
+    _retryable(refund)
+    if refund.provider_refund_id:
+        try:
+            refund = refund_check_with_provider(refund)
+        except ProviderFailure as exc:
+            raise RefundRefused(
+                "The provider could not say how this refund stands; retry later."
+            ) from exc
+        if refund.status != RefundStatus.FAILED:
+            return refund
+    with transaction.atomic():  # refund, then payment: the order refund_record locks them in
+        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+        payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
+        _retryable(refund)
+        left = refundable_left(payment, refund.provider_payment_id)
+        if left <= 0:
+            raise RefundRefused(
+                "Nothing is left to refund: other refunds have returned this money since."
+            )
+        return refund_attempt(
+            payment=payment,
+            amount=min(refund.amount, left),
+            reason=refund.reason,
+            staff=staff,
+            provider_payment_id=refund.provider_payment_id,
+            retry_of=refund,
+        )
+
+
+def refund_give_up(*, refund_id, staff, reason: str) -> Refund:
+    """Staff close a failed refund that will not be retried (returned by bank transfer,
+    say), saying why; the ledger then counts its money as returned another way."""
+    if not reason.strip():
+        raise RefundRefused("Say why this refund is given up.")
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        _retryable(refund)
+        refund.given_up_at = timezone.now()
+        refund.given_up_by = staff
+        refund.given_up_reason = reason.strip()[:255]
+        refund.save(update_fields=["given_up_at", "given_up_by", "given_up_reason", "updated_at"])
+    return refund
