@@ -125,7 +125,7 @@ def worker_memory_mb(master: subprocess.Popen) -> float:
 # ---------------------------------------------------------------- load
 async def load(base: str, requests: list[dict], *, concurrency: int) -> dict:
     """Send every request (bounded by PHASE_SECONDS); latency percentiles and req/s."""
-    latencies, statuses, answers = [], [], []
+    latencies, statuses, answers, timings = [], [], [], []
     gate = asyncio.Semaphore(concurrency)
     deadline = time.perf_counter() + PHASE_SECONDS
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -141,6 +141,7 @@ async def load(base: str, requests: list[dict], *, concurrency: int) -> dict:
                 latencies.append(time.perf_counter() - started)
                 statuses.append(response.status_code)
                 answers.append(response)
+                timings.append((response.status_code, latencies[-1]))
 
         started = time.perf_counter()
         await asyncio.gather(*(one(spec) for spec in requests))
@@ -156,6 +157,7 @@ async def load(base: str, requests: list[dict], *, concurrency: int) -> dict:
         "5xx": sum(status >= 500 for status in statuses),
         "statuses": sorted(set(statuses)),
         "answers": answers,
+        "timings": timings,
     }
 
 
@@ -333,10 +335,8 @@ def checkout_run(base: str, env: dict, tokens: list[str], variant_id: int) -> di
     return results
 
 
-def main() -> int:
-    RESULTS.mkdir(exist_ok=True)
-    processes = Processes()
-    redis_port, provider_port, app_port = free_port(), free_port(), free_port()
+def environments(*, provider_port: int, redis_port: int) -> tuple[dict, dict]:
+    """The provider emulator's environment and the service's (production settings)."""
     providers = {
         "RAZORPAY_KEY_ID": "rzp_test_bench", "RAZORPAY_KEY_SECRET": "bench-razorpay-secret",
         "RAZORPAY_WEBHOOK_SECRET": "bench-razorpay-webhook-secret",
@@ -357,13 +357,27 @@ def main() -> int:
         # Only Razorpay is called; the others point at the emulator so nothing leaves loopback.
         "RAZORPAY_BASE_URL": provider, "PHONEPE_BASE_URL": provider, "STRIPE_API_BASE": provider,
     }  # fmt: skip
+    return providers, app_env
+
+
+def start_backends(processes: Processes, *, provider_port: int, redis_port: int) -> tuple:
+    """Redis and the Razorpay emulator, running; the environments to start the app with."""
+    providers, app_env = environments(provider_port=provider_port, redis_port=redis_port)
+    processes.start(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""], app_env, "redis.log")  # fmt: skip
+    emulator = [sys.executable, "bench/razorpay_emulator.py", str(provider_port),
+                providers["RAZORPAY_KEY_ID"], providers["RAZORPAY_KEY_SECRET"]]  # fmt: skip
+    processes.start(emulator, providers, "provider.log")
+    wait_until_up(f"http://127.0.0.1:{provider_port}")
+    return providers, app_env
+
+
+def main() -> int:
+    RESULTS.mkdir(exist_ok=True)
+    processes = Processes()
+    redis_port, provider_port, app_port = free_port(), free_port(), free_port()
     try:
-        processes.start(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""], app_env, "redis.log")  # fmt: skip
+        _, app_env = start_backends(processes, provider_port=provider_port, redis_port=redis_port)
         tokens, variant_id = prepare(app_env)
-        emulator = [sys.executable, "bench/razorpay_emulator.py", str(provider_port),
-                    providers["RAZORPAY_KEY_ID"], providers["RAZORPAY_KEY_SECRET"]]  # fmt: skip
-        processes.start(emulator, providers, "provider.log")
-        wait_until_up(provider)
         base = f"http://127.0.0.1:{app_port}"
         app = processes.start(
             gunicorn(app_port, GUNICORN_WORKERS, GUNICORN_THREADS), app_env, "app.log"
@@ -407,6 +421,7 @@ NAMES = {
 def report(results: dict) -> int:
     for key in NAMES:
         results[key].pop("answers", None)
+        results[key].pop("timings", None)
     checks = {name: bool(check(results)) for name, check in TARGETS.items()}
     machine = f"{os.cpu_count()} cores, {platform_line()}"
     lines = [

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The HTTP checkout benchmark (bench/http_bench.py) against a throwaway PostgreSQL on
-# loopback. Results go to bench/results/ (ignored by git); exit 1 when a target is missed.
+# The HTTP benchmarks against a throwaway PostgreSQL on loopback:
+#   bash bench/run.sh              checkout, step by step (bench/http_bench.py)
+#   bash bench/run.sh flash-sale   N shoppers racing for M units (bench/flash_sale.py)
+# Results go to bench/results/ (ignored by git); exit 1 when a target is missed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
@@ -8,7 +10,11 @@ EXTRA_DEBIAN_PACKAGES=redis-server
 source scripts/pg.sh
 "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres paycart
 set +e
-"$VENV/bin/python" bench/http_bench.py
+case "${1:-checkout}" in
+  checkout) "$VENV/bin/python" bench/http_bench.py ;;
+  flash-sale) "$VENV/bin/python" bench/flash_sale.py ;;
+  *) echo "usage: bash bench/run.sh [checkout|flash-sale]" >&2; exit 2 ;;
+esac
 status=$?
 set -e
 exit "$status"

@@ -9,9 +9,14 @@ class PujaService(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
+    # How many bookings one date and time takes, confirmed and held together.
+    slot_capacity = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(slot_capacity__gte=1), name="service_capacity_gte_1")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -71,14 +76,30 @@ class Booking(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            # A slot is held by at most one confirmed booking.
-            models.UniqueConstraint(
-                fields=["puja_service", "selected_date", "selected_time"],
-                condition=Q(status="CONFIRMED"),
-                name="booking_one_confirmed_per_slot",
-            ),
             models.CheckConstraint(condition=Q(total_amount__gte=0), name="booking_total_gte_0"),
+        ]
+        indexes = [
+            models.Index(fields=["puja_service", "selected_date", "selected_time", "status"])
         ]
 
     def __str__(self) -> str:
         return self.book_id
+
+
+class BookingSlot(models.Model):
+    """One date and time of one puja service. Every booking and every hold of the slot locks
+    this row first, so they take turns and the slot never takes more than its capacity."""
+
+    puja_service = models.ForeignKey(PujaService, on_delete=models.CASCADE, related_name="slots")
+    selected_date = models.DateField()
+    selected_time = models.TimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["puja_service", "selected_date", "selected_time"], name="slot_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.puja_service_id} {self.selected_date} {self.selected_time:%H:%M}"

@@ -1,12 +1,12 @@
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.errors import Unfulfillable
 
 from .models import Booking, BookingStatus
+from .slots import locked_use, slot_locked, slot_refuse_when_full, slot_row
 
 
 def slot_has_passed(*, selected_date: date, selected_time: time) -> bool:
@@ -16,32 +16,30 @@ def slot_has_passed(*, selected_date: date, selected_time: time) -> bool:
 def booking_create_confirmed(
     *, user_id: int, line: dict, total_amount: Decimal, payment
 ) -> Booking:
-    """A confirmed booking for one paid booking line. The partial unique constraint over
-    confirmed bookings decides a race for the slot; a slot that began while the devotee
-    was paying can no longer be booked (the payment is refunded instead)."""
+    """A confirmed booking for one paid booking line, under the slot's lock: a slot whose
+    capacity is taken (by bookings, or by other checkouts' holds) or that began while the
+    devotee was paying can no longer be booked, and the payment is refunded instead. The
+    payment's own holds were given up just before. Must run inside a transaction."""
     selected_date = date.fromisoformat(line["selected_date"])
     selected_time = time.fromisoformat(line["selected_time"])
+    name = f"{line['selected_date']} {line['selected_time']} for {line['service_name']}"
     if slot_has_passed(selected_date=selected_date, selected_time=selected_time):
-        raise Unfulfillable(
-            f"The slot {line['selected_date']} {line['selected_time']} for "
-            f"{line['service_name']} began before the payment completed."
-        )
-    try:
-        with transaction.atomic():
-            return Booking.objects.create(
-                user_id=user_id,
-                puja_service_id=line["puja_service_id"],
-                package_id=line["package_id"],
-                selected_date=selected_date,
-                selected_time=selected_time,
-                total_amount=total_amount,
-                payment=payment,
-            )
-    except IntegrityError as exc:
-        raise Unfulfillable(
-            f"The slot {line['selected_date']} {line['selected_time']} for "
-            f"{line['service_name']} is already booked."
-        ) from exc
+        raise Unfulfillable(f"The slot {name} began before the payment completed.")
+    slot_id = slot_row(
+        puja_service_id=line["puja_service_id"],
+        selected_date=selected_date,
+        selected_time=selected_time,
+    )
+    slot_refuse_when_full(locked_use(slot_locked(slot_id)), name=name)
+    return Booking.objects.create(
+        user_id=user_id,
+        puja_service_id=line["puja_service_id"],
+        package_id=line["package_id"],
+        selected_date=selected_date,
+        selected_time=selected_time,
+        total_amount=total_amount,
+        payment=payment,
+    )
 
 
 def booking_cancel(*, booking: Booking) -> None:

@@ -4,11 +4,12 @@ frozen lines and totals that a payment or an order is made from."""
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
 from django.utils import timezone
 
 from bookings.models import PujaPackage
 from config.errors import ApiError
+from holds.selectors import held_quantity
 from orders.models import ProductVariant
 
 from .models import Cart, Coupon, CouponKind
@@ -31,9 +32,12 @@ class PricedCart:
     discount_total: Decimal
     total: Decimal
     coupon: Coupon | None
-    # Each product line's variant stock as read with the prices (advisory: the locked take
-    # at fulfilment decides).
+    # Each product line's variant stock, and the units other checkouts hold of it, as read
+    # with the prices (advisory: the locked hold, take or reservation decides).
     stock: dict[int, int] = field(default_factory=dict)
+    held_by_others: dict[int, int] = field(default_factory=dict)
+    # Whether this cart's own checkouts hold anything (a booking cart: not known).
+    holds_here: bool | None = None
 
     @property
     def items_count(self) -> int:
@@ -95,14 +99,24 @@ def _discount(subtotal: Decimal, coupon: Coupon | None) -> Decimal:
 
 
 def cart_items(cart: Cart) -> list:
-    """A shop cart's items with their variants and products, in the order they were added."""
-    return list(cart.items.select_related("variant__product").order_by("id"))
+    """A shop cart's items with their variants and products, in the order they were added,
+    each with `held_by_others` (the units other checkouts hold of its variant) and
+    `held_here` (what this cart's own checkouts hold of it)."""
+    variant, own = OuterRef("variant_id"), Q(cart=OuterRef("cart_id"))
+    return list(
+        cart.items.select_related("variant__product")
+        .annotate(
+            held_by_others=held_quantity(of="variant", variant=variant, excluding=own),
+            held_here=held_quantity(of="variant", variant=variant, cart=OuterRef("cart_id")),
+        )
+        .order_by("id")
+    )
 
 
-def cart_lines(cart: Cart, items: list | None = None) -> tuple[list[dict], dict[int, int]]:
-    """The cart's lines as they would be frozen into a snapshot, at today's prices, and the
-    stock of each product line's variant, read in the same query (or taken from `items`,
-    already read by cart_items)."""
+def cart_lines(cart: Cart, items: list | None = None) -> tuple[list[dict], list]:
+    """The cart's lines as they would be frozen into a snapshot, at today's prices, and its
+    items (read by cart_items, with their stock and what others hold; none for a booking
+    cart)."""
     if cart.is_booking:
         package = cart.package
         line = {
@@ -116,7 +130,7 @@ def cart_lines(cart: Cart, items: list | None = None) -> tuple[list[dict], dict[
             "unit_price": str(package.price),
             "quantity": 1,
         }
-        return [line], {}
+        return [line], []
     if items is None:
         items = cart_items(cart)
     lines = [
@@ -131,7 +145,7 @@ def cart_lines(cart: Cart, items: list | None = None) -> tuple[list[dict], dict[
         }
         for item in items
     ]
-    return lines, {item.variant_id: item.variant.stock for item in items}
+    return lines, items
 
 
 def lines_totals(lines: list[dict], coupon: Coupon | None) -> tuple[Decimal, Decimal, Decimal]:
@@ -145,7 +159,7 @@ def lines_totals(lines: list[dict], coupon: Coupon | None) -> tuple[Decimal, Dec
 def cart_price(
     cart: Cart, *, coupon: Coupon | None = None, items: list | None = None
 ) -> PricedCart:
-    lines, stock = cart_lines(cart, items)
+    lines, items = cart_lines(cart, items)
     subtotal, discount, total = lines_totals(lines, coupon)
     return PricedCart(
         lines=lines,
@@ -153,7 +167,9 @@ def cart_price(
         discount_total=discount,
         total=total,
         coupon=coupon,
-        stock=stock,
+        stock={item.variant_id: item.variant.stock for item in items},
+        held_by_others={item.variant_id: item.held_by_others for item in items},
+        holds_here=None if cart.is_booking else any(item.held_here for item in items),
     )
 
 

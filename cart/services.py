@@ -4,8 +4,9 @@ from datetime import date, time
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, PositiveIntegerField, Value, When
 
-from bookings.models import Booking, BookingStatus, PujaPackage, PujaService
+from bookings.models import PujaPackage, PujaService
 from bookings.services import slot_has_passed
+from bookings.slots import slot_refuse_when_full, slot_use
 from config.errors import ApiError
 from orders.models import Product, ProductVariant
 
@@ -106,15 +107,6 @@ def shop_cart_clear(*, user) -> None:
     ).delete()
 
 
-def slot_is_held(*, puja_service_id: int, selected_date: date, selected_time: time) -> bool:
-    return Booking.objects.filter(
-        puja_service_id=puja_service_id,
-        selected_date=selected_date,
-        selected_time=selected_time,
-        status=BookingStatus.CONFIRMED,
-    ).exists()
-
-
 def booking_cart_create(
     *,
     user,
@@ -133,10 +125,11 @@ def booking_cart_create(
         raise ApiError("This package does not belong to the puja service.")
     if slot_has_passed(selected_date=selected_date, selected_time=selected_time):
         raise ApiError("The selected date and time are in the past.")
-    if slot_is_held(
-        puja_service_id=service.pk, selected_date=selected_date, selected_time=selected_time
-    ):
+    use = slot_use(puja_service=service, selected_date=selected_date, selected_time=selected_time)
+    if use.booked >= use.capacity:
         raise ApiError("This slot is already booked.")
+    # What is left is held by checkouts under way: 409, with when to try again.
+    slot_refuse_when_full(use, name=f"{selected_date} {selected_time:%H:%M} for {service.name}")
     if promo_code:
         promo_code = coupon_get_valid(promo_code).code
     with transaction.atomic():

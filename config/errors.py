@@ -8,6 +8,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from .serializers import local_iso
+
 logger = logging.getLogger(__name__)
 
 
@@ -35,7 +37,10 @@ def _first_message(detail) -> str:
 
 
 def api_exception_handler(exc, context):
-    if isinstance(exc, Http404 | Missing):
+    if isinstance(exc, HeldElsewhere):
+        held_until = local_iso(exc.held_until) if exc.held_until else None
+        exc = ApiError(str(exc), status_code=409, held_until=held_until)
+    elif isinstance(exc, Http404 | Missing):
         exc = exceptions.NotFound(str(exc) or None)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -75,3 +80,13 @@ class Unfulfillable(Exception):
     """What was bought can no longer be supplied (stock gone, product removed, slot taken,
     coupon used up). Checkout turns it into a 400; fulfilment after payment flags the
     payment for refund instead."""
+
+
+class HeldElsewhere(Unfulfillable):
+    """What was asked for exists, but another shopper's open checkout holds it until
+    `held_until` (→ 409 with held_until). After payment it is unfulfillable like any other
+    shortage."""
+
+    def __init__(self, message: str, *, held_until):
+        super().__init__(message)
+        self.held_until = held_until

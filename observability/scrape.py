@@ -20,6 +20,7 @@ class BacklogCollector:
     """Where money may be stuck right now (payments/health.py), as gauges."""
 
     def collect(self):
+        from holds.selectors import holds_active, holds_lapsed
         from payments import health
         from payments.ledger import payments_unaccounted_count
 
@@ -43,6 +44,16 @@ class BacklogCollector:
             "Payments whose captured money is not fulfilled, refunded or on its way back "
             "(the audit_payments ledger).",
             value=payments_unaccounted_count(),
+        )
+        yield GaugeMetricFamily(
+            "paycart_holds_active",
+            "Stock and slot holds of checkouts under way.",
+            value=holds_active().count(),
+        )
+        yield GaugeMetricFamily(
+            "paycart_holds_lapsed_unpaid",
+            "Holds whose time ran out before their payment completed, in the last day.",
+            value=holds_lapsed().count(),
         )
         yield GaugeMetricFamily(
             "paycart_webhooks_troubled",

@@ -1,8 +1,14 @@
-from .models import Order, OrderStatus, Product
+from django.db.models import Prefetch
+
+from holds.selectors import held_quantity_of_variant
+
+from .models import Order, OrderStatus, Product, ProductVariant
 
 
 def products_active():
-    return Product.objects.filter(is_active=True).prefetch_related("variants")
+    """Active products with their variants, each with `held`: what open checkouts hold."""
+    variants = ProductVariant.objects.annotate(held=held_quantity_of_variant()).order_by("pk")
+    return Product.objects.filter(is_active=True).prefetch_related(Prefetch("variants", variants))
 
 
 def orders_for_user(*, user):

@@ -7,9 +7,16 @@ from .models import Order, OrderItem, Product, ProductVariant
 
 
 class VariantOutputSerializer(serializers.ModelSerializer):
+    available = serializers.SerializerMethodField(
+        help_text="stock less the units open checkouts hold: what a new checkout can have"
+    )
+
     class Meta:
         model = ProductVariant
-        fields = ["id", "name", "sku", "price", "stock"]
+        fields = ["id", "name", "sku", "price", "stock", "available"]
+
+    def get_available(self, variant: ProductVariant) -> int:
+        return max(variant.stock - variant.held, 0)
 
 
 class ProductOutputSerializer(serializers.ModelSerializer):

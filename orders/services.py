@@ -6,10 +6,10 @@ from django.utils import timezone
 
 from cart.pricing import cart_price, check_payable
 from cart.services import cart_remove_lines, cart_restore_lines, shop_cart_get_or_create
-from config.errors import ApiError, Unfulfillable
+from config.errors import ApiError, HeldElsewhere, Unfulfillable
 
 from .models import Order, OrderItem, OrderPaymentStatus, OrderStatus, OrderStatusChange
-from .stock import stock_check_lines, stock_give_back, stock_take
+from .stock import refuse_shortage, stock_check_lines, stock_give_back, stock_take
 
 # Staff-driven lifecycle after payment: no skipping, no going back.
 STAFF_TRANSITIONS = {
@@ -71,15 +71,17 @@ def _item_quantities(items) -> Counter:
 
 def order_take_stock(*, items) -> None:
     """Take the stock of every item (order items, or objects with the same fields), or
-    none of it: Unfulfillable names a short item. Must run inside a transaction."""
+    none of it: Unfulfillable (HeldElsewhere when other checkouts hold it) names a short
+    item. Must run inside a transaction."""
     items = list(items)
     gone = [item for item in items if item.variant_id is None]
-    short = set(stock_take(_item_quantities(items))) if not gone else set()
-    gone += [item for item in items if item.variant_id in short]
     if gone:
         raise Unfulfillable(
             f"{gone[0].product_name} ({gone[0].variant_name}) is out of stock or no longer sold."
         )
+    if short := stock_take(_item_quantities(items)):
+        item = next(item for item in items if item.variant_id == short[0].variant_id)
+        refuse_shortage(short[0], f"{item.product_name} ({item.variant_name})")
 
 
 def order_record_transition(
@@ -143,6 +145,8 @@ def order_reserve(*, order_id: int) -> Order:
     try:
         with transaction.atomic():
             order_take_stock(items=order.items.all())
+    except HeldElsewhere:
+        raise  # 409: held by another shopper's checkout, with when to try again
     except Unfulfillable as exc:
         raise ApiError(str(exc)) from exc
     cart = shop_cart_get_or_create(user=order.user)

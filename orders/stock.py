@@ -1,27 +1,73 @@
 """Stock moves. Every move locks the variant rows it touches once, always in id order, so
 two checkouts holding the same variants in different orders wait for each other instead of
 deadlocking; the check is in Python under those locks, and one UPDATE writes them all. The
-database check constraint (stock >= 0) backs it."""
+database check constraint (stock >= 0) backs it.
+
+What open checkouts hold (holds.Hold) is read right after the lock, in a statement of its
+own: under READ COMMITTED a statement sees what was committed when it began, so a sum read
+in the locking statement itself would miss holds committed by the transaction it waited
+for. Units held by anyone are not available to anyone else; a checkout gives up its own
+holds before it takes its stock, so it never competes with itself."""
 
 from collections import Counter
+from dataclasses import dataclass
+from typing import NoReturn
 
-from config.errors import ApiError
+from django.db.models import Q
+
+from config.errors import ApiError, HeldElsewhere, Unfulfillable
+from holds.selectors import free_again_at, held_by_variant_read
 
 from .models import ProductVariant
 
 
-def _locked(quantities: Counter) -> list[ProductVariant]:
-    return list(ProductVariant.objects.select_for_update().filter(pk__in=quantities).order_by("pk"))
+@dataclass(frozen=True)
+class Shortage:
+    """A variant that cannot give `wanted` units: gone, short, or held by others."""
+
+    variant_id: int
+    wanted: int
+    stock: int = 0
+    held: int = 0
+
+    @property
+    def held_is_why(self) -> bool:
+        return self.stock >= self.wanted
 
 
-def stock_take(quantities: Counter) -> list[int]:
-    """Take every quantity or nothing. Returns the ids of the variants that are short or
-    gone (nothing changed then). Must run inside a transaction."""
-    variants = _locked(quantities)
+def stock_locked(quantities: Counter, *, excluding: Q | None = None) -> list[ProductVariant]:
+    """The variants, locked in id order, each with `held`: the units active holds (but
+    those `excluding` names) keep, read once the locks are ours."""
+    read_held = held_by_variant_read(quantities, excluding=excluding)
+    # NO KEY UPDATE: what a stock move needs, and it does not wait for the key-share locks
+    # that rows referring to the variant (holds, order items) take.
+    variants = list(
+        ProductVariant.objects.select_for_update(no_key=True)
+        .filter(pk__in=quantities)
+        .order_by("pk")
+    )
+    held = read_held()
+    for variant in variants:
+        variant.held = held.get(variant.pk, 0)
+    return variants
+
+
+def shortages(variants: list[ProductVariant], quantities: Counter) -> list[Shortage]:
     found = {variant.pk for variant in variants}
-    short = [pk for pk in quantities if pk not in found]
-    short += [v.pk for v in variants if v.stock < quantities[v.pk]]
-    if short:
+    short = [Shortage(variant_id=pk, wanted=n) for pk, n in quantities.items() if pk not in found]
+    short += [
+        Shortage(variant_id=v.pk, wanted=quantities[v.pk], stock=v.stock, held=v.held)
+        for v in variants
+        if v.stock - v.held < quantities[v.pk]
+    ]
+    return short
+
+
+def stock_take(quantities: Counter) -> list[Shortage]:
+    """Take every quantity or nothing. Returns what is short (nothing changed then). Must
+    run inside a transaction."""
+    variants = stock_locked(quantities)
+    if short := shortages(variants, quantities):
         return short
     for variant in variants:
         variant.stock -= quantities[variant.pk]
@@ -31,21 +77,51 @@ def stock_take(quantities: Counter) -> list[int]:
 
 def stock_give_back(quantities: Counter) -> None:
     """Return stock taken earlier. Must run inside a transaction."""
-    variants = _locked(quantities)
+    variants = list(
+        ProductVariant.objects.select_for_update(no_key=True)
+        .filter(pk__in=quantities)
+        .order_by("pk")
+    )
     for variant in variants:
         variant.stock += quantities[variant.pk]
     ProductVariant.objects.bulk_update(variants, ["stock"])
 
 
-def stock_check_lines(lines: list[dict], stock: dict[int, int]) -> None:
+def refuse_shortage(shortage: Shortage, name: str, *, excluding: Q | None = None) -> NoReturn:
+    """HeldElsewhere (with when to try again) when other checkouts hold what the stock
+    has; Unfulfillable when the stock itself is short or the variant gone. `excluding`
+    names holds that are not others' (a cart's own)."""
+    if shortage.held_is_why:
+        need = shortage.wanted - (shortage.stock - shortage.held)
+        raise HeldElsewhere(
+            f"{name} is held by another shopper's checkout; try again shortly.",
+            held_until=free_again_at(
+                variant_id=shortage.variant_id, need=need, excluding=excluding
+            ),
+        )
+    raise Unfulfillable(f"{name} is out of stock or no longer sold.")
+
+
+def stock_check_lines(
+    lines: list[dict],
+    stock: dict[int, int],
+    *,
+    held_by_others: dict[int, int] | None = None,
+    own_holds: Q | None = None,
+) -> None:
     """Refuse, naming the item, when a product line asks for more than `stock` (each
-    variant's stock as read with the cart) holds. Advisory: the locked take at reservation
-    or fulfilment is what decides."""
+    variant's stock as read with the cart) has (400), or, given `held_by_others`, than is
+    left once other checkouts' holds are counted (409 with when to try again). Advisory,
+    and cheap (no lock, nothing written): the locked hold, take or reservation decides."""
     for line in lines:
         if line["type"] != "product":
             continue
-        left = stock.get(line["variant_id"]) or 0
-        if left < line["quantity"]:
-            raise ApiError(
-                f"{line['product_name']} ({line['variant_name']}) is out of stock: {left} left."
-            )
+        variant_id, wanted = line["variant_id"], line["quantity"]
+        left = stock.get(variant_id) or 0
+        name = f"{line['product_name']} ({line['variant_name']})"
+        if left < wanted:
+            raise ApiError(f"{name} is out of stock: {left} left.")
+        held = (held_by_others or {}).get(variant_id, 0)
+        if left - held < wanted:
+            shortage = Shortage(variant_id, wanted, stock=left, held=held)
+            refuse_shortage(shortage, name, excluding=own_holds)

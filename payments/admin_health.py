@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from holds.selectors import holds_active, holds_lapsed
+
 from . import health
 from .ledger import BREACHES, payments_breaching
 from .models import PaymentStatus
@@ -67,9 +69,15 @@ def payment_health(request):
         "refunds": health.refunds_stuck().select_related("payment").order_by("created_at"),
     }
     unaccounted = payments_breaching().order_by("created_at")
+    active = holds_active().select_related("payment__user", "variant", "slot__puja_service")
     context = {
         **admin.site.each_context(request),
         "title": "Payment health",
+        "holds": {
+            "count": active.count(),
+            "lapsed": holds_lapsed().count(),
+            "rows": active[:ROWS_SHOWN],
+        },
         "unaccounted": {
             "count": unaccounted.count(),
             "rows": [

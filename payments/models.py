@@ -71,6 +71,9 @@ class Payment(models.Model):
         max_length=63, unique=True, default=new_merchant_order_id, editable=False
     )
     checkout_url = models.URLField(max_length=500, blank=True)
+    # When the stock and slots this payment held at its start stop being held (a newer
+    # payment of its cart may take them over sooner); empty when it held nothing.
+    held_until = models.DateTimeField(null=True, blank=True)
     # Where the browser goes back after paying, when a frontend of ours asked (PhonePe).
     return_url = models.URLField(max_length=500, blank=True)
     status = models.CharField(

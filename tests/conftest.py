@@ -85,6 +85,15 @@ def other_user(db):
     return UserFactory()
 
 
+@pytest.fixture
+def staff(client):
+    """A logged-in superuser in Django's test client (admin)."""
+    from accounts.models import User
+
+    client.force_login(User.objects.create_superuser("ops@example.com", "ops-pass-12345"))
+    return client
+
+
 def run_concurrently(*calls):
     """Run the callables on real threads released together; each thread closes its own
     database connection. Returns their results (or raised exceptions) in order."""

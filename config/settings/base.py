@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "cart",
     "payments",
     "payments.sandbox",
+    "holds",
     "idempotency",
     "observability",
     "django_structlog",
@@ -264,6 +265,7 @@ RECONCILE_EVERY_SECONDS = env_int("RECONCILE_EVERY_SECONDS", 300)
 RECONCILE_OLDER_THAN_SECONDS = env_int("RECONCILE_OLDER_THAN_SECONDS", 900)
 RELEASE_RESERVATIONS_EVERY_SECONDS = env_int("RELEASE_RESERVATIONS_EVERY_SECONDS", 300)
 PRUNE_WEBHOOKS_EVERY_SECONDS = env_int("PRUNE_WEBHOOKS_EVERY_SECONDS", 86400)
+PRUNE_HOLDS_EVERY_SECONDS = env_int("PRUNE_HOLDS_EVERY_SECONDS", 3600)
 CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {
         "task": "payments.tasks.reconcile_payments",
@@ -276,6 +278,10 @@ CELERY_BEAT_SCHEDULE = {
     "prune-webhook-events": {
         "task": "payments.tasks.prune_webhook_events",
         "schedule": PRUNE_WEBHOOKS_EVERY_SECONDS,
+    },
+    "prune-lapsed-holds": {
+        "task": "holds.tasks.prune_lapsed_holds",
+        "schedule": PRUNE_HOLDS_EVERY_SECONDS,
     },
 }
 

@@ -62,6 +62,8 @@ def production_problems(values: dict, *, environ: dict) -> list[str]:
             "TRUSTED_PROXY_COUNT is set but TRUSTED_PROXY_IPS names no proxy: name the load "
             "balancers' addresses, or nothing they forward is believed"
         )
+    if values["CHECKOUT_HOLD_SECONDS"] < 0:
+        problems.append("CHECKOUT_HOLD_SECONDS must be 0 (no holds) or a number of seconds")
     phonepe_env = values["PHONEPE_ENV"]
     if phonepe_env and phonepe_env not in PHONEPE_ENVIRONMENTS:
         problems.append(f"PHONEPE_ENV is {phonepe_env!r}; it must be exactly UAT or PRODUCTION")

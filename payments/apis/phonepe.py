@@ -27,6 +27,7 @@ def payment_order_body(payment: Payment) -> dict:
         "needs_attention": payment.needs_attention,
         "refund": refund_state(payment),
         "phonepe_payment_url": payment.checkout_url,
+        "held_until": local_iso(payment.held_until),
         "order_number": payment.order.order_number if payment.order_id else None,
         "booking_ids": [booking.book_id for booking in payment.bookings.order_by("id")],
         "created_at": local_iso(payment.created_at),
@@ -97,6 +98,7 @@ class ProcessCartApi(_PhonePeCheckoutApi):
             "amount": str(payment.amount),
             "amount_paise": to_minor(payment.amount),
             "status": "PENDING",
+            "held_until": local_iso(payment.held_until),
         }
 
 

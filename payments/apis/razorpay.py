@@ -4,13 +4,14 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from config.serializers import IdField, Input
+from config.serializers import IdField, Input, local_iso
 from idempotency.api import idempotent
 
 from ..models import Provider
 from ..money import to_minor
 from ..services.checkout import (
     OpenedPayment,
+    hold_seconds_left,
     payment_notes,
     payment_open_at_provider,
     payment_start_for_order,
@@ -50,6 +51,9 @@ def _checkout_body(opened: OpenedPayment, user) -> dict:
         # The contract's notes always carry cart_id (null for an order-first payment).
         "notes": {"cart_id": None} | payment_notes(payment),
         "cart_items_count": sum(line["quantity"] for line in payment.cart_snapshot["lines"]),
+        # The holds end then: give Checkout.js `timeout` so its form closes with them.
+        "held_until": local_iso(payment.held_until),
+        "timeout": hold_seconds_left(payment),
     }
 
 

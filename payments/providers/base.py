@@ -107,8 +107,17 @@ class PaymentProvider(Protocol):
     webhook_needs_confirmation: bool
 
     def create_order(
-        self, *, reference: str, amount: int, currency: str, notes: dict, return_url: str
-    ) -> ProviderOrder: ...
+        self,
+        *,
+        reference: str,
+        amount: int,
+        currency: str,
+        notes: dict,
+        return_url: str,
+        expires_in: int | None = None,
+    ) -> ProviderOrder:
+        """Open the provider's order for one payment. `expires_in` (seconds) is how long
+        the checkout holds what it buys: a provider that can end its pay page then does."""
 
     def fetch_charge(self, *, provider_order_id: str) -> Charge: ...
 

@@ -171,7 +171,14 @@ class PhonePeProvider:
 
     # ---------------------------------------------------------------- payments
     def create_order(
-        self, *, reference: str, amount: int, currency: str, notes: dict, return_url: str
+        self,
+        *,
+        reference: str,
+        amount: int,
+        currency: str,
+        notes: dict,
+        return_url: str,
+        expires_in: int | None = None,
     ) -> ProviderOrder:
         if currency != "INR":
             raise ProviderError("PhonePe takes INR only")
@@ -183,7 +190,7 @@ class PhonePeProvider:
             json={
                 "merchantOrderId": reference,
                 "amount": amount,
-                "expireAfter": 1200,
+                "expireAfter": _expire_after(expires_in),
                 "metaInfo": meta,
                 "paymentFlow": {
                     "type": "PG_CHECKOUT",
@@ -297,6 +304,20 @@ class PhonePeProvider:
         # PhonePe sends no event id: the same delivery repeated has the same body.
         event_id = hashlib.sha256(body).hexdigest()
         return WebhookNotice(event_id=event_id, event_type=event_type, charge=charge, refund=refund)
+
+
+# PhonePe takes an expireAfter of 300 to 3600 seconds; without a hold, 20 minutes.
+EXPIRE_AFTER_BOUNDS = (300, 3600)
+EXPIRE_AFTER_DEFAULT = 1200
+
+
+def _expire_after(expires_in: int | None) -> int:
+    """The pay page ends with the hold where PhonePe allows it (a page that outlives a short
+    hold is paid late: fulfilled if still free, refunded otherwise)."""
+    if expires_in is None:
+        return EXPIRE_AFTER_DEFAULT
+    low, high = EXPIRE_AFTER_BOUNDS
+    return min(max(expires_in, low), high)
 
 
 def _refund_result(body: dict, reference: str) -> RefundResult:

@@ -92,8 +92,17 @@ class RazorpayProvider:
         return answer
 
     def create_order(
-        self, *, reference: str, amount: int, currency: str, notes: dict, return_url: str = ""
+        self,
+        *,
+        reference: str,
+        amount: int,
+        currency: str,
+        notes: dict,
+        return_url: str = "",
+        expires_in: int | None = None,
     ) -> ProviderOrder:
+        """Razorpay orders do not expire (Checkout's own `timeout` option, which the
+        checkout answer gives the frontend, ends the pay form instead)."""
         order = self._call(
             "create an order",
             self._client.order.create,

@@ -75,8 +75,17 @@ class StripeProvider:
             raise ProviderUnavailable(f"Stripe failed ({action}): {type(exc).__name__}") from exc
 
     def create_order(
-        self, *, reference: str, amount: int, currency: str, notes: dict, return_url: str
+        self,
+        *,
+        reference: str,
+        amount: int,
+        currency: str,
+        notes: dict,
+        return_url: str,
+        expires_in: int | None = None,
     ) -> ProviderOrder:
+        """Stripe checkouts are order-first (they reserve stock, not hold it) and a
+        session lives at least 30 minutes; its own 24 hours apply."""
         metadata = {key: str(value) for key, value in notes.items()}
         session = self._call(
             "create a checkout session",

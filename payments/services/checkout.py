@@ -10,13 +10,16 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from bookings.services import slot_has_passed
+from bookings.slots import slot_refuse_when_full, slot_use
 from cart.models import Cart, CartStatus
 from cart.pricing import PricedCart, cart_price, check_payable, coupon_consume, coupon_get_valid
 from cart.selectors import cart_get_for_user
-from cart.services import shop_cart_get_or_create, slot_is_held
-from config.errors import ApiError
+from cart.services import shop_cart_get_or_create
+from config.errors import ApiError, HeldElsewhere, Unfulfillable
+from holds.services import hold_ends_at, holds_of_cart, holds_take
 from orders.models import Order, OrderStatus
 from orders.stock import stock_check_lines
 
@@ -38,17 +41,39 @@ class OpenedPayment:
 
 
 def _check_stock_and_slots(cart: Cart, priced: PricedCart) -> None:
-    stock_check_lines(priced.lines, priced.stock)
-    if cart.is_booking and slot_has_passed(
-        selected_date=cart.selected_date, selected_time=cart.selected_time
-    ):
+    """Cheap refusals before any lock or write, from what was read with the cart (what
+    other checkouts hold included, this cart's own left out): in a flash sale most
+    shoppers are refused here. The locked checks come with the holds."""
+    own = holds_of_cart(cart)
+    stock_check_lines(
+        priced.lines, priced.stock, held_by_others=priced.held_by_others, own_holds=own
+    )
+    if not cart.is_booking:
+        return
+    slot = {"selected_date": cart.selected_date, "selected_time": cart.selected_time}
+    if slot_has_passed(**slot):
         raise ApiError("The selected date and time are in the past.")
-    if cart.is_booking and slot_is_held(
-        puja_service_id=cart.puja_service_id,
-        selected_date=cart.selected_date,
-        selected_time=cart.selected_time,
-    ):
+    use = slot_use(puja_service=cart.puja_service, excluding=own, **slot)
+    if use.booked >= use.capacity:
         raise ApiError("This slot is already booked.")
+    name = f"{cart.selected_date} {cart.selected_time:%H:%M} for {cart.puja_service.name}"
+    slot_refuse_when_full(use, name=name, excluding=own)
+
+
+def _hold(payment: Payment, *, takes_over: bool) -> None:
+    """The payment's holds, or a refusal: 409 with when to try again when others hold what
+    it needs, 400 when it is simply gone."""
+    try:
+        holds_take(
+            payment=payment,
+            lines=payment.cart_snapshot["lines"],
+            until=payment.held_until,
+            takes_over=takes_over,
+        )
+    except HeldElsewhere:
+        raise
+    except Unfulfillable as exc:
+        raise ApiError(str(exc)) from exc
 
 
 def _resolve_cart(*, user, cart_ref) -> Cart:
@@ -79,11 +104,13 @@ def payment_start_from_cart(
         raise ApiError("Cart is empty.")
     _check_stock_and_slots(cart, priced)
     check_payable(priced.total)
-    # Taking a coupon use and creating the payment that holds it are one unit.
-    with transaction.atomic() if coupon else nullcontext():
+    # Taking a coupon use and the holds, and creating the payment that holds them, are one
+    # unit: a refusal leaves nothing behind.
+    held_until = hold_ends_at()
+    with transaction.atomic() if coupon or held_until else nullcontext():
         if coupon and not coupon_consume(coupon):
             raise ApiError(f"Invalid coupon: {coupon.code} has reached its usage limit.")
-        return Payment.objects.create(
+        payment = Payment.objects.create(
             user=user,
             cart=cart,
             cart_snapshot=priced.snapshot(cart),
@@ -97,7 +124,12 @@ def payment_start_from_cart(
             currency=currency,
             provider=provider,
             return_url=allowed_return_url(return_url),
+            held_until=held_until,
         )
+        if held_until:
+            # A shop cart read as holding nothing has no holds to take over.
+            _hold(payment, takes_over=priced.holds_here is not False)
+    return payment
 
 
 @transaction.atomic
@@ -155,6 +187,14 @@ def payment_notes(payment: Payment) -> dict:
     return notes
 
 
+def hold_seconds_left(payment: Payment) -> int | None:
+    """How long the payment's holds have left (None: it holds nothing): the provider's pay
+    page ends with them where the provider allows."""
+    if payment.held_until is None:
+        return None
+    return max(int((payment.held_until - timezone.now()).total_seconds()), 0)
+
+
 def payment_open_at_provider(*, payment: Payment, return_url: str = "") -> OpenedPayment:
     """Steps 2 and 3. On any provider failure the payment is marked FAILED and the caller
     gets a 502; nothing is left pending."""
@@ -167,6 +207,7 @@ def payment_open_at_provider(*, payment: Payment, return_url: str = "") -> Opene
             currency=payment.currency,
             notes=payment_notes(payment),
             return_url=return_url,
+            expires_in=hold_seconds_left(payment),
         )
     except ProviderFailure as exc:
         logger.warning("Payment %s: provider order failed: %s", payment.pk, exc)

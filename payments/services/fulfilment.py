@@ -27,6 +27,7 @@ from cart.pricing import coupon_consume, coupon_problem, lines_total_today
 from cart.services import cart_mark_converted, cart_remove_lines
 from config.errors import Unfulfillable
 from config.tasks import enqueue_on_commit
+from holds.services import holds_end
 from orders.models import Order, OrderPaymentStatus, OrderStatus
 from orders.services import order_create_from_lines, order_mark_paid, order_take_stock
 from orders.tasks import send_receipt
@@ -260,6 +261,7 @@ def _settle(payment_id, charge: Charge, *, unfulfillable: str = "") -> tuple[Ful
         if _another_capture(payment, charge):
             _refund_charge(payment, charge, "A second capture for an order already paid.")
         return Fulfilment(payment=payment), "already_done"
+    holds_end(payment=payment)  # settled either way: what it held is taken now, or freed
     status_before = payment.status
     payment.status = PaymentStatus.SUCCESS
     payment.captured_amount = _captured(payment, charge)

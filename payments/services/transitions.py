@@ -4,6 +4,7 @@ SUCCESS happen only in the fulfilment service, which records them the same way."
 from django.db import transaction
 
 from cart.pricing import coupon_release
+from holds.services import holds_release
 from orders.models import Order
 from orders.services import order_release
 
@@ -38,6 +39,7 @@ def payment_move_open(*, payment_id, to_status: str, reason: str) -> bool:
         if to_status != PaymentStatus.PENDING:
             payment.failure_reason = reason[:255]
             payment_release_coupon(payment)
+            holds_release(payment_id=payment.pk)
         payment.save(update_fields=["status", "failure_reason", "coupon_use_held", "updated_at"])
         payment_track(payment, from_status=from_status, reason=reason)
     return True

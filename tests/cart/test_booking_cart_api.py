@@ -1,4 +1,4 @@
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -111,13 +111,21 @@ def test_list_and_delete_own_carts_only(api, other_user):
     assert mine["cart_id"] not in [c["cart_id"] for c in api.get("/api/cart/carts/").json()]
 
 
-def test_booking_slot_constraint_allows_one_confirmed_booking(user):
-    from django.db import IntegrityError
+def test_a_slot_takes_no_more_confirmed_bookings_than_its_capacity(user):
+    from bookings.services import booking_create_confirmed
+    from config.errors import Unfulfillable
 
-    package = PujaPackageFactory()
-    fields = {"user": user, "puja_service": package.service, "package": package, "total_amount": 1}
-    slot = {"selected_date": future_slot()["selected_date"], "selected_time": time(9, 0)}
-    Booking.objects.create(**fields, **slot)
-    Booking.objects.create(**fields, **slot, status="CANCELLED")
-    with pytest.raises(IntegrityError):
-        Booking.objects.create(**fields, **slot)
+    package = PujaPackageFactory(service__slot_capacity=2)
+    line = {
+        "puja_service_id": package.service_id,
+        "package_id": package.pk,
+        "service_name": package.service.name,
+        "selected_date": future_slot()["selected_date"].isoformat(),
+        "selected_time": "09:00",
+    }
+    for _ in range(2):
+        booking_create_confirmed(user_id=user.pk, line=line, total_amount=1, payment=None)
+    with pytest.raises(Unfulfillable, match="already booked"):
+        booking_create_confirmed(user_id=user.pk, line=line, total_amount=1, payment=None)
+    Booking.objects.update(status="CANCELLED")  # the slot is free again
+    booking_create_confirmed(user_id=user.pk, line=line, total_amount=1, payment=None)

@@ -9,8 +9,9 @@ from playwright.sync_api import Page, expect
 
 from bookings.models import Booking
 from cart.models import CartItem
-from orders.models import Order, OrderStatus
+from orders.models import Order, OrderStatus, ProductVariant
 from payments.models import Payment, PaymentStatus
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -110,3 +111,54 @@ def test_staff_log_into_admin_and_find_the_order_by_number(page, sandbox_site):
     page.press("#searchbar", "Enter")
     expect(page.locator("#result_list")).to_contain_text(number)
     expect(page.locator("#result_list")).to_contain_text("demo@example.com")
+
+
+def second_shopper(browser, site: str) -> Page:
+    """Another shopper, in a browser of their own."""
+    UserFactory(email="second@example.com")
+    page = browser.new_context().new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{site}/demo/")
+    page.fill("#email", "second@example.com")
+    page.fill("#password", "secret-pass-123")
+    page.get_by_test_id("login").click()
+    expect(page.get_by_test_id("who")).to_have_text("Logged in as second@example.com")
+    return page
+
+
+def test_a_second_shopper_sees_the_last_unit_is_held_and_when_to_try_again(
+    page, browser, sandbox_site
+):
+    ProductVariant.objects.filter(sku="DIYA-S").update(stock=1)
+    open_shop(page, sandbox_site)
+    add(page, "DIYA-S")
+    page.get_by_test_id("pay-razorpay").click()  # on Razorpay's page, paying: the unit is held
+    expect(page.get_by_test_id("sandbox-pay")).to_be_visible()
+
+    other = second_shopper(browser, sandbox_site)
+    expect(other.get_by_test_id("available-DIYA-S")).to_have_text("0 available (1 in stock)")
+    add(other, "DIYA-S")
+    other.get_by_test_id("pay-razorpay").click()
+    refusal = other.get_by_test_id("result")
+    expect(refusal).to_contain_text("held by another shopper's checkout")
+    expect(refusal).to_contain_text(re.compile(r"Free again at \d{1,2}:\d{2}"))
+    assert Payment.objects.count() == 1
+
+    page.get_by_test_id("sandbox-pay").click()  # the first shopper pays: theirs
+    expect(page.get_by_test_id("result")).to_have_text(re.compile(r"Order confirmed"))
+    other.context.close()
+
+
+def test_a_second_devotee_sees_the_slot_is_held_while_another_pays(page, browser, sandbox_site):
+    open_shop(page, sandbox_site)
+    page.get_by_test_id("book-phonepe").click()
+    expect(page.get_by_test_id("sandbox-pay")).to_be_visible()
+
+    other = second_shopper(browser, sandbox_site)
+    expect(other.get_by_test_id("availability")).to_contain_text("10:00 0 of 1 free (held until")
+    other.get_by_test_id("book-phonepe").click()
+    refusal = other.get_by_test_id("result")
+    expect(refusal).to_contain_text("held by another devotee's checkout")
+    expect(refusal).to_contain_text("Free again at")
+    assert not Booking.objects.exists()
+    other.context.close()

@@ -14,6 +14,7 @@ def test_products_are_public_with_variants_and_stock(anon_client):
     body = anon_client.get("/api/products/").json()
     assert body[0]["variants"][0] == {
         "id": variant.pk, "name": "Standard", "sku": variant.sku, "price": "249.00", "stock": 7,
+        "available": 7,
     }  # fmt: skip
     assert anon_client.get(f"/api/products/{variant.product_id}/").status_code == 200
     assert anon_client.get("/api/products/999999/").status_code == 404

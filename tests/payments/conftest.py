@@ -2,7 +2,6 @@
 
 import pytest
 
-from accounts.models import User
 from orders.models import Order
 from payments.models import Payment
 from tests.factories import VariantFactory
@@ -19,13 +18,6 @@ def open_payment(api, rsps):
     add_to_cart(api, variant, 2)
     create_payment(api)
     return Payment.objects.get()
-
-
-@pytest.fixture
-def staff(client):
-    """A logged-in superuser in Django's test client (admin)."""
-    client.force_login(User.objects.create_superuser("ops@example.com", "ops-pass-12345"))
-    return client
 
 
 @pytest.fixture

@@ -1,0 +1,58 @@
+from django.db import models
+from django.db.models import Q
+
+
+class Hold(models.Model):
+    """What one open payment-first checkout keeps from everyone else until it ends or its
+    time runs out: some units of one variant, or one place in one booking slot. It belongs
+    to its cart (a new payment of the cart takes it over) or, with no cart (a payment
+    link), to its payment. Past `expires_at` it no longer counts: no job is needed for
+    that; beat only prunes the rows later."""
+
+    payment = models.ForeignKey("payments.Payment", on_delete=models.CASCADE, related_name="holds")
+    cart = models.ForeignKey(
+        "cart.Cart", on_delete=models.CASCADE, null=True, blank=True, related_name="holds"
+    )
+    # Indexed with expires_at below (what the reads look up), not on their own.
+    variant = models.ForeignKey(
+        "orders.ProductVariant",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="holds",
+        db_index=False,
+    )
+    slot = models.ForeignKey(
+        "bookings.BookingSlot",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="holds",
+        db_index=False,
+    )
+    quantity = models.PositiveIntegerField(default=1)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["expires_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="hold_quantity_gt_0"),
+            models.CheckConstraint(
+                condition=Q(variant__isnull=False, slot__isnull=True)
+                | Q(variant__isnull=True, slot__isnull=False),
+                name="hold_is_of_stock_or_a_slot",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["variant", "expires_at"]),
+            models.Index(fields=["slot", "expires_at"]),
+        ]
+
+    def __str__(self) -> str:
+        what = (
+            f"{self.quantity} × variant {self.variant_id}"
+            if self.variant_id
+            else f"slot {self.slot_id}"
+        )
+        return f"{what} until {self.expires_at:%H:%M}"

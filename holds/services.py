@@ -1,0 +1,119 @@
+"""Holding what a payment-first checkout needs while the shopper pays. A payment takes its
+holds in the transaction that creates it, before any provider order is made: slots first,
+then variants (the order fulfilment locks them in too), each row locked and its confirmed
+bookings, stock and active holds read once the lock is ours. Whatever someone else holds refuses
+the checkout with HeldElsewhere and when to try again. A hold ends with its payment:
+fulfilled (the stock is taken and the booking made), failed, expired or cancelled, or by
+itself when its time runs out."""
+
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from bookings.slots import locked_use, slot_locked, slot_refuse_when_full, slot_row
+from orders.stock import refuse_shortage, shortages, stock_locked
+
+from .models import Hold
+
+
+def holds_of_cart(cart) -> Q:
+    """The holds a cart's checkouts took (which a new payment of it takes over)."""
+    return Q(cart=cart)
+
+
+def _owned_by(payment) -> Q:
+    """A checkout's holds: its cart's (whichever payment of the cart took them), or, with
+    no cart (a payment link), its own."""
+    return Q(cart_id=payment.cart_id) if payment.cart_id else Q(payment_id=payment.pk)
+
+
+def _slot_of(line: dict) -> int:
+    return slot_row(
+        puja_service_id=line["puja_service_id"],
+        selected_date=date.fromisoformat(line["selected_date"]),
+        selected_time=time.fromisoformat(line["selected_time"]),
+    )
+
+
+def _check_slots(slot_ids: list[int], lines: list[dict], *, own: Q) -> None:
+    """Each slot locked, then its use read with this checkout's own place in it."""
+    pairs = sorted(zip(slot_ids, lines, strict=True), key=lambda pair: pair[0])  # id order
+    for slot_id, line in pairs:
+        use = locked_use(slot_locked(slot_id, excluding=own))
+        name = f"{line['selected_date']} {line['selected_time']} for {line['service_name']}"
+        slot_refuse_when_full(use, name=name, excluding=own)
+
+
+def _check_stock(quantities: Counter, names: dict, *, own: Q) -> None:
+    """The variants locked in id order, then what others hold of them (this checkout's
+    cart's holds left out, so two payments of one cart never refuse each other)."""
+    variants = stock_locked(quantities, excluding=own)
+    if short := shortages(variants, quantities):
+        refuse_shortage(short[0], names[short[0].variant_id], excluding=own)
+
+
+def hold_ends_at() -> datetime | None:
+    """When a hold taken now ends; None with holds off (CHECKOUT_HOLD_SECONDS=0)."""
+    seconds = settings.CHECKOUT_HOLD_SECONDS
+    return timezone.now() + timedelta(seconds=seconds) if seconds else None
+
+
+def holds_take(*, payment, lines: list[dict], until: datetime, takes_over: bool = True) -> None:
+    """Hold what `lines` (a snapshot's) need until `until`, for `payment`, or refuse
+    (HeldElsewhere, Unfulfillable). A new payment of a cart takes the cart's holds over:
+    they are replaced (`takes_over` False: the caller knows the cart holds nothing, and a
+    first checkout saves the statement). Must run inside the transaction that creates the
+    payment.
+
+    The hold rows are written first, unseen by anyone until the commit; then the rows
+    they hold are locked and checked, and the commit follows at once: a popular variant's
+    row stays locked for two statements, as in fulfilment. A refusal rolls the rows back."""
+    if takes_over:
+        Hold.objects.filter(_owned_by(payment)).delete()  # taken over, or refreshed
+    bookings = [line for line in lines if line["type"] == "booking"]
+    slot_ids = [_slot_of(line) for line in bookings]
+    quantities: Counter = Counter()
+    names = {}
+    for line in lines:
+        if line["type"] == "product":
+            quantities[line["variant_id"]] += line["quantity"]
+            names[line["variant_id"]] = f"{line['product_name']} ({line['variant_name']})"
+    mine = {"payment": payment, "cart_id": payment.cart_id, "expires_at": until}
+    Hold.objects.bulk_create(
+        [Hold(slot_id=slot_id, **mine) for slot_id in slot_ids]
+        + [Hold(variant_id=pk, quantity=n, **mine) for pk, n in quantities.items()]
+    )
+    own = _owned_by(payment)
+    _check_slots(slot_ids, bookings, own=own)  # slots first, then variants: fulfilment's order
+    if quantities:
+        _check_stock(quantities, names, own=own)
+
+
+def holds_end(*, payment) -> None:
+    """The checkout is settled (fulfilled, or paid and flagged for refund): its holds go,
+    whichever payment of its cart took them."""
+    Hold.objects.filter(_owned_by(payment) | Q(payment_id=payment.pk)).delete()
+
+
+def holds_release(*, payment_id) -> None:
+    """The payment failed, expired or was cancelled: the holds it took go (a newer payment
+    of the same cart keeps the ones it took over)."""
+    Hold.objects.filter(payment_id=payment_id).delete()
+
+
+def hold_release_by_staff(*, hold_id: int) -> None:
+    """Staff let a hold go before its time (a shopper who gave up on the phone, say); the
+    payment stays payable, and its success is then fulfilled if the stock is still free."""
+    Hold.objects.filter(pk=hold_id).delete()
+
+
+# Holds that ran out stay this long, for the payment-health page and the gauge of holds
+# that lapsed without payment; then beat prunes them.
+LAPSED_KEPT = timedelta(hours=24)
+
+
+def holds_prune() -> int:
+    return Hold.objects.filter(expires_at__lt=timezone.now() - LAPSED_KEPT).delete()[0]
