@@ -2,7 +2,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 
-from config.errors import ApiError
+from config.exceptions import Invalid
 
 from .models import User
 
@@ -12,16 +12,16 @@ def user_register(
 ) -> User:
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise ApiError("This email is already registered.")
+        raise Invalid("This email is already registered.")
     candidate = User(email=email, first_name=first_name, last_name=last_name, phone=phone)
     try:
         validate_password(password, user=candidate)
     except DjangoValidationError as exc:
-        raise ApiError(f"Password is too weak: {' '.join(exc.messages)}") from exc
+        raise Invalid(f"Password is too weak: {' '.join(exc.messages)}") from exc
     try:
         with transaction.atomic():
             return User.objects.create_user(
                 email, password, first_name=first_name, last_name=last_name, phone=phone
             )
     except IntegrityError as exc:  # a concurrent registration of the same email won
-        raise ApiError("This email is already registered.") from exc
+        raise Invalid("This email is already registered.") from exc

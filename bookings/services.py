@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from config.errors import Unfulfillable
+from config.exceptions import Unfulfillable
 
 from .models import Booking, BookingStatus
 from .slots import locked_use, slot_locked, slot_refuse_when_full, slot_row

@@ -9,7 +9,7 @@ from datetime import date, time
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from config.errors import HeldElsewhere, Unfulfillable
+from config.exceptions import HeldElsewhere, Unfulfillable
 from holds.selectors import free_again_at, held_quantity, holds_active
 
 from .models import Booking, BookingSlot, BookingStatus, PujaService

@@ -3,9 +3,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import ApiError
+from config.exceptions import Invalid
 from config.serializers import IdField, Input, SlotTimeField, WholeNumberField
-from idempotency.api import idempotent
+from idempotency.apis import idempotent
 
 from .models import Cart
 from .pricing import cart_items, cart_price, coupon_get_valid
@@ -49,7 +49,7 @@ class CartOutputSerializer(serializers.ModelSerializer):
             if cart.promo_code:
                 try:
                     coupon = coupon_get_valid(cart.promo_code)
-                except ApiError:  # an expired promo code simply stops discounting
+                except Invalid:  # an expired promo code simply stops discounting
                     coupon = None
             cache[cart.pk] = cart_price(cart, coupon=coupon, items=self._items(cart))
         return cache[cart.pk]

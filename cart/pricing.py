@@ -8,7 +8,7 @@ from django.db.models import F, OuterRef, Q
 from django.utils import timezone
 
 from bookings.models import PujaPackage
-from config.errors import ApiError
+from config.exceptions import Invalid
 from holds.selectors import held_quantity
 from orders.models import ProductVariant
 
@@ -20,7 +20,7 @@ MINIMUM_PAYABLE = Decimal("1.00")  # providers refuse orders under ₹1
 
 def check_payable(total: Decimal) -> None:
     if total < MINIMUM_PAYABLE:
-        raise ApiError(
+        raise Invalid(
             f"The total {total} is below the minimum payable amount of {MINIMUM_PAYABLE}."
         )
 
@@ -70,9 +70,9 @@ def coupon_get_valid(code: str) -> Coupon:
     """The coupon if it can be used right now, else a 400 naming why."""
     coupon = Coupon.objects.filter(code__iexact=code.strip()).first()
     if coupon is None:
-        raise ApiError(f"Invalid coupon: {code} does not exist.")
+        raise Invalid(f"Invalid coupon: {code} does not exist.")
     if problem := coupon_problem(coupon):
-        raise ApiError(problem)
+        raise Invalid(problem)
     return coupon
 
 

@@ -7,7 +7,7 @@ from django.db.models import Case, F, PositiveIntegerField, Value, When
 from bookings.models import PujaPackage, PujaService
 from bookings.services import slot_has_passed
 from bookings.slots import slot_refuse_when_full, slot_use
-from config.errors import ApiError
+from config.exceptions import Invalid, Missing
 from orders.models import Product, ProductVariant
 
 from .models import Cart, CartItem, CartKind, CartStatus
@@ -47,15 +47,15 @@ def _variant_for(product_id: int, variant_id: int | None) -> ProductVariant:
     elif len(only := list(variants[:2])) == 1:
         return only[0]
     if not Product.objects.filter(pk=product_id, is_active=True).exists():
-        raise ApiError("Product not found.")
+        raise Invalid("Product not found.")
     if variant_id is not None:
-        raise ApiError("This variant does not belong to the product.")
-    raise ApiError("variant_id is required for a product with several variants.")
+        raise Invalid("This variant does not belong to the product.")
+    raise Invalid("variant_id is required for a product with several variants.")
 
 
 def _check_stock(variant: ProductVariant, quantity: int) -> None:
     if quantity > variant.stock:
-        raise ApiError(f"Only {variant.stock} of {variant} left in stock.", available=variant.stock)
+        raise Invalid(f"Only {variant.stock} of {variant} left in stock.", available=variant.stock)
 
 
 def _locked_shop_cart(user) -> Cart:
@@ -85,7 +85,7 @@ def cart_item_update(*, user, item_id: int, quantity: int) -> Cart:
     cart = _locked_shop_cart(user)
     item = CartItem.objects.select_related("variant__product").filter(cart=cart, pk=item_id).first()
     if item is None:
-        raise ApiError("Cart item not found.", status_code=404)
+        raise Missing("Cart item not found.")
     _check_stock(item.variant, quantity)
     item.quantity = quantity
     item.save(update_fields=["quantity"])
@@ -97,7 +97,7 @@ def cart_item_remove(*, user, item_id: int) -> Cart:
     cart = _locked_shop_cart(user)
     deleted, _ = CartItem.objects.filter(cart=cart, pk=item_id).delete()
     if not deleted:
-        raise ApiError("Cart item not found.", status_code=404)
+        raise Missing("Cart item not found.")
     return cart
 
 
@@ -119,15 +119,15 @@ def booking_cart_create(
 ) -> Cart:
     service = PujaService.objects.filter(pk=puja_service_id, is_active=True).first()
     if service is None:
-        raise ApiError("Puja service not found.")
+        raise Invalid("Puja service not found.")
     package = PujaPackage.objects.filter(pk=package_id, service=service).first()
     if package is None:
-        raise ApiError("This package does not belong to the puja service.")
+        raise Invalid("This package does not belong to the puja service.")
     if slot_has_passed(selected_date=selected_date, selected_time=selected_time):
-        raise ApiError("The selected date and time are in the past.")
+        raise Invalid("The selected date and time are in the past.")
     use = slot_use(puja_service=service, selected_date=selected_date, selected_time=selected_time)
     if use.booked >= use.capacity:
-        raise ApiError("This slot is already booked.")
+        raise Invalid("This slot is already booked.")
     # What is left is held by checkouts under way: 409, with when to try again.
     slot_refuse_when_full(use, name=f"{selected_date} {selected_time:%H:%M} for {service.name}")
     if promo_code:
@@ -148,7 +148,7 @@ def booking_cart_create(
 
 def cart_abandon(*, cart: Cart) -> None:
     if cart.status == CartStatus.CONVERTED:
-        raise ApiError("Cart has already been paid for.")
+        raise Invalid("Cart has already been paid for.")
     cart.status = CartStatus.ABANDONED
     cart.save(update_fields=["status", "updated_at"])
 

@@ -1,4 +1,5 @@
-"""One exception handler: every API error body is {"error": "<one sentence>", ...}."""
+"""The API layer's one exception handler: every error body is {"error": "<one sentence>",
+...}. Domain errors (config/exceptions.py) get their status here, and only here."""
 
 import logging
 
@@ -8,13 +9,36 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from .exceptions import (
+    Conflict,
+    DomainError,
+    HeldElsewhere,
+    Missing,
+    ProviderDown,
+    ProviderTrouble,
+    RetryLater,
+    Unprocessable,
+)
 from .serializers import local_iso
 
 logger = logging.getLogger(__name__)
 
+# Most specific first: the first class an error is an instance of gives its status.
+STATUS_OF = [
+    (HeldElsewhere, status.HTTP_409_CONFLICT),
+    (Missing, status.HTTP_404_NOT_FOUND),
+    (Conflict, status.HTTP_409_CONFLICT),
+    (Unprocessable, status.HTTP_422_UNPROCESSABLE_ENTITY),
+    (ProviderDown, status.HTTP_502_BAD_GATEWAY),
+    (RetryLater, status.HTTP_503_SERVICE_UNAVAILABLE),
+    (DomainError, status.HTTP_400_BAD_REQUEST),
+]
+PROVIDER_TROUBLE = "The payment provider could not be reached. Please try again."
+
 
 class ApiError(exceptions.APIException):
-    """A service-level refusal with a status code and optional extra body fields."""
+    """An HTTP refusal made by the API layer itself (a body too large, a malformed
+    header), with a status code and optional extra body fields."""
 
     status_code = status.HTTP_400_BAD_REQUEST
 
@@ -36,11 +60,21 @@ def _first_message(detail) -> str:
     return str(detail)
 
 
-def api_exception_handler(exc, context):
+def domain_answer(exc: DomainError) -> Response:
+    extra = dict(exc.extra)
     if isinstance(exc, HeldElsewhere):
-        held_until = local_iso(exc.held_until) if exc.held_until else None
-        exc = ApiError(str(exc), status_code=409, held_until=held_until)
-    elif isinstance(exc, Http404 | Missing):
+        extra["held_until"] = local_iso(exc.held_until) if exc.held_until else None
+    code = next(code for kind, code in STATUS_OF if isinstance(exc, kind))
+    return Response({"error": str(exc), **extra}, status=code)
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return domain_answer(exc)
+    if isinstance(exc, ProviderTrouble):  # an adapter's error a service let through
+        logger.warning("Provider trouble answered 502: %s", exc)
+        return Response({"error": PROVIDER_TROUBLE}, status=status.HTTP_502_BAD_GATEWAY)
+    if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -66,27 +100,3 @@ def json_not_found(request, exception=None):
 
 def json_server_error(request):
     return JsonResponse({"error": "Internal server error."}, status=500)
-
-
-def error_response(message: str, status_code: int, **extra) -> Response:
-    return Response({"error": message, **extra}, status=status_code)
-
-
-class Missing(Exception):
-    """A domain refusal meaning "there is no such thing for you" (→ 404)."""
-
-
-class Unfulfillable(Exception):
-    """What was bought can no longer be supplied (stock gone, product removed, slot taken,
-    coupon used up). Checkout turns it into a 400; fulfilment after payment flags the
-    payment for refund instead."""
-
-
-class HeldElsewhere(Unfulfillable):
-    """What was asked for exists, but another shopper's open checkout holds it until
-    `held_until` (→ 409 with held_until). After payment it is unfulfillable like any other
-    shortage."""
-
-    def __init__(self, message: str, *, held_until):
-        super().__init__(message)
-        self.held_until = held_until

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config.exceptions import Conflict, Unprocessable
+
 from .models import IdempotencyKey
 
 KEY_LIFETIME = timedelta(hours=24)
@@ -23,12 +25,12 @@ KEY_LIFETIME = timedelta(hours=24)
 CLAIM_TRIES = 3
 
 
-class KeyReused(Exception):
-    """The key was used for a different request (→ 422)."""
+class KeyReused(Unprocessable):
+    """The key was used for a different request."""
 
 
-class StillRunning(Exception):
-    """The first request with this key has not finished (→ 409)."""
+class StillRunning(Conflict):
+    """The first request with this key has not finished."""
 
 
 @dataclass(frozen=True)

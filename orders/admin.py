@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from config.errors import ApiError
+from config.exceptions import DomainError
 from payments.admin_actions import StaffRefundActions
 from payments.services.staff_refunds import order_refund_by_staff
 
@@ -91,8 +91,8 @@ class OrderAdmin(StaffRefundActions, admin.ModelAdmin):
             try:
                 order_advance(order_id=order.pk, to_status=to_status, changed_by=request.user)
                 moved += 1
-            except ApiError as exc:
-                self.message_user(request, str(exc.detail), level=messages.ERROR)
+            except DomainError as exc:
+                self.message_user(request, str(exc), level=messages.ERROR)
         if moved:
             self.message_user(request, f"{moved} order(s) moved to {to_status}.", messages.SUCCESS)
 

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.serializers import Input
-from idempotency.api import idempotent
+from idempotency.apis import idempotent
 from payments.services.reservations import order_cancel_by_shopper
 
 from .selectors import orders_for_user, products_active

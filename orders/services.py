@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from cart.pricing import cart_price, check_payable
 from cart.services import cart_remove_lines, cart_restore_lines, shop_cart_get_or_create
-from config.errors import ApiError, HeldElsewhere, Unfulfillable
+from config.exceptions import Invalid, Unfulfillable
 
 from .models import Order, OrderItem, OrderPaymentStatus, OrderStatus, OrderStatusChange
 from .stock import refuse_shortage, stock_check_lines, stock_give_back, stock_take
@@ -121,7 +121,7 @@ def order_draft_from_cart(*, user, shipping_address: dict, billing_address: dict
     cart = shop_cart_get_or_create(user=user)
     priced = cart_price(cart)
     if not priced.lines:
-        raise ApiError("Cart is empty.")
+        raise Invalid("Cart is empty.")
     check_payable(priced.total)
     stock_check_lines(priced.lines, priced.stock)
     return order_create_from_lines(
@@ -140,15 +140,11 @@ def order_draft_from_cart(*, user, shipping_address: dict, billing_address: dict
 @transaction.atomic
 def order_reserve(*, order_id: int) -> Order:
     """DRAFT → pending_payment: take the stock and remove the ordered lines from the shop
-    cart. A short item answers 400 naming it, and nothing changes."""
+    cart. A short item is refused naming it (Unfulfillable, or HeldElsewhere when other
+    checkouts hold it), and nothing changes."""
     order = Order.objects.select_for_update().get(pk=order_id, status=OrderStatus.DRAFT)
-    try:
-        with transaction.atomic():
-            order_take_stock(items=order.items.all())
-    except HeldElsewhere:
-        raise  # 409: held by another shopper's checkout, with when to try again
-    except Unfulfillable as exc:
-        raise ApiError(str(exc)) from exc
+    with transaction.atomic():
+        order_take_stock(items=order.items.all())
     cart = shop_cart_get_or_create(user=order.user)
     cart_remove_lines(
         cart=cart,
@@ -213,7 +209,7 @@ def order_advance(*, order_id: int, to_status: str, changed_by) -> Order:
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
         if STAFF_TRANSITIONS.get(order.status) != to_status:
-            raise ApiError(
+            raise Invalid(
                 f"Order {order.order_number} cannot go from {order.status} to {to_status}."
             )
         order_record_transition(order=order, to_status=to_status, changed_by=changed_by)

@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from django.db.models import Q
 
-from config.errors import ApiError, HeldElsewhere, Unfulfillable
+from config.exceptions import HeldElsewhere, Invalid, Unfulfillable
 from holds.selectors import free_again_at, held_by_variant_read
 
 from .models import ProductVariant
@@ -120,7 +120,7 @@ def stock_check_lines(
         left = stock.get(variant_id) or 0
         name = f"{line['product_name']} ({line['variant_name']})"
         if left < wanted:
-            raise ApiError(f"{name} is out of stock: {left} left.")
+            raise Invalid(f"{name} is out of stock: {left} left.")
         held = (held_by_others or {}).get(variant_id, 0)
         if left - held < wanted:
             shortage = Shortage(variant_id, wanted, stock=left, held=held)

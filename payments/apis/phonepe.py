@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from config.serializers import Input, local_iso
-from idempotency.api import idempotent
+from idempotency.apis import idempotent
 
 from ..models import Payment, Provider
 from ..money import to_minor

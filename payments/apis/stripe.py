@@ -4,7 +4,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from config.serializers import Input
-from idempotency.api import idempotent
+from idempotency.apis import idempotent
 from orders.serializers import AddressSerializer
 
 from ..models import Provider

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from config.errors import Missing
+from config.exceptions import Missing, ProviderTrouble
 
 
-class ProviderFailure(Exception):
+class ProviderFailure(ProviderTrouble):
     """Base of the provider error ladder; the message is safe to log, not to show."""
 
 

@@ -18,7 +18,7 @@ from cart.models import Cart, CartStatus
 from cart.pricing import PricedCart, cart_price, check_payable, coupon_consume, coupon_get_valid
 from cart.selectors import cart_get_for_user
 from cart.services import shop_cart_get_or_create
-from config.errors import ApiError, HeldElsewhere, Unfulfillable
+from config.exceptions import Invalid, Missing
 from holds.services import hold_ends_at, holds_of_cart, holds_take
 from orders.models import Order, OrderStatus
 from orders.stock import stock_check_lines
@@ -52,28 +52,12 @@ def _check_stock_and_slots(cart: Cart, priced: PricedCart) -> None:
         return
     slot = {"selected_date": cart.selected_date, "selected_time": cart.selected_time}
     if slot_has_passed(**slot):
-        raise ApiError("The selected date and time are in the past.")
+        raise Invalid("The selected date and time are in the past.")
     use = slot_use(puja_service=cart.puja_service, excluding=own, **slot)
     if use.booked >= use.capacity:
-        raise ApiError("This slot is already booked.")
+        raise Invalid("This slot is already booked.")
     name = f"{cart.selected_date} {cart.selected_time:%H:%M} for {cart.puja_service.name}"
     slot_refuse_when_full(use, name=name, excluding=own)
-
-
-def _hold(payment: Payment, *, takes_over: bool) -> None:
-    """The payment's holds, or a refusal: 409 with when to try again when others hold what
-    it needs, 400 when it is simply gone."""
-    try:
-        holds_take(
-            payment=payment,
-            lines=payment.cart_snapshot["lines"],
-            until=payment.held_until,
-            takes_over=takes_over,
-        )
-    except HeldElsewhere:
-        raise
-    except Unfulfillable as exc:
-        raise ApiError(str(exc)) from exc
 
 
 def _resolve_cart(*, user, cart_ref) -> Cart:
@@ -96,12 +80,12 @@ def payment_start_from_cart(
     """Step 1: validate the cart and freeze it into an INITIATED payment."""
     cart = _resolve_cart(user=user, cart_ref=cart_ref)
     if cart.status == CartStatus.CONVERTED:
-        raise ApiError("Cart has already been paid for.")
+        raise Invalid("Cart has already been paid for.")
     code = coupon_code or cart.promo_code
     coupon = coupon_get_valid(code) if code else None
     priced = cart_price(cart, coupon=coupon)
     if not priced.lines:
-        raise ApiError("Cart is empty.")
+        raise Invalid("Cart is empty.")
     _check_stock_and_slots(cart, priced)
     check_payable(priced.total)
     # Taking a coupon use and the holds, and creating the payment that holds them, are one
@@ -109,7 +93,7 @@ def payment_start_from_cart(
     held_until = hold_ends_at()
     with transaction.atomic() if coupon or held_until else nullcontext():
         if coupon and not coupon_consume(coupon):
-            raise ApiError(f"Invalid coupon: {coupon.code} has reached its usage limit.")
+            raise Invalid(f"Invalid coupon: {coupon.code} has reached its usage limit.")
         payment = Payment.objects.create(
             user=user,
             cart=cart,
@@ -127,8 +111,13 @@ def payment_start_from_cart(
             held_until=held_until,
         )
         if held_until:
-            # A shop cart read as holding nothing has no holds to take over.
-            _hold(payment, takes_over=priced.holds_here is not False)
+            holds_take(
+                payment=payment,
+                lines=payment.cart_snapshot["lines"],
+                until=held_until,
+                # A shop cart read as holding nothing has no holds to take over.
+                takes_over=priced.holds_here is not False,
+            )
     return payment
 
 
@@ -143,9 +132,9 @@ def payment_start_for_order(*, user, order_id: int, provider: str) -> Payment:
         .first()
     )
     if order is None:
-        raise ApiError("Order not found.", status_code=404)
+        raise Missing("Order not found.")
     if order.status != OrderStatus.PENDING_PAYMENT:
-        raise ApiError(f"Order {order.order_number} is {order.status}, not awaiting payment.")
+        raise Invalid(f"Order {order.order_number} is {order.status}, not awaiting payment.")
     return payment_for_order(order=order, provider=provider)
 
 
@@ -196,8 +185,8 @@ def hold_seconds_left(payment: Payment) -> int | None:
 
 
 def payment_open_at_provider(*, payment: Payment, return_url: str = "") -> OpenedPayment:
-    """Steps 2 and 3. On any provider failure the payment is marked FAILED and the caller
-    gets a 502; nothing is left pending."""
+    """Steps 2 and 3. On any provider failure the payment is marked FAILED (its holds and
+    coupon use given back) and the ProviderFailure goes on; nothing is left pending."""
     payment_created(payment)
     provider = get_provider(payment.provider)
     try:
@@ -214,9 +203,7 @@ def payment_open_at_provider(*, payment: Payment, return_url: str = "") -> Opene
         payment_mark_failed(
             payment_id=payment.pk, reason="The payment provider could not be reached."
         )
-        raise ApiError(
-            "The payment provider could not be reached. Please try again.", status_code=502
-        ) from exc
+        raise  # the API answers 502; nothing is left pending
     payment.provider_order_id = provider_order.provider_order_id
     payment.checkout_url = provider_order.checkout_url
     payment.save(update_fields=["provider_order_id", "checkout_url", "updated_at"])

@@ -25,7 +25,7 @@ from bookings.tasks import send_booking_confirmation
 from cart.models import Cart, Coupon
 from cart.pricing import coupon_consume, coupon_problem, lines_total_today
 from cart.services import cart_mark_converted, cart_remove_lines
-from config.errors import Unfulfillable
+from config.exceptions import Unfulfillable
 from config.tasks import enqueue_on_commit
 from holds.services import holds_end
 from orders.models import Order, OrderPaymentStatus, OrderStatus

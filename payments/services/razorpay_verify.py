@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from config.errors import ApiError
+from config.exceptions import Invalid, Missing, ProviderDown
 
 from ..models import Payment, Provider
 from ..money import to_minor
@@ -35,11 +35,9 @@ def _captured_charge(payment: Payment, provider_payment_id: str) -> Charge:
                 currency=payment.currency,
             )
     except ProviderFailure as exc:
-        raise ApiError(
-            "Razorpay could not confirm the payment; please retry.", status_code=502
-        ) from exc
+        raise ProviderDown("Razorpay could not confirm the payment; please retry.") from exc
     if charge.provider_order_id != payment.provider_order_id:
-        raise ApiError("This Razorpay payment belongs to another order.")
+        raise Invalid("This Razorpay payment belongs to another order.")
     return charge
 
 
@@ -50,7 +48,7 @@ def payment_verify_razorpay(
         user=user, provider=Provider.RAZORPAY, provider_order_id=provider_order_id
     ).first()
     if payment is None:
-        raise ApiError("Payment not found.", status_code=404)
+        raise Missing("Payment not found.")
     try:
         razorpay_provider().verify_checkout_signature(
             provider_order_id=payment.provider_order_id,
@@ -58,7 +56,7 @@ def payment_verify_razorpay(
             signature=signature,
         )
     except InvalidSignature as exc:
-        raise ApiError("Invalid payment signature.") from exc
+        raise Invalid("Invalid payment signature.") from exc
     if payment.fulfilled_at and payment.provider_payment_id == provider_payment_id:
         return Fulfilment(payment=payment)  # a repeated verify: Razorpay already confirmed it
     charge = _captured_charge(payment, provider_payment_id)
@@ -66,7 +64,7 @@ def payment_verify_razorpay(
         return AwaitingCapture(payment=payment)
     if charge.state == ChargeState.FAILED:
         payment_mark_failed(payment_id=payment.pk, reason=charge.reason or "payment failed")
-        raise ApiError("Razorpay reports this payment as failed.")
+        raise Invalid("Razorpay reports this payment as failed.")
     if charge.state != ChargeState.PAID:
-        raise ApiError("Razorpay has not captured this payment yet; please retry shortly.")
+        raise Invalid("Razorpay has not captured this payment yet; please retry shortly.")
     return payment_fulfil(payment_id=payment.pk, charge=charge)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from config.errors import ApiError
+from config.exceptions import Invalid, Missing, ProviderDown
 from orders.models import Order, OrderStatus
 from orders.services import order_discard_draft, order_release
 
@@ -32,21 +32,20 @@ def order_close_checkouts(order: Order, *, reason: str) -> bool:
 def order_cancel_by_shopper(*, user, order_id: int) -> Order:
     order = Order.objects.filter(user=user, pk=order_id).exclude(status=OrderStatus.DRAFT).first()
     if order is None:
-        raise ApiError("Order not found.", status_code=404)
+        raise Missing("Order not found.")
     if order.status != OrderStatus.PENDING_PAYMENT:
-        raise ApiError(
+        raise Invalid(
             f"Only an order awaiting payment can be cancelled; this one is {order.status}."
         )
     if not order_close_checkouts(order, reason="cancelled by the shopper"):
-        raise ApiError(
+        raise ProviderDown(
             "The payment provider could not be reached to close the checkout; retry.",
-            status_code=502,
         )
     # Expiring the order's last open payment has released it already, unless it had none.
     order_release(order_id=order.pk, changed_by=user, note="cancelled by the shopper")
     order.refresh_from_db()
     if order.status != OrderStatus.CANCELLED:  # a payment completed while we closed it
-        raise ApiError(f"The order was paid meanwhile; it is {order.status}.")
+        raise Invalid(f"The order was paid meanwhile; it is {order.status}.")
     return order
 
 

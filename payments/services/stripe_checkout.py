@@ -10,7 +10,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 
-from config.errors import ApiError, HeldElsewhere
+from config.exceptions import Unfulfillable
 from orders.services import order_discard_draft, order_draft_from_cart, order_reserve
 
 from ..models import Provider
@@ -32,12 +32,12 @@ def stripe_checkout_start(*, user, shipping_address: dict | None) -> OpenedPayme
         opened = payment_open_at_provider(
             payment=payment, return_url=f"{settings.FRONTEND_BASE_URL}/order-success/{order.pk}"
         )
-    except ApiError:
+    except ProviderFailure:
         order_discard_draft(order_id=order.pk)
         raise
     try:
         order_reserve(order_id=order.pk)
-    except (ApiError, HeldElsewhere):
+    except Unfulfillable:
         # Stock ran out between the pre-check and the reservation: close the session so
         # nobody pays for it, and leave the shopper's cart and orders as they were.
         payment_mark_failed(payment_id=payment.pk, reason="Out of stock at reservation.")

@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
-from config.errors import ApiError
+from config.exceptions import Invalid, RetryLater
 
 from ..models import Payment, WebhookEvent, WebhookEventStatus
 from ..observe import webhook_delivery
@@ -204,7 +204,7 @@ def webhook_receive(*, provider_name: str, body: bytes, headers) -> WebhookOutco
         except InvalidSignature as exc:
             outcome["value"] = "invalid_signature"
             _rejected(provider_name, text, safe_headers, str(exc))
-            raise ApiError(str(exc)) from exc
+            raise Invalid(str(exc)) from exc
         except MalformedWebhook as exc:
             # Signed by the provider, so a retry would bring the same body: acknowledge it.
             row = _rejected(provider_name, text, safe_headers, str(exc), signed=True)
@@ -214,7 +214,7 @@ def webhook_receive(*, provider_name: str, body: bytes, headers) -> WebhookOutco
         except Exception as exc:  # a body our parsing did not foresee: refused, never a 500
             row = _rejected(provider_name, text, safe_headers, f"Unreadable: {type(exc).__name__}")
             logger.error("Unreadable %s webhook %s: %s", provider_name, row.pk, type(exc).__name__)
-            raise ApiError("The webhook body could not be read.") from exc
+            raise Invalid("The webhook body could not be read.") from exc
 
         structlog.contextvars.bind_contextvars(
             event_id=notice.event_id, event_type=notice.event_type
@@ -226,10 +226,10 @@ def webhook_receive(*, provider_name: str, body: bytes, headers) -> WebhookOutco
         status = _handle(provider, notice, event)
         outcome["value"] = status.lower()
         if status == WebhookEventStatus.REJECTED:
-            raise ApiError(event.error)
+            raise Invalid(event.error)
         if status in RETRY_LATER:
             # Non-2xx, so the provider delivers it again (and then it is processed again).
-            raise ApiError(RETRY_LATER[status], status_code=503)
+            raise RetryLater(RETRY_LATER[status])
         return WebhookOutcome.PROCESSED
 
 

@@ -113,7 +113,7 @@ def test_list_and_delete_own_carts_only(api, other_user):
 
 def test_a_slot_takes_no_more_confirmed_bookings_than_its_capacity(user):
     from bookings.services import booking_create_confirmed
-    from config.errors import Unfulfillable
+    from config.exceptions import Unfulfillable
 
     package = PujaPackageFactory(service__slot_capacity=2)
     line = {

@@ -10,11 +10,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from config.errors import ApiError
+from config.exceptions import DomainError, ProviderTrouble
 
 from .services import (
-    KeyReused,
     Replay,
-    StillRunning,
     fingerprint,
     idempotency_claim,
     idempotency_complete,
@@ -42,20 +41,15 @@ def idempotent(post):
         request_fingerprint = fingerprint(
             method=request.method, path=request.path, body=request.data
         )
-        try:
-            claim = idempotency_claim(
-                user=request.user, key=key, request_fingerprint=request_fingerprint
-            )
-        except KeyReused as exc:
-            raise ApiError(str(exc), status_code=422) from exc
-        except StillRunning as exc:
-            raise ApiError(str(exc), status_code=409) from exc
+        claim = idempotency_claim(
+            user=request.user, key=key, request_fingerprint=request_fingerprint
+        )
         if isinstance(claim, Replay):
             return Response(claim.body, status=claim.status_code)
         try:
             response = post(view, request, *args, **kwargs)
-        except APIException as exc:  # a 4xx answer is an answer: a retry gets it again
-            response = view.handle_exception(exc)
+        except (APIException, DomainError, ProviderTrouble) as exc:
+            response = view.handle_exception(exc)  # a 4xx answer is an answer: kept
         except Exception:
             idempotency_release(claim=claim)
             raise
