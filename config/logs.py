@@ -11,17 +11,17 @@ import traceback
 import structlog
 
 # Settings whose values never appear in a log line (a value is masked wherever it occurs).
-SECRET_SETTINGS = (
-    "SECRET_KEY",
-    "RAZORPAY_KEY_SECRET",
-    "RAZORPAY_WEBHOOK_SECRET",
-    "PHONEPE_CLIENT_SECRET",
-    "PHONEPE_WEBHOOK_PASSWORD",
-    "STRIPE_SECRET_KEY",
-    "STRIPE_WEBHOOK_SECRET",
-    "EMAIL_HOST_PASSWORD",
-    "METRICS_TOKEN",
-)
+# Besides each provider's (PROVIDER_SECRET_SETTINGS, from its settings block).
+OWN_SECRET_SETTINGS = ("SECRET_KEY", "EMAIL_HOST_PASSWORD", "METRICS_TOKEN")
+
+
+def secret_setting_names() -> list[str]:
+    """Every setting whose value is a secret, the providers' included."""
+    from django.conf import settings
+
+    return [*OWN_SECRET_SETTINGS, *getattr(settings, "PROVIDER_SECRET_SETTINGS", [])]
+
+
 # Fields whose names say they hold something private: their values are never written.
 PRIVATE_FIELD = re.compile(
     r"secret|password|passwd|token|signature|authorization|cookie|card|cvv|address|phone|email",
@@ -35,7 +35,7 @@ MIN_MASKED_LENGTH = 8
 def _configured_secrets() -> list[str]:
     from django.conf import settings
 
-    values = [str(getattr(settings, name, "") or "") for name in SECRET_SETTINGS]
+    values = [str(getattr(settings, name, "") or "") for name in secret_setting_names()]
     values.append(str(settings.DATABASES["default"].get("PASSWORD") or ""))
     return sorted({v for v in values if len(v) >= MIN_MASKED_LENGTH}, key=len, reverse=True)
 

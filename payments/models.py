@@ -4,11 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-
-class Provider(models.TextChoices):
-    RAZORPAY = "razorpay", "Razorpay"
-    PHONEPE = "phonepe", "PhonePe"
-    STRIPE = "stripe", "Stripe"
+from .gateways.registry import gateway_choices
 
 
 class PaymentStatus(models.TextChoices):
@@ -63,7 +59,7 @@ class Payment(models.Model):
     # against it, never against the price (an underpaid capture is refunded what it paid).
     captured_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, default="INR")
-    provider = models.CharField(max_length=16, choices=Provider.choices)
+    provider = models.CharField(max_length=16, choices=gateway_choices)
     provider_order_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
     provider_payment_id = models.CharField(max_length=100, blank=True)
     # Our reference at every provider (Razorpay receipt, PhonePe merchantOrderId).
@@ -135,7 +131,7 @@ class WebhookEvent(models.Model):
     """Every delivery, stored before it is processed, so staff can see and replay it.
     Only verified events carry an event_id (unique per provider) and their whole body."""
 
-    provider = models.CharField(max_length=16, choices=Provider.choices)
+    provider = models.CharField(max_length=16, choices=gateway_choices)
     event_id = models.CharField(max_length=255, null=True, blank=True)
     event_type = models.CharField(max_length=100, blank=True)
     # The whole body once the signature verified; until then a short excerpt only.

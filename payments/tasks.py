@@ -5,7 +5,7 @@ from django.conf import settings
 
 from config.tasks import retry_later
 
-from .providers.base import ProviderUnavailable
+from .gateways.base import ProviderUnavailable
 from .services.notifications import notifications_resend_unsent
 from .services.reconciliation import payments_reconcile
 from .services.refunds import refund_send, refunds_reconcile

@@ -1,28 +1,10 @@
-from django.urls import path
-from django.views.decorators.csrf import csrf_exempt
+from django.urls import include, path
 
-from .apis import phonepe, razorpay, status, stripe
+from .apis import status
+from .gateways.registry import gateways
 
+# What every provider shares; then each gateway package's own routes.
 urlpatterns = [
-    # Razorpay, payment-first and legacy order-first
-    path(
-        "create-from-cart/", razorpay.CreateFromCartApi.as_view(), name="payment-create-from-cart"
-    ),
-    path("create/", razorpay.CreateForOrderApi.as_view(), name="payment-create-for-order"),
-    path("verify/", razorpay.VerifyApi.as_view(), name="payment-verify"),
-    path(
-        "confirm-razorpay/", razorpay.ConfirmRazorpayApi.as_view(), name="payment-confirm-razorpay"
-    ),
-    # PhonePe Standard Checkout V2
-    path("process-cart/", phonepe.ProcessCartApi.as_view(), name="payment-process-cart"),
-    path("cart/", phonepe.CartPaymentApi.as_view(), name="payment-cart"),
-    # Stripe, order-first
-    path(
-        "stripe/checkout-session/",
-        stripe.CheckoutSessionApi.as_view(),
-        name="stripe-checkout-session",
-    ),
-    # Status and redirects
     path(
         "<uuid:payment_id>/check-booking/",
         status.CheckBookingApi.as_view(),
@@ -38,14 +20,5 @@ urlpatterns = [
         status.PaymentOrderStatusApi.as_view(),
         name="payment-status",
     ),
-    path("redirect/", csrf_exempt(status.payment_redirect), name="payment-redirect"),
-    path(
-        "redirect/simple/",
-        csrf_exempt(status.payment_redirect_simple),
-        name="payment-redirect-simple",
-    ),
-    # Webhooks
-    path("webhook/razorpay/", razorpay.RazorpayWebhookApi.as_view(), name="webhook-razorpay"),
-    path("webhook/phonepe/", phonepe.PhonePeWebhookApi.as_view(), name="webhook-phonepe"),
-    path("webhook/stripe/", stripe.StripeWebhookApi.as_view(), name="webhook-stripe"),
+    *(path("", include(gateway.urls)) for gateway in gateways().values()),
 ]

@@ -5,20 +5,6 @@ import ipaddress
 
 from django.core.exceptions import ImproperlyConfigured
 
-# What each enabled provider needs; a provider switched off needs nothing.
-PROVIDER_SECRETS = {
-    "razorpay": ["RAZORPAY_KEY_ID", "RAZORPAY_KEY_SECRET", "RAZORPAY_WEBHOOK_SECRET"],
-    "phonepe": [
-        "PHONEPE_CLIENT_ID",
-        "PHONEPE_CLIENT_SECRET",
-        "PHONEPE_CLIENT_VERSION",
-        "PHONEPE_WEBHOOK_USERNAME",
-        "PHONEPE_WEBHOOK_PASSWORD",
-        "PHONEPE_ENV",
-    ],
-    "stripe": ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"],
-}
-KNOWN_PROVIDERS = tuple(PROVIDER_SECRETS)
 CONSOLE_EMAIL_BACKENDS = {
     "django.core.mail.backends.console.EmailBackend",
     "django.core.mail.backends.locmem.EmailBackend",
@@ -27,18 +13,14 @@ CONSOLE_EMAIL_BACKENDS = {
 
 
 def live_credentials(values: dict) -> list[str]:
-    """The configured credentials that move real money."""
-    found = []
-    if str(values.get("RAZORPAY_KEY_ID", "")).startswith("rzp_live_"):
-        found.append("RAZORPAY_KEY_ID (rzp_live_…)")
-    if str(values.get("STRIPE_SECRET_KEY", "")).startswith(("sk_live_", "rk_live_")):
-        found.append("STRIPE_SECRET_KEY (sk_live_…)")
-    if values.get("PHONEPE_ENV") == "PRODUCTION":
-        found.append("PHONEPE_ENV=PRODUCTION")
-    return found
-
-
-PHONEPE_ENVIRONMENTS = ("UAT", "PRODUCTION")
+    """The configured credentials that move real money (each provider's settings block
+    says, in PROVIDER_LIVE_MARKS, which value of which setting means live)."""
+    return [
+        f"{name} ({value}…)"
+        for name, marks in values["PROVIDER_LIVE_MARKS"].items()
+        for value in marks
+        if str(values.get(name, "")).startswith(value)
+    ]
 
 
 def _not_networks(entries: list[str]) -> list[str]:
@@ -64,15 +46,13 @@ def production_problems(values: dict, *, environ: dict) -> list[str]:
         )
     if values["CHECKOUT_HOLD_SECONDS"] < 0:
         problems.append("CHECKOUT_HOLD_SECONDS must be 0 (no holds) or a number of seconds")
-    phonepe_env = values["PHONEPE_ENV"]
-    if phonepe_env and phonepe_env not in PHONEPE_ENVIRONMENTS:
-        problems.append(f"PHONEPE_ENV is {phonepe_env!r}; it must be exactly UAT or PRODUCTION")
     if values["IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS"] <= 3 * values["PROVIDER_TIMEOUT_SECONDS"]:
         problems.append(
             "IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS must be longer than three "
             "PROVIDER_TIMEOUT_SECONDS, or a slow request's key is taken over while it runs"
         )
-    unknown = set(values["PAYMENT_PROVIDERS"]) - set(KNOWN_PROVIDERS)
+    problems += values["PROVIDER_SETTINGS_PROBLEMS"]
+    unknown = set(values["PAYMENT_PROVIDERS"]) - set(values["PROVIDER_REQUIRED_SETTINGS"])
     if unknown:
         problems.append(f"PAYMENT_PROVIDERS names unknown providers: {', '.join(sorted(unknown))}")
     if values["PAYMENTS_SANDBOX"] and (live := live_credentials(values)):
@@ -83,7 +63,7 @@ def production_problems(values: dict, *, environ: dict) -> list[str]:
         problems.append("PAYMENTS_SANDBOX must be off when DEBUG is off")
     required = ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "FRONTEND_BASE_URL"]
     for provider in values["PAYMENT_PROVIDERS"]:
-        required += PROVIDER_SECRETS.get(provider, [])
+        required += values["PROVIDER_REQUIRED_SETTINGS"].get(provider, [])
     missing = [name for name in required if not environ.get(name, "").strip()]
     if missing:
         problems.append(f"missing or empty: {', '.join(missing)}")

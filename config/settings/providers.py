@@ -1,4 +1,9 @@
-"""Payment provider credentials, base URLs and timeouts.
+"""Payment provider credentials, base URLs and timeouts: one block per provider (a gateway
+package in payments/gateways/ reads its block). Each block also says what production needs
+of it (PROVIDER_REQUIRED_SETTINGS, checked by the guard when the provider is on), which
+values are secrets to mask in logs (PROVIDER_SECRET_SETTINGS), which values of which
+settings mean live money (PROVIDER_LIVE_MARKS, never beside the sandbox) and what is
+wrong with its settings (PROVIDER_SETTINGS_PROBLEMS: the start is refused).
 
 With PAYMENTS_SANDBOX on, every unset credential takes a sandbox value and every unset base
 URL points at the local sandbox, so the real SDK code runs against it unchanged. With it
@@ -12,6 +17,12 @@ SANDBOX_ORIGIN = env_str("SANDBOX_ORIGIN", "http://127.0.0.1:8000").rstrip("/")
 PAYMENT_PROVIDERS = [
     name.lower() for name in env_list("PAYMENT_PROVIDERS", "razorpay,phonepe,stripe")
 ]
+
+
+PROVIDER_REQUIRED_SETTINGS: dict[str, list[str]] = {}
+PROVIDER_SECRET_SETTINGS: list[str] = []
+PROVIDER_LIVE_MARKS: dict[str, tuple[str, ...]] = {}
+PROVIDER_SETTINGS_PROBLEMS: list[str] = []
 
 
 def _setting(name: str, sandbox_value: str, real_default: str = "") -> str:
@@ -49,6 +60,13 @@ RAZORPAY_BASE_URL = _setting(
 # Verify finds a payment only authorised (the account does not auto-capture): capture it
 # through the API when on, else leave it for the payment.captured webhook.
 RAZORPAY_CAPTURE_AUTHORIZED = env_bool("RAZORPAY_CAPTURE_AUTHORIZED", True)
+PROVIDER_REQUIRED_SETTINGS["razorpay"] = [
+    "RAZORPAY_KEY_ID",
+    "RAZORPAY_KEY_SECRET",
+    "RAZORPAY_WEBHOOK_SECRET",
+]
+PROVIDER_SECRET_SETTINGS += ["RAZORPAY_KEY_SECRET", "RAZORPAY_WEBHOOK_SECRET"]
+PROVIDER_LIVE_MARKS["RAZORPAY_KEY_ID"] = ("rzp_live_",)
 
 # ---------------------------------------------------------------- PhonePe
 PHONEPE_CLIENT_ID = _setting("PHONEPE_CLIENT_ID", "SANDBOXCLIENT")
@@ -59,6 +77,20 @@ PHONEPE_ENV = env_str("PHONEPE_ENV", "UAT" if DEBUG or PAYMENTS_SANDBOX else "")
 PHONEPE_BASE_URL = _setting("PHONEPE_BASE_URL", f"{SANDBOX_ORIGIN}/sandbox/phonepe").rstrip("/")
 PHONEPE_WEBHOOK_USERNAME = _setting("PHONEPE_WEBHOOK_USERNAME", "sandbox_user")
 PHONEPE_WEBHOOK_PASSWORD = _setting("PHONEPE_WEBHOOK_PASSWORD", "sandboxpass123")
+PROVIDER_REQUIRED_SETTINGS["phonepe"] = [
+    "PHONEPE_CLIENT_ID",
+    "PHONEPE_CLIENT_SECRET",
+    "PHONEPE_CLIENT_VERSION",
+    "PHONEPE_WEBHOOK_USERNAME",
+    "PHONEPE_WEBHOOK_PASSWORD",
+    "PHONEPE_ENV",
+]
+PROVIDER_SECRET_SETTINGS += ["PHONEPE_CLIENT_SECRET", "PHONEPE_WEBHOOK_PASSWORD"]
+PROVIDER_LIVE_MARKS["PHONEPE_ENV"] = ("PRODUCTION",)
+if PHONEPE_ENV and PHONEPE_ENV not in ("UAT", "PRODUCTION"):
+    PROVIDER_SETTINGS_PROBLEMS.append(
+        f"PHONEPE_ENV is {PHONEPE_ENV!r}; it must be exactly UAT or PRODUCTION"
+    )
 
 # ---------------------------------------------------------------- Stripe
 STRIPE_SECRET_KEY = _setting("STRIPE_SECRET_KEY", "sk_test_sandbox")
@@ -67,3 +99,6 @@ STRIPE_WEBHOOK_SECRET = _setting("STRIPE_WEBHOOK_SECRET", "whsec_sandbox")
 STRIPE_API_BASE = _setting(
     "STRIPE_API_BASE", f"{SANDBOX_ORIGIN}/sandbox/stripe", "https://api.stripe.com"
 ).rstrip("/")
+PROVIDER_REQUIRED_SETTINGS["stripe"] = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"]
+PROVIDER_SECRET_SETTINGS += ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"]
+PROVIDER_LIVE_MARKS["STRIPE_SECRET_KEY"] = ("sk_live_", "rk_live_")

@@ -15,9 +15,9 @@ from config.errors import ApiError
 from config.serializers import Input, local_iso
 from orders.serializers import AddressSerializer
 
+from ..gateways.registry import require_enabled
 from ..models import Payment
 from ..money import SUPPORTED_CURRENCIES
-from ..providers.registry import require_enabled
 from ..services.fulfilment import Fulfilment
 from ..services.webhooks import WebhookOutcome, webhook_receive
 

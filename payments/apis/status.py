@@ -1,11 +1,7 @@
-"""Status endpoints and browser redirects. While a payment is open they ask its provider
-(at most once every few seconds per payment), so a lost webhook still ends in an order or
-booking when the frontend polls."""
+"""Status endpoints. While a payment is open they ask its provider (at most once every few
+seconds per payment), so a lost webhook still ends in an order or booking when the
+frontend polls."""
 
-import re
-
-from django.http import Http404, HttpResponseRedirect
-from django.views.decorators.http import require_http_methods
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
@@ -14,19 +10,33 @@ from rest_framework.views import APIView
 from bookings.models import Booking
 from config.serializers import local_iso
 
-from ..models import Payment, Provider
-from ..providers.registry import provider_enabled
+from ..models import Payment
+from ..money import to_minor
 from ..selectors import payment_get_for_user, payment_latest_for_cart
-from ..services.charges import payment_sync_with_provider
-from ..services.returns import payment_return_target
+from ..services.charges import payment_current as _current
 from .common import refund_state
-from .phonepe import payment_order_body
-
-MERCHANT_ORDER_ID = re.compile(r"[A-Za-z0-9_-]{1,63}")
 
 
-def _current(payment: Payment) -> Payment:
-    return payment_sync_with_provider(payment=payment) if payment.is_open else payment
+def payment_order_body(payment: Payment) -> dict:
+    """A payment as its order-status answer shows it (the PhonePe endpoints' shape, which
+    its frontends read; `phonepe_payment_url` is the provider's pay page)."""
+    return {
+        "id": str(payment.pk),
+        "merchant_order_id": payment.merchant_order_id,
+        "amount": to_minor(payment.amount),
+        "amount_in_rupees": str(payment.amount),
+        "currency": payment.currency,
+        "cart_id": payment.cart_snapshot.get("cart_id"),
+        "status": payment.status,
+        "needs_attention": payment.needs_attention,
+        "refund": refund_state(payment),
+        "phonepe_payment_url": payment.checkout_url,
+        "held_until": local_iso(payment.held_until),
+        "order_number": payment.order.order_number if payment.order_id else None,
+        "booking_ids": [booking.book_id for booking in payment.bookings.order_by("id")],
+        "created_at": local_iso(payment.created_at),
+        "completed_at": local_iso(payment.completed_at),
+    }
 
 
 def _booking_of(payment: Payment) -> Booking | None:
@@ -100,38 +110,3 @@ class PaymentOrderStatusApi(APIView):
     def get(self, request, merchant_order_id: str):
         payment = payment_get_for_user(user=request.user, merchant_order_id=merchant_order_id)
         return Response({"success": True, "data": payment_order_body(_current(payment))})
-
-
-def _require_phonepe() -> None:
-    if not provider_enabled(Provider.PHONEPE):
-        raise Http404("The payment provider phonepe is switched off.")
-
-
-def _returning_payment(request) -> tuple[Payment | None, str]:
-    """The merchant order id from the query string (GET or POST) or a posted form."""
-    _require_phonepe()
-    raw = (
-        request.GET.get("merchant_order_id")
-        or request.GET.get("merchantOrderId")
-        or (request.POST.get("merchant_order_id") if request.method == "POST" else "")
-        or (request.POST.get("merchantOrderId") if request.method == "POST" else "")
-        or ""
-    )
-    if not MERCHANT_ORDER_ID.fullmatch(raw):
-        return None, ""  # nothing we could have issued: no lookup, no echo
-    return Payment.objects.filter(merchant_order_id=raw).first(), raw
-
-
-@require_http_methods(["GET", "POST"])
-def payment_redirect(request):
-    """Checks the status first (throttled per payment), then sends the browser on."""
-    payment, merchant_order_id = _returning_payment(request)
-    payment = _current(payment) if payment else None
-    return HttpResponseRedirect(payment_return_target(payment, merchant_order_id, check=True))
-
-
-@require_http_methods(["GET", "POST"])
-def payment_redirect_simple(request):
-    """Always back to the confirmation page, which polls the status."""
-    payment, merchant_order_id = _returning_payment(request)
-    return HttpResponseRedirect(payment_return_target(payment, merchant_order_id, check=False))

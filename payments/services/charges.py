@@ -8,9 +8,9 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from ..gateways.base import Charge, ChargeState, ProviderDisabled, ProviderFailure
+from ..gateways.registry import get_provider, provider_enabled
 from ..models import LAPSED_PAYMENT_STATUSES, OPEN_PAYMENT_STATUSES, Payment, PaymentStatus
-from ..providers.base import Charge, ChargeState, ProviderDisabled, ProviderFailure
-from ..providers.registry import get_provider, provider_enabled
 from .fulfilment import payment_fulfil
 from .transitions import payment_expire, payment_mark_failed, payment_move_open
 
@@ -65,6 +65,13 @@ def payment_sync_with_provider(
             payment_apply_charge(payment=payment, charge=charge)
     payment.refresh_from_db()
     return payment
+
+
+def payment_current(payment: Payment) -> Payment:
+    """The payment as its provider now says, when it is still open (asked at most once
+    every PAYMENT_STATUS_POLL_INTERVAL seconds): a lost webhook still completes it when
+    the frontend polls."""
+    return payment_sync_with_provider(payment=payment) if payment.is_open else payment
 
 
 def payment_close(*, payment: Payment, reason: str, ask_first: bool = True) -> bool:

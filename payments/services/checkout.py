@@ -23,12 +23,12 @@ from holds.services import hold_ends_at, holds_of_cart, holds_take
 from orders.models import Order, OrderStatus
 from orders.stock import stock_check_lines
 
+from ..gateways.base import ProviderFailure, ProviderOrder
+from ..gateways.registry import get_provider
 from ..models import Payment
 from ..money import to_minor
 from ..observe import payment_created
-from ..providers.base import ProviderFailure, ProviderOrder
-from ..providers.registry import get_provider
-from .returns import allowed_return_url
+from .frontend import allowed_return_url
 from .transitions import payment_mark_failed
 
 logger = logging.getLogger(__name__)

@@ -32,10 +32,11 @@ from orders.models import Order, OrderPaymentStatus, OrderStatus
 from orders.services import order_create_from_lines, order_mark_paid, order_take_stock
 from orders.tasks import send_receipt
 
-from ..models import Payment, PaymentStatus, Provider
+from ..gateways.base import Charge, ChargeState
+from ..gateways.registry import capability
+from ..models import Payment, PaymentStatus
 from ..money import from_minor, to_minor
 from ..observe import fulfilment_finished
-from ..providers.base import Charge, ChargeState
 from .refunds import refund_owed
 from .transitions import payment_release_coupon, payment_track
 
@@ -92,11 +93,11 @@ def _mismatch(payment: Payment, charge: Charge) -> str:
 
 def _another_capture(payment: Payment, charge: Charge) -> bool:
     """A second captured provider payment for a provider order already settled: money in
-    that nothing will be built for. Only Razorpay lets one order be paid twice (rare
-    races); PhonePe and Stripe orders complete once, and their refunds name the order, so
-    there a differing id is never a second capture."""
+    that nothing will be built for. Only a provider whose one order can be paid twice
+    (`repeat_captures`, Razorpay's rare races) has such; where an order completes once and
+    refunds name the order, a differing id is never a second capture."""
     return (
-        payment.provider == Provider.RAZORPAY
+        capability(payment.provider, "repeat_captures")
         and charge.state == ChargeState.PAID
         and bool(charge.provider_payment_id)
         and bool(payment.provider_payment_id)

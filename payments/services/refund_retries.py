@@ -7,8 +7,8 @@ another refund has returned meanwhile."""
 from django.db import transaction
 from django.utils import timezone
 
+from ..gateways.base import ProviderFailure
 from ..models import Payment, Refund, RefundStatus
-from ..providers.base import ProviderFailure
 from .refunds import RefundRefused, refund_attempt, refund_check_with_provider, refundable_left
 
 

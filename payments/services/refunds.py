@@ -22,11 +22,11 @@ from config.tasks import enqueue_on_commit
 from orders.models import Order
 from orders.services import order_mark_refunded
 
+from ..gateways.base import ProviderError, ProviderUnavailable, RefundResult, RefundState
+from ..gateways.registry import get_provider
 from ..models import Payment, PaymentStatus, Refund, RefundStatus
 from ..money import to_minor
 from ..observe import refund_changed
-from ..providers.base import ProviderError, ProviderUnavailable, RefundResult, RefundState
-from ..providers.registry import get_provider
 from .batch import run_isolated
 from .transitions import payment_track
 

@@ -16,16 +16,16 @@ from django.utils import timezone
 
 from config.exceptions import Invalid, RetryLater
 
-from ..models import Payment, WebhookEvent, WebhookEventStatus
-from ..observe import webhook_delivery
-from ..providers.base import (
+from ..gateways.base import (
     Charge,
     InvalidSignature,
     MalformedWebhook,
     ProviderFailure,
     WebhookNotice,
 )
-from ..providers.registry import get_provider
+from ..gateways.registry import get_provider
+from ..models import Payment, WebhookEvent, WebhookEventStatus
+from ..observe import webhook_delivery
 from .charges import payment_apply_charge
 from .refunds import (
     refund_check_with_provider,

@@ -15,10 +15,10 @@ from django.utils import timezone
 from accounts.models import User
 from bookings.models import Booking
 from orders.models import Order, OrderStatus, ProductVariant
+from payments.gateways.base import ProviderError
+from payments.gateways.registry import get_provider
 from payments.health import payments_needing_attention
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
-from payments.providers.base import ProviderError
-from payments.providers.registry import phonepe_provider, razorpay_provider, stripe_provider
 from payments.services.refunds import refund_owed, refund_send
 from payments.services.staff_refunds import order_refund_by_staff
 from tests.factories import PujaPackageFactory, VariantFactory
@@ -458,7 +458,7 @@ def test_a_revoked_key_is_a_refusal_not_an_outage_for_every_provider(rsps, statu
     )
     mock_token(rsps)
     rsps.add(responses.POST, f"{base()}/payments/v2/refund", status=status, json={})
-    for provider in (razorpay_provider(), stripe_provider(), phonepe_provider()):
+    for provider in (get_provider("razorpay"), get_provider("stripe"), get_provider("phonepe")):
         with pytest.raises(ProviderError):
             provider.refund(**REFUND_CALL)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from payments.providers.phonepe import AccessToken
-from payments.providers.registry import phonepe_provider
-from payments.token_store import DatabaseTokenStore
+from payments.gateways.phonepe.adapter import AccessToken
+from payments.gateways.phonepe.token_store import DatabaseTokenStore
+from payments.gateways.registry import get_provider
 
 from .phonepe_fakes import base, calls_to, mock_pay, mock_token
 
@@ -34,8 +34,8 @@ def create(provider, reference="MOtest1"):
 def test_one_token_serves_many_calls_and_provider_instances(rsps):
     mock_token(rsps)
     mock_pay(rsps)
-    create(phonepe_provider(), "MOa")
-    create(phonepe_provider(), "MOb")  # a fresh adapter, as another request would build
+    create(get_provider("phonepe"), "MOa")
+    create(get_provider("phonepe"), "MOb")  # a fresh adapter, as another request would build
     assert calls_to(rsps, "/oauth/token") == 1
     token_request = next(c.request for c in rsps.calls if "/oauth/token" in c.request.url)
     assert "grant_type=client_credentials" in token_request.body
@@ -47,7 +47,7 @@ def test_token_near_expiry_is_refreshed(rsps):
     DatabaseTokenStore().save(TOKEN_KEY, AccessToken("old-token", time.time() + 60))
     mock_token(rsps, token="new-token")
     mock_pay(rsps)
-    create(phonepe_provider())
+    create(get_provider("phonepe"))
     pay = next(c.request for c in rsps.calls if "/checkout/v2/pay" in c.request.url)
     assert pay.headers["Authorization"] == "O-Bearer new-token"
     assert DatabaseTokenStore().load(TOKEN_KEY).value == "new-token"
@@ -57,7 +57,7 @@ def test_token_near_expiry_is_refreshed(rsps):
 def test_token_far_from_expiry_is_reused(rsps):
     DatabaseTokenStore().save(TOKEN_KEY, AccessToken("kept-token", time.time() + 3000))
     mock_pay(rsps)
-    create(phonepe_provider())
+    create(get_provider("phonepe"))
     assert calls_to(rsps, "/oauth/token") == 0
 
 
@@ -67,7 +67,7 @@ def test_a_rejected_token_is_replaced_and_the_call_retried_once(rsps):
     mock_token(rsps, token="fresh")
     rsps.add("POST", f"{base()}/checkout/v2/pay", status=401, json={"code": "UNAUTHORIZED"})
     mock_pay(rsps)
-    order = create(phonepe_provider())
+    order = create(get_provider("phonepe"))
     assert order.checkout_url.startswith("https://")
     auths = [c.request.headers.get("Authorization") for c in rsps.calls if "/pay" in c.request.url]
     assert auths == ["O-Bearer revoked", "O-Bearer fresh"]
@@ -101,7 +101,7 @@ class _RecordingPhonePe(BaseHTTPRequestHandler):
 def test_the_token_is_shared_with_another_server_process(rsps):
     mock_token(rsps, token="shared-token")
     mock_pay(rsps)
-    create(phonepe_provider())  # this process fetches and stores the token
+    create(get_provider("phonepe"))  # this process fetches and stores the token
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), _RecordingPhonePe)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -114,8 +114,8 @@ def test_the_token_is_shared_with_another_server_process(rsps):
     }
     script = (
         "import django; django.setup()\n"
-        "from payments.providers.registry import phonepe_provider\n"
-        "print(phonepe_provider().create_order(reference='MOother', amount=100, currency='INR',"
+        "from payments.gateways.registry import get_provider\n"
+        "print(get_provider('phonepe').create_order(reference='MOother', amount=100, currency='INR',"
         " notes={}, return_url='https://x/').checkout_url)\n"
     )
     try:
@@ -161,4 +161,4 @@ def test_without_a_base_url_phonepe_env_picks_the_hosts(rsps, settings, env, oau
     rsps.add(
         "POST", f"{pg}/checkout/v2/pay", json={"orderId": "OMO1", "redirectUrl": "https://pay/1"}
     )
-    assert create(phonepe_provider()).checkout_url == "https://pay/1"
+    assert create(get_provider("phonepe")).checkout_url == "https://pay/1"

@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.test import override_settings
 
-from payments.providers.base import ChargeState
-from payments.providers.registry import razorpay_provider
+from payments.gateways.base import ChargeState
+from payments.gateways.registry import get_provider
 
 
 class PaymentsApi(BaseHTTPRequestHandler):
@@ -53,7 +53,7 @@ def razorpay_api():
 
 
 def fetch(payment_id: str):
-    return razorpay_provider().fetch_payment(provider_payment_id=payment_id)
+    return get_provider("razorpay").fetch_payment(provider_payment_id=payment_id)
 
 
 def test_calls_in_one_thread_share_one_connection(razorpay_api):

@@ -12,11 +12,11 @@ import stripe
 from django.test import Client
 from django.urls import clear_url_caches
 
+from payments.gateways.base import ProviderError
+from payments.gateways.razorpay.adapter import RazorpayProvider
+from payments.gateways.registry import get_provider
+from payments.gateways.stripe import sandbox as stripe_sandbox
 from payments.models import WebhookEvent, WebhookEventStatus
-from payments.providers.base import ProviderError
-from payments.providers.razorpay import RazorpayProvider
-from payments.providers.registry import phonepe_provider, razorpay_provider, stripe_provider
-from payments.sandbox import stripe as stripe_sandbox
 from payments.sandbox import urls as sandbox_urls
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,7 +36,7 @@ def press(site: str, pay_page: str, outcome: str = "pay") -> requests.Response:
 
 
 def test_razorpay_sandbox_signatures_verify_with_the_sdk(sandbox_site, settings):
-    order = razorpay_provider().create_order(
+    order = get_provider("razorpay").create_order(
         reference="MOsdk1", amount=12300, currency="INR", notes={"cart_id": "C"}, return_url=""
     )
     assert order.provider_order_id.startswith("order_")
@@ -54,7 +54,8 @@ def test_razorpay_sandbox_signatures_verify_with_the_sdk(sandbox_site, settings)
     event = WebhookEvent.objects.get(provider="razorpay")
     assert event.event_type == "payment.captured" and event.status == WebhookEventStatus.IGNORED
     assert (
-        razorpay_provider().fetch_charge(provider_order_id=order.provider_order_id).state == "PAID"
+        get_provider("razorpay").fetch_charge(provider_order_id=order.provider_order_id).state
+        == "PAID"
     )
 
 
@@ -71,7 +72,7 @@ def test_razorpay_sandbox_refuses_wrong_credentials(sandbox_site, settings):
 
 
 def test_stripe_sandbox_events_verify_with_the_sdk(sandbox_site, settings):
-    session = stripe_provider().create_order(
+    session = get_provider("stripe").create_order(
         reference="MOsdk2",
         amount=45600,
         currency="INR",
@@ -91,7 +92,7 @@ def test_stripe_sandbox_events_verify_with_the_sdk(sandbox_site, settings):
     assert delivered.event_type == "checkout.session.completed"
     # Verified by stripe.Webhook.construct_event, then ignored: no payment of ours has it.
     assert delivered.status == WebhookEventStatus.IGNORED
-    charge = stripe_provider().fetch_charge(provider_order_id=session.provider_order_id)
+    charge = get_provider("stripe").fetch_charge(provider_order_id=session.provider_order_id)
     assert (
         charge.state == "PAID"
         and charge.amount == 45600
@@ -100,20 +101,20 @@ def test_stripe_sandbox_events_verify_with_the_sdk(sandbox_site, settings):
 
 
 def test_stripe_sandbox_session_expires_once(sandbox_site):
-    session = stripe_provider().create_order(
+    session = get_provider("stripe").create_order(
         reference="MOsdk3", amount=100, currency="INR", notes={}, return_url=f"{sandbox_site}/demo/"
     )
-    stripe_provider().cancel_order(provider_order_id=session.provider_order_id)
+    get_provider("stripe").cancel_order(provider_order_id=session.provider_order_id)
     assert (
-        stripe_provider().fetch_charge(provider_order_id=session.provider_order_id).state
+        get_provider("stripe").fetch_charge(provider_order_id=session.provider_order_id).state
         == "EXPIRED"
     )
     with pytest.raises(Exception, match="expire"):
-        stripe_provider().cancel_order(provider_order_id=session.provider_order_id)
+        get_provider("stripe").cancel_order(provider_order_id=session.provider_order_id)
 
 
 def test_phonepe_sandbox_webhook_authorization_and_status(sandbox_site, settings):
-    provider = phonepe_provider()
+    provider = get_provider("phonepe")
     order = provider.create_order(
         reference="MOsdk4",
         amount=99900,
@@ -167,11 +168,13 @@ def test_turning_the_sandbox_off_removes_every_sandbox_route(urls_without_sandbo
 
 
 def test_sandbox_refunds_answer_like_the_providers(sandbox_site, settings):
-    razorpay_order = razorpay_provider().create_order(
+    razorpay_order = get_provider("razorpay").create_order(
         reference="MOrf1", amount=5000, currency="INR", notes={}, return_url=""
     )
     press(sandbox_site, f"/sandbox/razorpay/pay/{razorpay_order.provider_order_id}/")
-    charge = razorpay_provider().fetch_charge(provider_order_id=razorpay_order.provider_order_id)
+    charge = get_provider("razorpay").fetch_charge(
+        provider_order_id=razorpay_order.provider_order_id
+    )
     sdk = razorpay.Client(
         auth=(settings.RAZORPAY_KEY_ID, settings.RAZORPAY_KEY_SECRET),
         base_url=settings.RAZORPAY_BASE_URL,
@@ -180,18 +183,18 @@ def test_sandbox_refunds_answer_like_the_providers(sandbox_site, settings):
     assert refund["entity"] == "refund" and refund["amount"] == 2000
     assert refund["payment_id"] == charge.provider_payment_id and refund["id"].startswith("rfnd_")
 
-    session = stripe_provider().create_order(
+    session = get_provider("stripe").create_order(
         reference="MOrf2", amount=7000, currency="INR", notes={}, return_url=f"{sandbox_site}/demo/"
     )
     press(sandbox_site, f"/sandbox/stripe/pay/{session.provider_order_id}/")
-    intent = stripe_provider().fetch_charge(provider_order_id=session.provider_order_id)
+    intent = get_provider("stripe").fetch_charge(provider_order_id=session.provider_order_id)
     client = stripe.StripeClient(
         settings.STRIPE_SECRET_KEY, base_addresses={"api": settings.STRIPE_API_BASE}
     )
     stripe_refund = client.v1.refunds.create({"payment_intent": intent.provider_payment_id})
     assert stripe_refund.status == "succeeded" and stripe_refund.amount == 7000
 
-    phonepe = phonepe_provider()
+    phonepe = get_provider("phonepe")
     phonepe_order = phonepe.create_order(
         reference="MOrf3", amount=9900, currency="INR", notes={}, return_url=f"{sandbox_site}/demo/"
     )

@@ -8,11 +8,11 @@ import time
 
 from django.conf import settings
 from django.http import HttpResponseRedirect, JsonResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .common import (
+from ...sandbox.common import (
     deliver_webhook,
     error,
     guarded,
@@ -21,7 +21,7 @@ from .common import (
     random_id,
     render_pay_page,
 )
-from .models import SandboxOrder
+from ...sandbox.models import SandboxOrder
 
 PROVIDER = "phonepe"
 TOKEN_LIFETIME_SECONDS = 3600
@@ -199,3 +199,14 @@ def pay_page(request, merchant_order_id: str):
         {"Authorization": hashlib.sha256(credentials.encode()).hexdigest()},
     )
     return HttpResponseRedirect(order.data["redirectUrl"] or "/demo/")
+
+
+# Mounted under /sandbox/phonepe/ (payments/sandbox/urls.py): the provider's own paths, so
+# pointing its base URL at <site>/sandbox/phonepe is all a client changes.
+urlpatterns = [
+    path("v1/oauth/token", oauth_token),
+    path("checkout/v2/pay", pay),
+    path("checkout/v2/order/<str:merchant_order_id>/status", order_status),
+    path("payments/v2/refund", refund),
+    path("pay/<str:merchant_order_id>/", pay_page, name="sandbox-phonepe-pay-page"),
+]

@@ -6,7 +6,7 @@ import logging
 
 import stripe
 
-from .base import (
+from ..base import (
     Charge,
     ChargeState,
     InvalidSignature,
@@ -42,6 +42,8 @@ SESSION_EVENTS = {
 class StripeProvider:
     name = "stripe"
     webhook_needs_confirmation = False
+    # An order completes once, and a refund names the order: no second capture to look for.
+    repeat_captures = False
 
     def __init__(self, *, secret_key: str, webhook_secret: str, api_base: str, timeout: float):
         self._secret_key = secret_key

@@ -8,7 +8,7 @@ import razorpay
 import requests
 from razorpay.errors import BadRequestError, SignatureVerificationError
 
-from .base import (
+from ..base import (
     Charge,
     ChargeState,
     InvalidSignature,
@@ -62,6 +62,9 @@ class _Client(razorpay.Client):
 class RazorpayProvider:
     name = "razorpay"
     webhook_needs_confirmation = False
+    # One order may be paid twice (a retry racing the first capture): the second capture is
+    # money in that nothing is built for, refunded by its own payment id.
+    repeat_captures = True
 
     def __init__(
         self, *, key_id: str, key_secret: str, webhook_secret: str, base_url: str, timeout: float

@@ -105,6 +105,8 @@ class PaymentProvider(Protocol):
     # True when a webhook only proves the sender knows a shared secret, not that the body
     # is genuine: its state must be confirmed with the status API before acting on it.
     webhook_needs_confirmation: bool
+    # True when one provider order can be paid (captured) more than once.
+    repeat_captures: bool
 
     def create_order(
         self,

@@ -9,10 +9,11 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpResponseRedirect, JsonResponse
+from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .common import (
+from ...sandbox.common import (
     basic_auth,
     deliver_webhook,
     error,
@@ -22,7 +23,7 @@ from .common import (
     random_id,
     render_pay_page,
 )
-from .models import SandboxOrder
+from ...sandbox.models import SandboxOrder
 
 PROVIDER = "razorpay"
 PAYABLE = ("created", "attempted")
@@ -250,3 +251,16 @@ def pay_page(request, order_id: str):
     else:
         query = {"razorpay_order_id": order.external_id, "error": "payment_failed"}
     return HttpResponseRedirect(f"{callback}?{urlencode(query)}")
+
+
+# Mounted under /sandbox/razorpay/ (payments/sandbox/urls.py): the provider's own paths, so
+# pointing its base URL at <site>/sandbox/razorpay is all a client changes.
+urlpatterns = [
+    path("v1/orders", orders),
+    path("v1/orders/<str:order_id>", order_detail),
+    path("v1/orders/<str:order_id>/payments", order_payments),
+    path("v1/payments/<str:payment_id>", payment_detail),
+    path("v1/payments/<str:payment_id>/capture", payment_capture),
+    path("v1/payments/<str:payment_id>/refund", refund),
+    path("pay/<str:order_id>/", pay_page, name="sandbox-razorpay-pay-page"),
+]

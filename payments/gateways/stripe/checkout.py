@@ -13,11 +13,11 @@ from django.db import transaction
 from config.exceptions import Unfulfillable
 from orders.services import order_discard_draft, order_draft_from_cart, order_reserve
 
-from ..models import Provider
-from ..providers.base import ProviderFailure
-from ..providers.registry import get_provider
-from .checkout import OpenedPayment, payment_for_order, payment_open_at_provider
-from .transitions import payment_mark_failed
+from ...services.checkout import OpenedPayment, payment_for_order, payment_open_at_provider
+from ...services.transitions import payment_mark_failed
+from ..base import ProviderFailure
+from ..registry import get_provider
+from . import GATEWAY
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def stripe_checkout_start(*, user, shipping_address: dict | None) -> OpenedPayme
         order = order_draft_from_cart(
             user=user, shipping_address=shipping_address or {}, billing_address={}
         )
-        payment = payment_for_order(order=order, provider=Provider.STRIPE)
+        payment = payment_for_order(order=order, provider=GATEWAY.name)
     try:
         opened = payment_open_at_provider(
             payment=payment, return_url=f"{settings.FRONTEND_BASE_URL}/order-success/{order.pk}"
@@ -49,6 +49,6 @@ def stripe_checkout_start(*, user, shipping_address: dict | None) -> OpenedPayme
 
 def _expire_session(session_id: str) -> None:
     try:
-        get_provider(Provider.STRIPE).cancel_order(provider_order_id=session_id)
+        get_provider(GATEWAY.name).cancel_order(provider_order_id=session_id)
     except ProviderFailure as exc:  # it expires by itself in 24 h; a payment would be flagged
         logger.warning("Could not expire Stripe session %s: %s", session_id, exc)

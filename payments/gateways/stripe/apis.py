@@ -7,13 +7,13 @@ from config.serializers import Input
 from idempotency.apis import idempotent
 from orders.serializers import AddressSerializer
 
-from ..models import Provider
-from ..services.stripe_checkout import stripe_checkout_start
-from .common import ProviderEndpoint, WebhookApi, signed_by
+from ...apis.common import ProviderEndpoint, WebhookApi, signed_by
+from . import GATEWAY
+from .checkout import stripe_checkout_start
 
 
 class CheckoutSessionApi(ProviderEndpoint):
-    provider_name = Provider.STRIPE
+    provider_name = GATEWAY.name
 
     class InputSerializer(Input):
         shipping_address = AddressSerializer(required=False)
@@ -48,4 +48,4 @@ class CheckoutSessionApi(ProviderEndpoint):
 
 @signed_by("Stripe-Signature")
 class StripeWebhookApi(WebhookApi):
-    provider_name = Provider.STRIPE
+    provider_name = GATEWAY.name

@@ -12,7 +12,7 @@ from typing import Protocol
 
 import requests
 
-from .base import (
+from ..base import (
     Charge,
     ChargeState,
     InvalidSignature,
@@ -74,6 +74,8 @@ class PhonePeProvider:
     # The webhook's Authorization header proves only that the sender knows a shared
     # secret; the state is confirmed with the order-status API before acting.
     webhook_needs_confirmation = True
+    # An order completes once, and a refund names the order: no second capture to look for.
+    repeat_captures = False
 
     def __init__(
         self,

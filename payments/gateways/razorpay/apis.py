@@ -7,9 +7,15 @@ from rest_framework.response import Response
 from config.serializers import IdField, Input, local_iso
 from idempotency.apis import idempotent
 
-from ..models import Provider
-from ..money import to_minor
-from ..services.checkout import (
+from ...apis.common import (
+    CartCheckoutInputSerializer,
+    ProviderEndpoint,
+    WebhookApi,
+    fulfilment_response,
+    signed_by,
+)
+from ...money import to_minor
+from ...services.checkout import (
     OpenedPayment,
     hold_seconds_left,
     payment_notes,
@@ -17,14 +23,8 @@ from ..services.checkout import (
     payment_start_for_order,
     payment_start_from_cart,
 )
-from ..services.razorpay_verify import AwaitingCapture, payment_verify_razorpay
-from .common import (
-    CartCheckoutInputSerializer,
-    ProviderEndpoint,
-    WebhookApi,
-    fulfilment_response,
-    signed_by,
-)
+from . import GATEWAY
+from .verify import AwaitingCapture, payment_verify_razorpay
 
 
 def _checkout_body(opened: OpenedPayment, user) -> dict:
@@ -58,7 +58,7 @@ def _checkout_body(opened: OpenedPayment, user) -> dict:
 
 
 class RazorpayEndpoint(ProviderEndpoint):
-    provider_name = Provider.RAZORPAY
+    provider_name = GATEWAY.name
 
 
 class CreateFromCartApi(RazorpayEndpoint):
@@ -83,7 +83,7 @@ class CreateFromCartApi(RazorpayEndpoint):
         payment = payment_start_from_cart(
             user=request.user,
             cart_ref=values.get("cart_id"),
-            provider=Provider.RAZORPAY,
+            provider=GATEWAY.name,
             currency=values["currency"],
             shipping_address=values["shipping_address"],
             billing_address=values["billing_address"],
@@ -113,7 +113,7 @@ class CreateForOrderApi(RazorpayEndpoint):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         payment = payment_start_for_order(
-            user=request.user, order_id=data.validated_data["order_id"], provider=Provider.RAZORPAY
+            user=request.user, order_id=data.validated_data["order_id"], provider=GATEWAY.name
         )
         opened = payment_open_at_provider(payment=payment)
         return Response(_checkout_body(opened, request.user), status=status.HTTP_201_CREATED)
@@ -177,4 +177,4 @@ class ConfirmRazorpayApi(VerifyApi):
 
 @signed_by("X-Razorpay-Signature", "X-Razorpay-Event-Id")
 class RazorpayWebhookApi(WebhookApi):
-    provider_name = Provider.RAZORPAY
+    provider_name = GATEWAY.name

@@ -9,12 +9,13 @@ from django.conf import settings
 
 from config.exceptions import Invalid, Missing, ProviderDown
 
-from ..models import Payment, Provider
-from ..money import to_minor
-from ..providers.base import Charge, ChargeState, InvalidSignature, ProviderFailure
-from ..providers.registry import razorpay_provider
-from .fulfilment import Fulfilment, payment_fulfil
-from .transitions import payment_mark_failed
+from ...models import Payment
+from ...money import to_minor
+from ...services.fulfilment import Fulfilment, payment_fulfil
+from ...services.transitions import payment_mark_failed
+from ..base import Charge, ChargeState, InvalidSignature, ProviderFailure
+from ..registry import get_provider
+from . import GATEWAY
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class AwaitingCapture:
 
 
 def _captured_charge(payment: Payment, provider_payment_id: str) -> Charge:
-    provider = razorpay_provider()
+    provider = get_provider(GATEWAY.name)
     try:
         charge = provider.fetch_payment(provider_payment_id=provider_payment_id)
         if charge.state == ChargeState.AUTHORIZED and settings.RAZORPAY_CAPTURE_AUTHORIZED:
@@ -45,12 +46,12 @@ def payment_verify_razorpay(
     *, user, provider_order_id: str, provider_payment_id: str, signature: str
 ) -> Fulfilment | AwaitingCapture:
     payment = Payment.objects.filter(
-        user=user, provider=Provider.RAZORPAY, provider_order_id=provider_order_id
+        user=user, provider=GATEWAY.name, provider_order_id=provider_order_id
     ).first()
     if payment is None:
         raise Missing("Payment not found.")
     try:
-        razorpay_provider().verify_checkout_signature(
+        get_provider(GATEWAY.name).verify_checkout_signature(
             provider_order_id=payment.provider_order_id,
             provider_payment_id=provider_payment_id,
             signature=signature,

@@ -10,11 +10,19 @@ import time
 
 from django.conf import settings
 from django.http import HttpResponseRedirect, JsonResponse
+from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .common import deliver_webhook, error, guarded, order_or_404, random_id, render_pay_page
-from .models import SandboxOrder
+from ...sandbox.common import (
+    deliver_webhook,
+    error,
+    guarded,
+    order_or_404,
+    random_id,
+    render_pay_page,
+)
+from ...sandbox.models import SandboxOrder
 
 PROVIDER = "stripe"
 SANDBOX_SHIPPING = {
@@ -197,3 +205,14 @@ def pay_page(request, session_id: str):
     ).encode()
     deliver_webhook(request, "webhook-stripe", body, {"Stripe-Signature": _signature_header(body)})
     return HttpResponseRedirect(order.data["return_url"])
+
+
+# Mounted under /sandbox/stripe/ (payments/sandbox/urls.py): the provider's own paths, so
+# pointing its base URL at <site>/sandbox/stripe is all a client changes.
+urlpatterns = [
+    path("v1/checkout/sessions", sessions),
+    path("v1/checkout/sessions/<str:session_id>", session_detail),
+    path("v1/checkout/sessions/<str:session_id>/expire", session_expire),
+    path("v1/refunds", refunds),
+    path("pay/<str:session_id>/", pay_page, name="sandbox-stripe-pay-page"),
+]

@@ -9,30 +9,12 @@ from rest_framework.response import Response
 from config.serializers import Input, local_iso
 from idempotency.apis import idempotent
 
-from ..models import Payment, Provider
-from ..money import to_minor
-from ..services.checkout import payment_open_at_provider, payment_start_from_cart
-from .common import ProviderEndpoint, WebhookApi, refund_state, signed_by
-
-
-def payment_order_body(payment: Payment) -> dict:
-    return {
-        "id": str(payment.pk),
-        "merchant_order_id": payment.merchant_order_id,
-        "amount": to_minor(payment.amount),
-        "amount_in_rupees": str(payment.amount),
-        "currency": payment.currency,
-        "cart_id": payment.cart_snapshot.get("cart_id"),
-        "status": payment.status,
-        "needs_attention": payment.needs_attention,
-        "refund": refund_state(payment),
-        "phonepe_payment_url": payment.checkout_url,
-        "held_until": local_iso(payment.held_until),
-        "order_number": payment.order.order_number if payment.order_id else None,
-        "booking_ids": [booking.book_id for booking in payment.bookings.order_by("id")],
-        "created_at": local_iso(payment.created_at),
-        "completed_at": local_iso(payment.completed_at),
-    }
+from ...apis.common import ProviderEndpoint, WebhookApi, signed_by
+from ...apis.status import payment_order_body
+from ...models import Payment
+from ...money import to_minor
+from ...services.checkout import payment_open_at_provider, payment_start_from_cart
+from . import GATEWAY
 
 
 class _PhonePeCheckoutApi(ProviderEndpoint):
@@ -40,7 +22,7 @@ class _PhonePeCheckoutApi(ProviderEndpoint):
     PhonePe; subclasses shape the answer."""
 
     InputSerializer: type[serializers.Serializer]
-    provider_name = Provider.PHONEPE
+    provider_name = GATEWAY.name
 
     def answer(self, payment: Payment) -> dict:
         raise NotImplementedError
@@ -52,7 +34,7 @@ class _PhonePeCheckoutApi(ProviderEndpoint):
         payment = payment_start_from_cart(
             user=request.user,
             cart_ref=data.validated_data["cart_id"],
-            provider=Provider.PHONEPE,
+            provider=GATEWAY.name,
             return_url=data.validated_data.get("redirect_url", ""),
         )
         # PhonePe sends the browser back to our redirect handler, never to a client-chosen URL.
@@ -122,4 +104,4 @@ class CartPaymentApi(_PhonePeCheckoutApi):
 
 @signed_by("Authorization")
 class PhonePeWebhookApi(WebhookApi):
-    provider_name = Provider.PHONEPE
+    provider_name = GATEWAY.name

@@ -1,0 +1,23 @@
+from django.conf import settings
+
+from ..spec import Gateway
+
+
+def _config() -> dict:
+    return {
+        "key_id": settings.RAZORPAY_KEY_ID,
+        "key_secret": settings.RAZORPAY_KEY_SECRET,
+        "webhook_secret": settings.RAZORPAY_WEBHOOK_SECRET,
+        "base_url": settings.RAZORPAY_BASE_URL,
+        "timeout": settings.PROVIDER_TIMEOUT_SECONDS,
+    }
+
+
+GATEWAY = Gateway(
+    name="razorpay",
+    label="Razorpay",
+    adapter="payments.gateways.razorpay.adapter.RazorpayProvider",
+    config=_config,
+    urls="payments.gateways.razorpay.urls",
+    sandbox_urls="payments.gateways.razorpay.sandbox",
+)

@@ -1,0 +1,69 @@
+"""The gateways there are, found by themselves (every subpackage of payments.gateways
+declaring a GATEWAY), and their adapters: built from settings at call time (so a changed
+setting applies) and kept per thread while the settings stay the same, so an adapter's
+HTTP session keeps its connection to the provider open between calls."""
+
+import functools
+import importlib
+import pkgutil
+import threading
+
+from django.conf import settings
+
+from . import __path__ as GATEWAYS_PATH
+from .base import PaymentProvider, ProviderDisabled
+from .observed import observed
+from .spec import Gateway
+
+
+@functools.cache
+def gateways() -> dict[str, Gateway]:
+    found = {}
+    for module in pkgutil.iter_modules(GATEWAYS_PATH):
+        if module.ispkg:
+            gateway = importlib.import_module(f"{__package__}.{module.name}").GATEWAY
+            found[gateway.name] = gateway
+    return found
+
+
+def gateway(name: str) -> Gateway:
+    if name not in gateways():
+        raise LookupError(f"Unknown payment provider {name!r}")
+    return gateways()[name]
+
+
+def gateway_choices() -> list[tuple[str, str]]:
+    """The providers a payment may name (Payment.provider's choices)."""
+    return [(g.name, g.label) for g in gateways().values()]
+
+
+def capability(name: str, what: str):
+    """A fact about how a provider works, from its adapter class (no adapter is built,
+    nothing is called): e.g. capability(payment.provider, "repeat_captures")."""
+    return getattr(gateway(name).adapter_class(), what)
+
+
+def provider_enabled(name: str) -> bool:
+    return name in settings.PAYMENT_PROVIDERS
+
+
+def require_enabled(name: str) -> None:
+    if not provider_enabled(name):
+        raise ProviderDisabled(f"The payment provider {name} is switched off.")
+
+
+_kept = threading.local()
+
+
+def get_provider(name: str) -> PaymentProvider:
+    """This thread's adapter for the provider, observed (every API call timed, counted and
+    logged); built again when one of its settings changed."""
+    spec = gateway(name)
+    require_enabled(name)
+    config = spec.config()
+    kept = vars(_kept).setdefault("adapters", {})
+    key = tuple(config.items())
+    if name not in kept or kept[name][0] != key:
+        adapter = spec.adapter_class()(**config, **spec.dependencies())
+        kept[name] = (key, observed(adapter))
+    return kept[name][1]

@@ -1,0 +1,22 @@
+from django.conf import settings
+
+from ..spec import Gateway
+
+
+def _config() -> dict:
+    return {
+        "secret_key": settings.STRIPE_SECRET_KEY,
+        "webhook_secret": settings.STRIPE_WEBHOOK_SECRET,
+        "api_base": settings.STRIPE_API_BASE,
+        "timeout": settings.PROVIDER_TIMEOUT_SECONDS,
+    }
+
+
+GATEWAY = Gateway(
+    name="stripe",
+    label="Stripe",
+    adapter="payments.gateways.stripe.adapter.StripeProvider",
+    config=_config,
+    urls="payments.gateways.stripe.urls",
+    sandbox_urls="payments.gateways.stripe.sandbox",
+)
