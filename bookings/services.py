@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from cart.lines import BookingLine, slot_name, slot_of
 from config.exceptions import Unfulfillable
 
 from .models import Booking, BookingStatus
@@ -14,15 +15,14 @@ def slot_has_passed(*, selected_date: date, selected_time: time) -> bool:
 
 
 def booking_create_confirmed(
-    *, user_id: int, line: dict, total_amount: Decimal, payment
+    *, user_id: int, line: BookingLine, total_amount: Decimal, payment
 ) -> Booking:
     """A confirmed booking for one paid booking line, under the slot's lock: a slot whose
     capacity is taken (by bookings, or by other checkouts' holds) or that began while the
     devotee was paying can no longer be booked, and the payment is refunded instead. The
     payment's own holds were given up just before. Must run inside a transaction."""
-    selected_date = date.fromisoformat(line["selected_date"])
-    selected_time = time.fromisoformat(line["selected_time"])
-    name = f"{line['selected_date']} {line['selected_time']} for {line['service_name']}"
+    selected_date, selected_time = slot_of(line)
+    name = slot_name(line)
     if slot_has_passed(selected_date=selected_date, selected_time=selected_time):
         raise Unfulfillable(f"The slot {name} began before the payment completed.")
     slot_id = slot_row(

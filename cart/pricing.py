@@ -12,6 +12,15 @@ from config.exceptions import Invalid
 from holds.selectors import held_quantity
 from orders.models import ProductVariant
 
+from .lines import (
+    Line,
+    Snapshot,
+    booking_line,
+    booking_lines,
+    line_amount,
+    product_line,
+    product_lines,
+)
 from .models import Cart, Coupon, CouponKind
 
 CENT = Decimal("0.01")
@@ -27,7 +36,7 @@ def check_payable(total: Decimal) -> None:
 
 @dataclass(frozen=True)
 class PricedCart:
-    lines: list[dict]
+    lines: list[Line]
     subtotal: Decimal
     discount_total: Decimal
     total: Decimal
@@ -43,13 +52,13 @@ class PricedCart:
     def items_count(self) -> int:
         return sum(line["quantity"] for line in self.lines)
 
-    def snapshot(self, cart: Cart) -> dict:
-        return {
-            "cart_id": cart.cart_id,
-            "kind": cart.kind,
-            "lines": self.lines,
-            "coupon_code": self.coupon.code if self.coupon else "",
-        }
+    def snapshot(self, cart: Cart) -> Snapshot:
+        return Snapshot(
+            cart_id=cart.cart_id,
+            kind=cart.kind,
+            lines=self.lines,
+            coupon_code=self.coupon.code if self.coupon else "",
+        )
 
 
 def coupon_problem(coupon: Coupon) -> str:
@@ -113,44 +122,40 @@ def cart_items(cart: Cart) -> list:
     )
 
 
-def cart_lines(cart: Cart, items: list | None = None) -> tuple[list[dict], list]:
+def cart_lines(cart: Cart, items: list | None = None) -> tuple[list[Line], list]:
     """The cart's lines as they would be frozen into a snapshot, at today's prices, and its
     items (read by cart_items, with their stock and what others hold; none for a booking
     cart)."""
     if cart.is_booking:
-        package = cart.package
-        line = {
-            "type": "booking",
-            "puja_service_id": cart.puja_service_id,
-            "package_id": package.pk,
-            "service_name": cart.puja_service.name,
-            "package_name": package.name,
-            "selected_date": cart.selected_date.isoformat(),
-            "selected_time": cart.selected_time.strftime("%H:%M"),
-            "unit_price": str(package.price),
-            "quantity": 1,
-        }
+        line = booking_line(
+            puja_service_id=cart.puja_service_id,
+            package_id=cart.package.pk,
+            service_name=cart.puja_service.name,
+            package_name=cart.package.name,
+            selected_date=cart.selected_date,
+            selected_time=cart.selected_time,
+            unit_price=cart.package.price,
+        )
         return [line], []
     if items is None:
         items = cart_items(cart)
     lines = [
-        {
-            "type": "product",
-            "product_id": item.variant.product_id,
-            "variant_id": item.variant_id,
-            "product_name": item.variant.product.name,
-            "variant_name": item.variant.name,
-            "unit_price": str(item.variant.price),
-            "quantity": item.quantity,
-        }
+        product_line(
+            product_id=item.variant.product_id,
+            variant_id=item.variant_id,
+            product_name=item.variant.product.name,
+            variant_name=item.variant.name,
+            unit_price=item.variant.price,
+            quantity=item.quantity,
+        )
         for item in items
     ]
     return lines, items
 
 
-def lines_totals(lines: list[dict], coupon: Coupon | None) -> tuple[Decimal, Decimal, Decimal]:
+def lines_totals(lines: list[Line], coupon: Coupon | None) -> tuple[Decimal, Decimal, Decimal]:
     """Subtotal, discount and total of frozen lines, in paise-exact rupees."""
-    subtotal = sum((Decimal(line["unit_price"]) * line["quantity"] for line in lines), Decimal("0"))
+    subtotal = sum((line_amount(line) for line in lines), Decimal("0"))
     subtotal = subtotal.quantize(CENT)
     discount = _discount(subtotal, coupon)
     return subtotal, discount, subtotal - discount
@@ -173,30 +178,23 @@ def cart_price(
     )
 
 
-def lines_total_today(lines: list[dict], *, coupon: Coupon | None) -> Decimal | None:
+def lines_total_today(lines: list[Line], *, coupon: Coupon | None) -> Decimal | None:
     """What frozen lines would cost now, at catalog prices, with `coupon` off; None when a
     line is no longer sold. Used when a success arrives for a checkout that had expired."""
+    products, bookings = product_lines(lines), booking_lines(lines)
     variant_prices = dict(
         ProductVariant.objects.filter(
-            pk__in=[line["variant_id"] for line in lines if line["type"] == "product"],
-            product__is_active=True,
+            pk__in=[line["variant_id"] for line in products], product__is_active=True
         ).values_list("pk", "price")
     )
     package_prices = dict(
         PujaPackage.objects.filter(
-            pk__in=[line["package_id"] for line in lines if line["type"] == "booking"],
-            service__is_active=True,
+            pk__in=[line["package_id"] for line in bookings], service__is_active=True
         ).values_list("pk", "price")
     )
-    subtotal = Decimal("0")
-    for line in lines:
-        prices, key = (
-            (variant_prices, "variant_id")
-            if line["type"] == "product"
-            else (package_prices, "package_id")
-        )
-        if line[key] not in prices:
-            return None
-        subtotal += prices[line[key]] * line["quantity"]
-    subtotal = subtotal.quantize(CENT)
+    priced = [(variant_prices.get(line["variant_id"]), line["quantity"]) for line in products]
+    priced += [(package_prices.get(line["package_id"]), line["quantity"]) for line in bookings]
+    if any(price is None for price, _ in priced):
+        return None
+    subtotal = sum((price * quantity for price, quantity in priced), Decimal("0")).quantize(CENT)
     return subtotal - _discount(subtotal, coupon)

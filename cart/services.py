@@ -171,13 +171,11 @@ def cart_restore_lines(*, cart: Cart, quantities: dict[int, int]) -> None:
     )
 
 
-def cart_remove_lines(*, cart: Cart, lines: list[dict]) -> None:
-    """Take the given quantities out of a shop cart; lines and quantities added since the
-    snapshot stay. Set-based: one delete, and one update only when some paid variant is
-    not wholly removed (more was added since, or the line is gone)."""
-    paid: Counter = Counter()
-    for line in lines:
-        paid[line["variant_id"]] += line["quantity"]
+def cart_remove_units(*, cart: Cart, units: Counter) -> None:
+    """Take the given units of each variant out of a shop cart; lines and quantities added
+    since the snapshot stay. Set-based: one delete, and one update only when some paid
+    variant is not wholly removed (more was added since, or the line is gone)."""
+    paid = units
     if not paid:
         return
     paid_quantity = Case(

@@ -7,13 +7,23 @@ fulfilled (the stock is taken and the booking made), failed, expired or cancelle
 itself when its time runs out."""
 
 from collections import Counter
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from bookings.slots import locked_use, slot_locked, slot_refuse_when_full, slot_row
+from cart.lines import (
+    BookingLine,
+    Line,
+    booking_lines,
+    product_lines,
+    product_name,
+    slot_name,
+    slot_of,
+    units_of,
+)
 from orders.stock import refuse_shortage, shortages, stock_locked
 
 from .models import Hold
@@ -30,21 +40,21 @@ def _owned_by(payment) -> Q:
     return Q(cart_id=payment.cart_id) if payment.cart_id else Q(payment_id=payment.pk)
 
 
-def _slot_of(line: dict) -> int:
+def _slot_row_of(line: BookingLine) -> int:
+    selected_date, selected_time = slot_of(line)
     return slot_row(
         puja_service_id=line["puja_service_id"],
-        selected_date=date.fromisoformat(line["selected_date"]),
-        selected_time=time.fromisoformat(line["selected_time"]),
+        selected_date=selected_date,
+        selected_time=selected_time,
     )
 
 
-def _check_slots(slot_ids: list[int], lines: list[dict], *, own: Q) -> None:
+def _check_slots(slot_ids: list[int], lines: list[BookingLine], *, own: Q) -> None:
     """Each slot locked, then its use read with this checkout's own place in it."""
     pairs = sorted(zip(slot_ids, lines, strict=True), key=lambda pair: pair[0])  # id order
     for slot_id, line in pairs:
         use = locked_use(slot_locked(slot_id, excluding=own))
-        name = f"{line['selected_date']} {line['selected_time']} for {line['service_name']}"
-        slot_refuse_when_full(use, name=name, excluding=own)
+        slot_refuse_when_full(use, name=slot_name(line), excluding=own)
 
 
 def _check_stock(quantities: Counter, names: dict, *, own: Q) -> None:
@@ -61,7 +71,7 @@ def hold_ends_at() -> datetime | None:
     return timezone.now() + timedelta(seconds=seconds) if seconds else None
 
 
-def holds_take(*, payment, lines: list[dict], until: datetime, takes_over: bool = True) -> None:
+def holds_take(*, payment, lines: list[Line], until: datetime, takes_over: bool = True) -> None:
     """Hold what `lines` (a snapshot's) need until `until`, for `payment`, or refuse
     (HeldElsewhere, Unfulfillable). A new payment of a cart takes the cart's holds over:
     they are replaced (`takes_over` False: the caller knows the cart holds nothing, and a
@@ -73,14 +83,10 @@ def holds_take(*, payment, lines: list[dict], until: datetime, takes_over: bool 
     row stays locked for two statements, as in fulfilment. A refusal rolls the rows back."""
     if takes_over:
         Hold.objects.filter(_owned_by(payment)).delete()  # taken over, or refreshed
-    bookings = [line for line in lines if line["type"] == "booking"]
-    slot_ids = [_slot_of(line) for line in bookings]
-    quantities: Counter = Counter()
-    names = {}
-    for line in lines:
-        if line["type"] == "product":
-            quantities[line["variant_id"]] += line["quantity"]
-            names[line["variant_id"]] = f"{line['product_name']} ({line['variant_name']})"
+    bookings, products = booking_lines(lines), product_lines(lines)
+    slot_ids = [_slot_row_of(line) for line in bookings]
+    quantities = units_of(products)
+    names = {line["variant_id"]: product_name(line) for line in products}
     mine = {"payment": payment, "cart_id": payment.cart_id, "expires_at": until}
     Hold.objects.bulk_create(
         [Hold(slot_id=slot_id, **mine) for slot_id in slot_ids]

@@ -1,11 +1,13 @@
 from collections import Counter
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from cart.lines import ProductLine, product_lines
 from cart.pricing import cart_price, check_payable
-from cart.services import cart_remove_lines, cart_restore_lines, shop_cart_get_or_create
+from cart.services import cart_remove_units, cart_restore_lines, shop_cart_get_or_create
 from config.exceptions import Invalid, Unfulfillable
 
 from .models import Order, OrderItem, OrderPaymentStatus, OrderStatus, OrderStatusChange
@@ -19,10 +21,16 @@ STAFF_TRANSITIONS = {
 }
 
 
+@dataclass(frozen=True)
+class CreatedOrder:
+    order: Order
+    items: list[OrderItem]
+
+
 def order_create_from_lines(
     *,
     user_id: int,
-    lines: list[dict],
+    lines: list[ProductLine],
     status: str,
     subtotal: Decimal,
     discount_total: Decimal,
@@ -32,9 +40,8 @@ def order_create_from_lines(
     billing_address: dict,
     coupon_code: str = "",
     **order_fields,
-) -> Order:
-    """Create an order with its items from frozen product lines (no stock is taken); the
-    items are on `order.created_items`."""
+) -> CreatedOrder:
+    """Create an order with its items from frozen product lines (no stock is taken)."""
     order = Order.objects.create_numbered(
         user_id=user_id,
         status=status,
@@ -47,7 +54,7 @@ def order_create_from_lines(
         coupon_code=coupon_code,
         **order_fields,
     )
-    order.created_items = OrderItem.objects.bulk_create(
+    items = OrderItem.objects.bulk_create(
         OrderItem(
             order=order,
             product_id=line["product_id"],
@@ -59,7 +66,7 @@ def order_create_from_lines(
         )
         for line in lines
     )
-    return order
+    return CreatedOrder(order=order, items=items)
 
 
 def _item_quantities(items) -> Counter:
@@ -126,7 +133,7 @@ def order_draft_from_cart(*, user, shipping_address: dict, billing_address: dict
     stock_check_lines(priced.lines, priced.stock)
     return order_create_from_lines(
         user_id=user.pk,
-        lines=priced.lines,
+        lines=product_lines(priced.lines),
         status=OrderStatus.DRAFT,
         subtotal=priced.subtotal,
         discount_total=priced.discount_total,
@@ -134,7 +141,7 @@ def order_draft_from_cart(*, user, shipping_address: dict, billing_address: dict
         currency="INR",
         shipping_address=shipping_address,
         billing_address=billing_address or shipping_address,
-    )
+    ).order
 
 
 @transaction.atomic
@@ -146,10 +153,7 @@ def order_reserve(*, order_id: int) -> Order:
     with transaction.atomic():
         order_take_stock(items=order.items.all())
     cart = shop_cart_get_or_create(user=order.user)
-    cart_remove_lines(
-        cart=cart,
-        lines=[{"variant_id": i.variant_id, "quantity": i.quantity} for i in order.items.all()],
-    )
+    cart_remove_units(cart=cart, units=_item_quantities(order.items.all()))
     order_record_transition(order=order, to_status=OrderStatus.PENDING_PAYMENT, note="reserved")
     order.save()
     return order

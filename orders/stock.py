@@ -15,6 +15,7 @@ from typing import NoReturn
 
 from django.db.models import Q
 
+from cart.lines import Line, product_lines, product_name
 from config.exceptions import HeldElsewhere, Invalid, Unfulfillable
 from holds.selectors import free_again_at, held_by_variant_read
 
@@ -103,7 +104,7 @@ def refuse_shortage(shortage: Shortage, name: str, *, excluding: Q | None = None
 
 
 def stock_check_lines(
-    lines: list[dict],
+    lines: list[Line],
     stock: dict[int, int],
     *,
     held_by_others: dict[int, int] | None = None,
@@ -113,12 +114,10 @@ def stock_check_lines(
     variant's stock as read with the cart) has (400), or, given `held_by_others`, than is
     left once other checkouts' holds are counted (409 with when to try again). Advisory,
     and cheap (no lock, nothing written): the locked hold, take or reservation decides."""
-    for line in lines:
-        if line["type"] != "product":
-            continue
+    for line in product_lines(lines):
         variant_id, wanted = line["variant_id"], line["quantity"]
         left = stock.get(variant_id) or 0
-        name = f"{line['product_name']} ({line['variant_name']})"
+        name = product_name(line)
         if left < wanted:
             raise Invalid(f"{name} is out of stock: {left} left.")
         held = (held_by_others or {}).get(variant_id, 0)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from bookings.services import slot_has_passed
 from bookings.slots import slot_refuse_when_full, slot_use
+from cart.lines import Snapshot, product_line, snapshot_lines
 from cart.models import Cart, CartStatus
 from cart.pricing import PricedCart, cart_price, check_payable, coupon_consume, coupon_get_valid
 from cart.selectors import cart_get_for_user
@@ -113,7 +114,7 @@ def payment_start_from_cart(
         if held_until:
             holds_take(
                 payment=payment,
-                lines=payment.cart_snapshot["lines"],
+                lines=snapshot_lines(payment.cart_snapshot),
                 until=held_until,
                 # A shop cart read as holding nothing has no holds to take over.
                 takes_over=priced.holds_here is not False,
@@ -141,21 +142,20 @@ def payment_start_for_order(*, user, order_id: int, provider: str) -> Payment:
 def payment_for_order(*, order: Order, provider: str) -> Payment:
     check_payable(order.total)
     lines = [
-        {
-            "type": "product",
-            "product_id": item.product_id,
-            "variant_id": item.variant_id,
-            "product_name": item.product_name,
-            "variant_name": item.variant_name,
-            "unit_price": str(item.unit_price),
-            "quantity": item.quantity,
-        }
+        product_line(
+            product_id=item.product_id,
+            variant_id=item.variant_id,
+            product_name=item.product_name,
+            variant_name=item.variant_name,
+            unit_price=item.unit_price,
+            quantity=item.quantity,
+        )
         for item in order.items.all()
     ]
     return Payment.objects.create(
         user=order.user,
         order=order,
-        cart_snapshot={"order_number": order.order_number, "lines": lines},
+        cart_snapshot=Snapshot(order_number=order.order_number, lines=lines),
         shipping_address=order.shipping_address,
         billing_address=order.billing_address,
         subtotal=order.subtotal,

@@ -22,9 +22,10 @@ from django.utils import timezone
 from bookings.models import Booking
 from bookings.services import booking_create_confirmed
 from bookings.tasks import send_booking_confirmation
+from cart.lines import booking_lines, product_lines, snapshot_lines, units_of
 from cart.models import Cart, Coupon
 from cart.pricing import coupon_consume, coupon_problem, lines_total_today
-from cart.services import cart_mark_converted, cart_remove_lines
+from cart.services import cart_mark_converted, cart_remove_units
 from config.exceptions import Unfulfillable
 from config.tasks import enqueue_on_commit
 from holds.services import holds_end
@@ -73,7 +74,7 @@ class Fulfilment:
 
 
 def _buys_bookings(payment: Payment) -> bool:
-    return any(line["type"] == "booking" for line in payment.cart_snapshot.get("lines", []))
+    return bool(booking_lines(snapshot_lines(payment.cart_snapshot)))
 
 
 def _flag(payment: Payment, reason: str) -> None:
@@ -133,7 +134,7 @@ def _is_duplicate(payment: Payment) -> bool:
 def _check_worth_it_today(payment: Payment, *, coupon: Coupon | None) -> None:
     """A success for a checkout that had failed, expired or been cancelled is honoured only
     at no more than what was paid at today's prices (a sale may have ended meanwhile)."""
-    today = lines_total_today(payment.cart_snapshot["lines"], coupon=coupon)
+    today = lines_total_today(snapshot_lines(payment.cart_snapshot), coupon=coupon)
     if today is None:
         raise Unfulfillable("An item of this checkout is no longer sold.")
     if today > payment.amount:
@@ -179,27 +180,24 @@ def _fulfil(payment: Payment, charge: Charge, *, lapsed: bool) -> _Built:
         _check_worth_it_today(payment, coupon=payment.coupon if coupon_held else None)
     elif payment.coupon_id and not coupon_held:
         raise Unfulfillable(f"Coupon {payment.coupon.code} reached its usage limit.")
-    _build_from_snapshot(payment)
-    return _Built(
-        coupon_held=coupon_held,
-        stock_to_take=payment.order.created_items if payment.order_id else [],
-    )
+    return _Built(coupon_held=coupon_held, stock_to_take=_build_from_snapshot(payment))
 
 
-def _build_from_snapshot(payment: Payment) -> None:
-    """Payment-first: make the order and/or bookings the snapshot describes."""
+def _build_from_snapshot(payment: Payment) -> list:
+    """Payment-first: make the order and/or bookings the snapshot describes. Returns the
+    order's items, whose stock is taken last."""
     if payment.cart_id:
         # Lock the cart so two payments of one cart settle one after the other.
         cart = Cart.objects.select_for_update().get(pk=payment.cart_id)
         if _is_duplicate(payment):
             raise Unfulfillable("Duplicate payment: this cart was already paid by another payment.")
     snapshot = payment.cart_snapshot
-    lines = snapshot["lines"]
-    product_lines = [line for line in lines if line["type"] == "product"]
-    if product_lines:
-        payment.order = order_create_from_lines(
+    lines = snapshot_lines(snapshot)
+    products, items = product_lines(lines), []
+    if products:
+        created = order_create_from_lines(
             user_id=payment.user_id,
-            lines=product_lines,
+            lines=products,
             status=OrderStatus.PAYMENT_CONFIRMED,
             subtotal=payment.subtotal,
             discount_total=payment.discount_total,
@@ -212,21 +210,22 @@ def _build_from_snapshot(payment: Payment) -> None:
             paid_at=timezone.now(),
             is_locked=True,
         )
-    for line in lines:
-        if line["type"] == "booking":
-            booking_create_confirmed(
-                user_id=payment.user_id, line=line, total_amount=payment.amount, payment=payment
-            )
+        payment.order, items = created.order, created.items
+    for line in booking_lines(lines):
+        booking_create_confirmed(
+            user_id=payment.user_id, line=line, total_amount=payment.amount, payment=payment
+        )
     if payment.cart_id:
         # A booking cart is done; a shop cart stays ACTIVE with whatever was added since.
         if cart.is_booking:
             cart_mark_converted(cart=cart)
         else:
-            cart_remove_lines(cart=cart, lines=product_lines)
+            cart_remove_units(cart=cart, units=units_of(products))
+    return items
 
 
-# What settling a payment may change (the cart snapshot and addresses never change).
-SETTLED_FIELDS = [
+# What fulfilling (or flagging) a payment may change (the cart snapshot and addresses never change).
+FULFILMENT_FIELDS = [
     "status",
     "captured_amount",
     "completed_at",
@@ -244,17 +243,19 @@ def payment_fulfil(*, payment_id, charge: Charge) -> Fulfilment:
     started = time.perf_counter()
     try:
         with transaction.atomic():
-            fulfilment, outcome = _settle(payment_id, charge)
+            fulfilment, outcome = _fulfil_locked(payment_id, charge)
     except Unfulfillable as exc:
         # Paid but nothing can be supplied: the rollback undid any half-built order;
         # settle again, keeping the money visible for a refund.
         with transaction.atomic():
-            fulfilment, outcome = _settle(payment_id, charge, unfulfillable=str(exc))
+            fulfilment, outcome = _fulfil_locked(payment_id, charge, unfulfillable=str(exc))
     fulfilment_finished(fulfilment.payment, outcome=outcome, seconds=time.perf_counter() - started)
     return fulfilment
 
 
-def _settle(payment_id, charge: Charge, *, unfulfillable: str = "") -> tuple[Fulfilment, str]:
+def _fulfil_locked(
+    payment_id, charge: Charge, *, unfulfillable: str = ""
+) -> tuple[Fulfilment, str]:
     """Under the payment's row lock: mark it paid and build what it bought, or flag it
     for refund when the charge does not match or (`unfulfillable`) building failed."""
     payment = Payment.objects.select_for_update().get(pk=payment_id)
@@ -277,7 +278,7 @@ def _settle(payment_id, charge: Charge, *, unfulfillable: str = "") -> tuple[Ful
         built = _fulfil(payment, charge, lapsed=status_before in LAPSED_STATUSES)
         payment.coupon_use_held, stock_to_take = built.coupon_held, built.stock_to_take
         payment.fulfilled_at = timezone.now()
-    payment.save(update_fields=SETTLED_FIELDS)
+    payment.save(update_fields=FULFILMENT_FIELDS)
     payment_track(payment, from_status=status_before, reason=payment.attention_reason or "paid")
     if stock_to_take:
         order_take_stock(items=stock_to_take)  # last before the commit

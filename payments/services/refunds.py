@@ -217,7 +217,7 @@ def refund_record(*, refund_id, result: RefundResult) -> Refund:
                 error=refund.last_error or None,
             )
         if refund.status == RefundStatus.PROCESSED:
-            _settle_payment(refund.payment)
+            _refunded_in_full(refund.payment)
     return refund
 
 
@@ -237,7 +237,7 @@ def payment_undo_fulfilment(payment: Payment, *, changed_by=None) -> None:
         booking_cancel(booking=booking)
 
 
-def _settle_payment(payment: Payment) -> None:
+def _refunded_in_full(payment: Payment) -> None:
     """A payment whose own capture is all back is REFUNDED, and what it bought undone."""
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     back = _total(

@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from cart.lines import snapshot_lines
 from config.serializers import IdField, Input, local_iso
 from idempotency.apis import idempotent
 
@@ -50,7 +51,7 @@ def _checkout_body(opened: OpenedPayment, user) -> dict:
         },
         # The contract's notes always carry cart_id (null for an order-first payment).
         "notes": {"cart_id": None} | payment_notes(payment),
-        "cart_items_count": sum(line["quantity"] for line in payment.cart_snapshot["lines"]),
+        "cart_items_count": sum(line["quantity"] for line in snapshot_lines(payment.cart_snapshot)),
         # The holds end then: give Checkout.js `timeout` so its form closes with them.
         "held_until": local_iso(payment.held_until),
         "timeout": hold_seconds_left(payment),
