@@ -4,19 +4,19 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from observability.scrape import metrics
-from payments.admin_health import payment_health
+from payments.health_page import payment_health
 
 from . import (
     converters,  # noqa: F401  (registers the <id:…> and <ref:…> path converters)
-    health,
+    probes,
 )
 
 urlpatterns = [
     path("admin/payment-health/", admin.site.admin_view(payment_health), name="payment-health"),
     path("admin/", admin.site.urls),
-    path("api/health/", health.health, name="health"),
-    path("api/health/ready/", health.ready, name="health-ready"),
-    path("api/health/live/", health.live, name="health-live"),
+    path("api/health/", probes.health, name="health"),
+    path("api/health/ready/", probes.ready, name="health-ready"),
+    path("api/health/live/", probes.live, name="health-live"),
     path("metrics", metrics, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),

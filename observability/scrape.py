@@ -17,21 +17,21 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 
 class BacklogCollector:
-    """Where money may be stuck right now (payments/health.py), as gauges."""
+    """Where money may be stuck right now (payments/backlog.py), as gauges."""
 
     def collect(self):
         from holds.selectors import holds_active, holds_lapsed
-        from payments import health
+        from payments import backlog
         from payments.ledger import payments_unaccounted_count
 
         by_provider = {
             "paycart_payments_needing_attention": (
                 "Paid payments flagged for staff and not refunded yet.",
-                health.payments_needing_attention(),
+                backlog.payments_needing_attention(),
             ),
             "paycart_payments_stale_pending": (
                 "Payments still open after the reconciliation threshold.",
-                health.payments_stale_pending(),
+                backlog.payments_stale_pending(),
             ),
         }
         for name, (documentation, payments) in by_provider.items():
@@ -58,12 +58,12 @@ class BacklogCollector:
         yield GaugeMetricFamily(
             "paycart_webhooks_troubled",
             "Webhook deliveries failed, unconfirmed or stopped midway.",
-            value=health.webhooks_troubled().count(),
+            value=backlog.webhooks_troubled().count(),
         )
         yield GaugeMetricFamily(
             "paycart_refunds_stuck",
             "Refunds refused by the provider or waiting too long.",
-            value=health.refunds_stuck().count(),
+            value=backlog.refunds_stuck().count(),
         )
 
 

@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from config.serializers import Input
 from idempotency.apis import idempotent
-from payments.services.reservations import order_cancel_by_shopper
+from payments.services.order_first import order_cancel_by_shopper
 
 from .selectors import orders_for_user, products_active
 from .serializers import AddressSerializer, OrderOutputSerializer, ProductOutputSerializer

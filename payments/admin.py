@@ -6,7 +6,7 @@ from .services.refund_retries import refund_give_up, refund_retry
 from .services.refunds import RefundRefused
 from .services.webhooks import ReplayRefused, webhook_replay
 
-# The admin home links to the payment-health page (payments/admin_health.py).
+# The admin home links to the payment-health page (payments/health_page.py).
 admin.site.index_template = "admin/paycart_index.html"
 
 

@@ -7,9 +7,9 @@ from config.tasks import retry_later
 
 from .gateways.base import ProviderUnavailable
 from .services.notifications import notifications_resend_unsent
+from .services.order_first import reservations_release_expired
 from .services.reconciliation import payments_reconcile
 from .services.refunds import refund_send, refunds_reconcile
-from .services.reservations import reservations_release_expired
 from .services.webhooks import webhook_events_prune
 
 

@@ -15,9 +15,9 @@ from django.utils import timezone
 from accounts.models import User
 from bookings.models import Booking
 from orders.models import Order, OrderStatus, ProductVariant
+from payments.backlog import payments_needing_attention
 from payments.gateways.base import ProviderError
 from payments.gateways.registry import get_provider
-from payments.health import payments_needing_attention
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
 from payments.services.refunds import refund_owed, refund_send
 from payments.services.staff_refunds import order_refund_by_staff

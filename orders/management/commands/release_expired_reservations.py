@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from payments.services.reservations import reservations_release_expired
+from payments.services.order_first import reservations_release_expired
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from holds.selectors import holds_active, holds_lapsed
 
-from . import health
+from . import backlog
 from .ledger import BREACHES, payments_breaching
 from .models import PaymentStatus
 
@@ -63,10 +63,10 @@ def payment_health(request):
     if not request.user.has_perm("payments.view_payment"):
         raise PermissionDenied
     sections = {
-        "attention": health.payments_needing_attention().order_by("-created_at"),
-        "stale": health.payments_stale_pending().order_by("created_at"),
-        "webhooks": health.webhooks_troubled().order_by("-received_at"),
-        "refunds": health.refunds_stuck().select_related("payment").order_by("created_at"),
+        "attention": backlog.payments_needing_attention().order_by("-created_at"),
+        "stale": backlog.payments_stale_pending().order_by("created_at"),
+        "webhooks": backlog.webhooks_troubled().order_by("-received_at"),
+        "refunds": backlog.refunds_stuck().select_related("payment").order_by("created_at"),
     }
     unaccounted = payments_breaching().order_by("created_at")
     active = holds_active().select_related("payment__user", "variant", "slot__puja_service")
@@ -88,7 +88,7 @@ def payment_health(request):
                 for payment in unaccounted[:ROWS_SHOWN]
             ],
         },
-        "chart": _hourly_chart(health.payments_per_hour(hours=CHART_HOURS)),
+        "chart": _hourly_chart(backlog.payments_per_hour(hours=CHART_HOURS)),
         **{
             name: {"count": rows.count(), "rows": rows[:ROWS_SHOWN]}
             for name, rows in sections.items()

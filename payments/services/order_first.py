@@ -1,7 +1,8 @@
-"""Release order-first reservations nobody paid for in time. Before an order's stock goes
-back, each of its open payments is asked about once more (a late success is fulfilled
-instead) and its provider checkout is closed, so nobody pays for a cancelled order.
-Drafts left behind by a crash mid-checkout are closed the same way and discarded."""
+"""Closing order-first checkouts (Stripe, Razorpay's legacy create): when the shopper
+cancels the order, or its reservation expires unpaid. Before an order's stock goes back,
+each of its open payments is asked about once more (a late success is fulfilled instead)
+and its provider checkout is closed, so nobody pays for a cancelled order. Drafts left
+behind by a crash mid-checkout are closed the same way and discarded."""
 
 from collections import Counter
 from datetime import timedelta
