@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +18,38 @@ from .services import (
     cart_item_update,
     shop_cart_clear,
     shop_cart_get_or_create,
+)
+
+
+class ShopCartItemOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    product_id = serializers.IntegerField()
+    product_name = serializers.CharField()
+    variant_id = serializers.IntegerField()
+    variant_name = serializers.CharField()
+    unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    quantity = serializers.IntegerField()
+    line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    stock = serializers.IntegerField()
+
+
+class BookingCartLineOutput(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["booking"])
+    puja_service_id = serializers.IntegerField()
+    package_id = serializers.IntegerField()
+    service_name = serializers.CharField()
+    package_name = serializers.CharField()
+    selected_date = serializers.DateField()
+    selected_time = serializers.CharField(help_text='"HH:MM"')
+    unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    quantity = serializers.IntegerField()
+
+
+CART_ITEMS = PolymorphicProxySerializer(
+    component_name="CartItem",
+    serializers=[ShopCartItemOutput, BookingCartLineOutput],
+    resource_type_field_name=None,
+    many=True,
 )
 
 
@@ -54,6 +86,7 @@ class CartOutputSerializer(serializers.ModelSerializer):
             cache[cart.pk] = cart_price(cart, coupon=coupon, items=self._items(cart))
         return cache[cart.pk]
 
+    @extend_schema_field(CART_ITEMS)
     def get_items(self, cart: Cart) -> list[dict]:
         if cart.is_booking:
             return self._priced(cart).lines
@@ -129,7 +162,7 @@ class CartItemDetailApi(APIView):
         )
         return cart_response(cart)
 
-    @extend_schema(responses=CartOutputSerializer)
+    @extend_schema(responses={200: CartOutputSerializer})
     def delete(self, request, item_id: int):
         return cart_response(cart_item_remove(user=request.user, item_id=item_id))
 

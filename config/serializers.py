@@ -64,3 +64,17 @@ class SlotTimeField(serializers.TimeField):
 def local_iso(moment: datetime | None) -> str | None:
     """A timestamp as every answer shows it: ISO 8601 in the TIME_ZONE setting."""
     return serializers.DateTimeField().to_representation(moment) if moment else None
+
+
+class ErrorOutput(serializers.Serializer):
+    """Every error answer: one clear sentence, and what else the error says."""
+
+    error = serializers.CharField()
+    details = serializers.DictField(
+        required=False, help_text="DRF's field errors, when the input did not validate"
+    )
+    held_until = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="409 of a hold: when what is held is free again if not paid first",
+    )

@@ -3,9 +3,9 @@ import threading
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from .documented import DocumentedClient
 from .factories import UserFactory
 
 DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
@@ -57,17 +57,17 @@ def assert_ledger_holds(*, expected: set[str] = frozenset()) -> None:
     assert expected <= found, f"expected ledger breaches {sorted(expected - found)} not found"
 
 
-def client_for(user) -> APIClient:
+def client_for(user) -> DocumentedClient:
     """An API client carrying a real JWT access token for `user`."""
-    client = APIClient()
+    client = DocumentedClient()
     token = RefreshToken.for_user(user).access_token
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return client
 
 
 @pytest.fixture
-def anon_client() -> APIClient:
-    return APIClient()
+def anon_client() -> DocumentedClient:
+    return DocumentedClient()
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def user(db):
 
 
 @pytest.fixture
-def api(user) -> APIClient:
+def api(user) -> DocumentedClient:
     return client_for(user)
 
 

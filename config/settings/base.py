@@ -222,6 +222,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per set of statuses, whichever answer shows it.
+    "ENUM_NAME_OVERRIDES": {
+        "PaymentStatusEnum": "payments.models.PaymentStatus",
+        "RefundStatusEnum": "payments.models.RefundStatus",
+        "OrderStatusEnum": "orders.models.OrderStatus",
+        "OrderPaymentStatusEnum": "orders.models.OrderPaymentStatus",
+        "BookingStatusEnum": "bookings.models.BookingStatus",
+        "CartStatusEnum": "cart.models.CartStatus",
+    },
+    # Every operation documents the error body it may answer (config/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.document_errors",
+    ],
 }
 
 # ---------------------------------------------------------------- frontend, CORS

@@ -1,25 +1,20 @@
 from django.conf import settings
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import ApiError
-from config.serializers import Input, local_iso
+from config.serializers import Input
 from orders.serializers import AddressSerializer
 
 from ..gateways.registry import require_enabled
-from ..models import Payment
+from ..models import Payment, Refund
 from ..money import SUPPORTED_CURRENCIES
 from ..services.fulfilment import Fulfilment
 from ..services.webhooks import WebhookOutcome, webhook_receive
+from .answers import FulfilledOutput, NeedsAttentionOutput, WebhookAckOutput, errors
 
 
 class CartCheckoutInputSerializer(Input):
@@ -42,43 +37,32 @@ class ProviderEndpoint(APIView):
         super().initial(request, *args, **kwargs)
 
 
-def refund_state(payment: Payment) -> dict | None:
-    """The latest refund of a payment, as status endpoints show it."""
-    refund = payment.refunds.order_by("-created_at").first()
-    if refund is None:
-        return None
-    return {
-        "id": str(refund.pk),
-        "status": refund.status,
-        "amount": str(refund.amount),
-        "created_at": local_iso(refund.created_at),
-    }
+def latest_refund(payment: Payment) -> Refund | None:
+    """The refund status endpoints show: the latest one."""
+    return payment.refunds.order_by("-created_at").first()
 
 
 def fulfilment_response(result: Fulfilment, *, status_text: str) -> Response:
     """200 with what was built, or 409 when the money arrived but is flagged for refund."""
     payment = result.payment
     if result.needs_attention:
-        return Response(
-            {
-                "error": f"Payment received but the order could not be completed: "
-                f"{payment.attention_reason} It will be refunded.",
-                "needs_attention": True,
-                "refunded": payment.refunds.filter(automatic=True).exists(),
-                "payment_id": str(payment.pk),
-            },
-            status=status.HTTP_409_CONFLICT,
-        )
-    return Response(
-        {
-            "status": status_text,
-            "order_created": True,
-            "order_id": result.order.pk if result.order else None,
-            "order_number": result.order.order_number if result.order else None,
-            "booking_ids": result.booking_ids,
-            "payment_id": str(payment.pk),
+        flagged = {
+            "error": f"Payment received but the order could not be completed: "
+            f"{payment.attention_reason} It will be refunded.",
+            "needs_attention": True,
+            "refunded": payment.refunds.filter(automatic=True).exists(),
+            "payment_id": payment.pk,
         }
-    )
+        return Response(NeedsAttentionOutput(flagged).data, status=status.HTTP_409_CONFLICT)
+    built = {
+        "status": status_text,
+        "order_created": True,
+        "order_id": result.order.pk if result.order else None,
+        "order_number": result.order.order_number if result.order else None,
+        "booking_ids": result.booking_ids,
+        "payment_id": payment.pk,
+    }
+    return Response(FulfilledOutput(built).data)
 
 
 def signed_by(*headers: str):
@@ -97,13 +81,8 @@ class WebhookApi(ProviderEndpoint):
     @extend_schema(
         request=None,
         responses={
-            200: OpenApiResponse(
-                OpenApiTypes.OBJECT,
-                description="Acknowledged: {received, already_processed, usable}",
-            ),
-            400: OpenApiResponse(
-                OpenApiTypes.OBJECT, description="Unsigned, wrongly signed or malformed"
-            ),
+            200: WebhookAckOutput,
+            **errors({400: "Unsigned, wrongly signed or malformed", 413: "Body too large"}),
         },
     )
     def post(self, request):
@@ -113,11 +92,9 @@ class WebhookApi(ProviderEndpoint):
         outcome = webhook_receive(
             provider_name=self.provider_name, body=request.body, headers=request.headers
         )
-        return Response(
-            {
-                "received": True,
-                "already_processed": outcome == WebhookOutcome.REPEATED,
-                "usable": outcome != WebhookOutcome.UNUSABLE,
-            },
-            status=status.HTTP_200_OK,
-        )
+        ack = {
+            "received": True,
+            "already_processed": outcome == WebhookOutcome.REPEATED,
+            "usable": outcome != WebhookOutcome.UNUSABLE,
+        }
+        return Response(WebhookAckOutput(ack).data, status=status.HTTP_200_OK)

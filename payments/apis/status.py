@@ -2,26 +2,33 @@
 seconds per payment), so a lost webhook still ends in an order or booking when the
 frontend polls."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bookings.models import Booking
-from config.serializers import local_iso
 
 from ..models import Payment
 from ..money import to_minor
 from ..selectors import payment_get_for_user, payment_latest_for_cart
 from ..services.charges import payment_current as _current
-from .common import refund_state
+from .answers import (
+    CartPaymentStatusOutput,
+    CheckBookingOutput,
+    PaymentOrderStatusOutput,
+    errors,
+)
+from .common import latest_refund
+
+NOT_FOUND = errors({404: "No such payment of yours"})
 
 
 def payment_order_body(payment: Payment) -> dict:
     """A payment as its order-status answer shows it (the PhonePe endpoints' shape, which
-    its frontends read; `phonepe_payment_url` is the provider's pay page)."""
+    its frontends read; `phonepe_payment_url` is the provider's pay page): the values
+    PaymentOrderOutput renders."""
     return {
-        "id": str(payment.pk),
+        "id": payment.pk,
         "merchant_order_id": payment.merchant_order_id,
         "amount": to_minor(payment.amount),
         "amount_in_rupees": str(payment.amount),
@@ -29,13 +36,13 @@ def payment_order_body(payment: Payment) -> dict:
         "cart_id": payment.cart_snapshot.get("cart_id"),
         "status": payment.status,
         "needs_attention": payment.needs_attention,
-        "refund": refund_state(payment),
+        "refund": latest_refund(payment),
         "phonepe_payment_url": payment.checkout_url,
-        "held_until": local_iso(payment.held_until),
+        "held_until": payment.held_until,
         "order_number": payment.order.order_number if payment.order_id else None,
         "booking_ids": [booking.book_id for booking in payment.bookings.order_by("id")],
-        "created_at": local_iso(payment.created_at),
-        "completed_at": local_iso(payment.completed_at),
+        "created_at": payment.created_at,
+        "completed_at": payment.completed_at,
     }
 
 
@@ -44,69 +51,47 @@ def _booking_of(payment: Payment) -> Booking | None:
 
 
 class CheckBookingApi(APIView):
-    @extend_schema(
-        responses=OpenApiResponse(
-            OpenApiTypes.OBJECT, description="success, payment_status, booking_created, booking"
-        )
-    )
+    @extend_schema(responses={200: CheckBookingOutput, **NOT_FOUND})
     def get(self, request, payment_id):
         payment = _current(payment_get_for_user(user=request.user, pk=payment_id))
         booking = _booking_of(payment)
-        return Response(
-            {
-                "success": True,
-                "payment_status": payment.status,
-                "needs_attention": payment.needs_attention,
-                "refund": refund_state(payment),
-                "booking_created": booking is not None,
-                "booking": {
-                    "book_id": booking.book_id,
-                    "status": booking.status,
-                    "total_amount": str(booking.total_amount),
-                }
-                if booking
-                else None,
-            }
-        )
+        answer = {
+            "success": True,
+            "payment_status": payment.status,
+            "needs_attention": payment.needs_attention,
+            "refund": latest_refund(payment),
+            "booking_created": booking is not None,
+            "booking": booking,
+        }
+        return Response(CheckBookingOutput(answer).data)
 
 
 class CartPaymentStatusApi(APIView):
-    @extend_schema(
-        responses=OpenApiResponse(
-            OpenApiTypes.OBJECT, description="success, data: the latest payment of the cart"
-        )
-    )
+    @extend_schema(responses={200: CartPaymentStatusOutput, **NOT_FOUND})
     def get(self, request, cart_id: str):
         payment = _current(payment_latest_for_cart(user=request.user, cart_ref=cart_id))
         booking = _booking_of(payment)
         payment.cart.refresh_from_db()
-        return Response(
-            {
-                "success": True,
-                "data": {
-                    "cart_id": payment.cart.cart_id,
-                    "payment_status": payment.status,
-                    "payment_amount": str(payment.amount),
-                    "merchant_order_id": payment.merchant_order_id,
-                    "booking_created": booking is not None,
-                    "booking_id": booking.book_id if booking else None,
-                    "order_number": payment.order.order_number if payment.order else None,
-                    "cart_status": payment.cart.status,
-                    "needs_attention": payment.needs_attention,
-                    "refund": refund_state(payment),
-                    "payment_created_at": local_iso(payment.created_at),
-                    "payment_completed_at": local_iso(payment.completed_at),
-                },
-            }
-        )
+        state = {
+            "cart_id": payment.cart.cart_id,
+            "payment_status": payment.status,
+            "payment_amount": str(payment.amount),
+            "merchant_order_id": payment.merchant_order_id,
+            "booking_created": booking is not None,
+            "booking_id": booking.book_id if booking else None,
+            "order_number": payment.order.order_number if payment.order else None,
+            "cart_status": payment.cart.status,
+            "needs_attention": payment.needs_attention,
+            "refund": latest_refund(payment),
+            "payment_created_at": payment.created_at,
+            "payment_completed_at": payment.completed_at,
+        }
+        return Response(CartPaymentStatusOutput({"success": True, "data": state}).data)
 
 
 class PaymentOrderStatusApi(APIView):
-    @extend_schema(
-        responses=OpenApiResponse(
-            OpenApiTypes.OBJECT, description="success, data: the payment order"
-        )
-    )
+    @extend_schema(responses={200: PaymentOrderStatusOutput, **NOT_FOUND})
     def get(self, request, merchant_order_id: str):
         payment = payment_get_for_user(user=request.user, merchant_order_id=merchant_order_id)
-        return Response({"success": True, "data": payment_order_body(_current(payment))})
+        answer = {"success": True, "data": payment_order_body(_current(payment))}
+        return Response(PaymentOrderStatusOutput(answer).data)

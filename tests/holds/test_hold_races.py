@@ -21,10 +21,9 @@ from orders.models import ProductVariant
 from payments.models import Payment
 from tests.conftest import client_for, free_port, run_concurrently
 from tests.factories import PujaPackageFactory, UserFactory, VariantFactory
+from tests.flows import add_to_cart, booking_cart, create_payment
 from tests.payments.phonepe_fakes import mock_pay, mock_token
 from tests.payments.razorpay_fakes import ADDRESS, mock_order_create
-from tests.payments.test_phonepe_booking_api import booking_cart
-from tests.payments.test_razorpay_checkout_api import add_to_cart, create_payment
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,7 +8,6 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from rest_framework.test import APIClient
 
 from bookings.models import Booking
 from holds.models import Hold
@@ -16,7 +15,9 @@ from holds.services import holds_prune
 from orders.models import Order, ProductVariant
 from payments.models import Payment, PaymentStatus, Refund
 from tests.conftest import client_for
+from tests.documented import DocumentedClient
 from tests.factories import PujaPackageFactory, UserFactory, VariantFactory, future_slot
+from tests.flows import add_to_cart, booking_cart, create_payment, start, verify
 from tests.payments.conftest import act
 from tests.payments.phonepe_fakes import mock_pay, mock_token
 from tests.payments.razorpay_fakes import (
@@ -27,8 +28,6 @@ from tests.payments.razorpay_fakes import (
     post_webhook,
     webhook_body,
 )
-from tests.payments.test_phonepe_booking_api import booking_cart, start
-from tests.payments.test_razorpay_checkout_api import add_to_cart, create_payment, verify
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +72,7 @@ def test_the_catalog_shows_what_is_available_beside_the_stock(shoppers, last_two
     first, _ = shoppers
     add_to_cart(first, last_two, 1)
     create_payment(first)
-    variant = APIClient().get(f"/api/products/{last_two.product_id}/").json()["variants"][0]
+    variant = DocumentedClient().get(f"/api/products/{last_two.product_id}/").json()["variants"][0]
     assert variant["stock"] == 2 and variant["available"] == 1
 
 
@@ -245,10 +244,10 @@ def test_a_slot_with_a_capacity_takes_that_many_bookings_confirmed_and_held(phon
 
     mock_status(phonepe, first["merchant_order_id"], "COMPLETED", 99900)
     hook = phonepe_body("checkout.order.completed", first["merchant_order_id"], 99900, "COMPLETED")
-    assert phonepe_webhook(APIClient(), hook).status_code == 200
+    assert phonepe_webhook(DocumentedClient(), hook).status_code == 200
     assert Booking.objects.filter(status="CONFIRMED").count() == 1
     availability = (
-        APIClient()
+        DocumentedClient()
         .get(f"/api/booking/services/{package.service_id}/availability/", {"date": slot})
         .json()["slots"][0]
     )
@@ -302,7 +301,7 @@ def test_lapsed_holds_are_counted_and_pruned_by_beat_after_a_day(shoppers, last_
     add_to_cart(first, last_two, 1)
     create_payment(first)
     settings.METRICS_TOKEN = "scrape"
-    scrape = lambda: APIClient().get("/metrics", HTTP_AUTHORIZATION="Bearer scrape").content  # noqa: E731
+    scrape = lambda: DocumentedClient().get("/metrics", HTTP_AUTHORIZATION="Bearer scrape").content  # noqa: E731
     assert b"paycart_holds_active 1.0" in scrape()
     Hold.objects.update(expires_at=timezone.now() - timedelta(hours=1))
     assert b"paycart_holds_active 0.0" in scrape()

@@ -19,7 +19,7 @@ from payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from payments.tasks import send_refund
 from tests.conftest import client_for
 from tests.factories import UserFactory
-from tests.payments.test_razorpay_checkout_api import create_payment
+from tests.flows import create_payment
 from tests.sandbox_checkout import pay_razorpay_without_webhook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,8 +144,8 @@ def test_a_broker_outage_never_fails_a_paid_request_and_the_receipt_goes_out_lat
     from payments.services.notifications import notifications_resend_unsent
     from tests.conftest import _point_celery_at
     from tests.factories import VariantFactory
+    from tests.flows import add_to_cart, verify
     from tests.payments.razorpay_fakes import mock_order_create
-    from tests.payments.test_razorpay_checkout_api import add_to_cart, verify
 
     mock_order_create(rsps)
     shopper = client_for(UserFactory())

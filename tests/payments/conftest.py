@@ -5,9 +5,9 @@ import pytest
 from orders.models import Order
 from payments.models import Payment
 from tests.factories import VariantFactory
+from tests.flows import add_to_cart, create_payment, verify
 
 from .razorpay_fakes import mock_order_create
-from .test_razorpay_checkout_api import add_to_cart, create_payment, verify
 
 
 @pytest.fixture

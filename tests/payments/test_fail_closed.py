@@ -17,6 +17,7 @@ from payments.models import Payment, PaymentStatus, Refund
 from payments.services.transitions import payment_expire
 from tests.conftest import client_for, run_concurrently
 from tests.factories import CouponFactory, UserFactory, VariantFactory
+from tests.flows import add_to_cart, create_payment, verify
 
 from .razorpay_fakes import (
     PAYMENTS,
@@ -27,7 +28,6 @@ from .razorpay_fakes import (
     post_webhook,
     webhook_body,
 )
-from .test_razorpay_checkout_api import add_to_cart, create_payment, verify
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,9 @@ from orders.models import Order
 from payments.models import Payment
 from tests.conftest import client_for, run_concurrently
 from tests.factories import PujaPackageFactory, UserFactory, VariantFactory, future_slot
+from tests.flows import add_to_cart
 
 from .razorpay_fakes import ADDRESS, mock_order_create, orders_url
-from .test_razorpay_checkout_api import add_to_cart
 
 pytestmark = pytest.mark.django_db
 BODY = {"shipping_address": ADDRESS, "billing_address": ADDRESS, "payment_method": "razorpay"}

@@ -14,10 +14,9 @@ from orders.models import OrderStatus
 from payments.ledger import BREACHES, payments_audit
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from tests.factories import PujaPackageFactory, VariantFactory
+from tests.flows import add_to_cart, booking_cart, create_payment, verify
 
 from .razorpay_fakes import mock_order_create, mock_refunds
-from .test_phonepe_booking_api import booking_cart
-from .test_razorpay_checkout_api import add_to_cart, create_payment, verify
 
 pytestmark = pytest.mark.django_db
 
@@ -161,9 +160,11 @@ def test_the_health_page_and_the_gauge_count_what_the_audit_finds(
     assert str(first.pk) in page and "refunds add up to more than was captured" in page
 
     settings.METRICS_TOKEN = "scrape"
-    from rest_framework.test import APIClient
+    from tests.documented import DocumentedClient
 
-    metrics = APIClient().get("/metrics", HTTP_AUTHORIZATION="Bearer scrape").content.decode()
+    metrics = (
+        DocumentedClient().get("/metrics", HTTP_AUTHORIZATION="Bearer scrape").content.decode()
+    )
     assert "paycart_payments_unaccounted 2.0" in metrics
 
 

@@ -22,6 +22,7 @@ from payments.models import Payment, PaymentStatus, Refund, RefundStatus, Webhoo
 from payments.services.refunds import refund_owed, refund_send
 from payments.services.staff_refunds import order_refund_by_staff
 from tests.factories import PujaPackageFactory, VariantFactory
+from tests.flows import add_to_cart, booking_cart, checkout, create_payment, place_order, verify
 
 from . import stripe_fakes
 from .conftest import act
@@ -40,10 +41,6 @@ from .razorpay_fakes import (
     refund_webhook_body,
     webhook_body,
 )
-from .test_order_first_razorpay import place_order
-from .test_phonepe_booking_api import booking_cart
-from .test_razorpay_checkout_api import add_to_cart, create_payment, verify
-from .test_stripe_checkout_api import checkout
 
 pytestmark = pytest.mark.django_db
 

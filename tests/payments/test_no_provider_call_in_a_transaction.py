@@ -5,17 +5,15 @@ is inside an atomic block."""
 import pytest
 import responses
 from django.db import connection
-from rest_framework.test import APIClient
 
 from tests.conftest import client_for
+from tests.documented import DocumentedClient
 from tests.factories import PujaPackageFactory, UserFactory, VariantFactory
+from tests.flows import add_to_cart, booking_cart, checkout, create_payment, start
 
 from .phonepe_fakes import mock_pay, mock_status, mock_token, post_webhook, webhook_body
 from .razorpay_fakes import mock_order_create
 from .stripe_fakes import mock_session_create
-from .test_phonepe_booking_api import booking_cart, start
-from .test_razorpay_checkout_api import add_to_cart, create_payment
-from .test_stripe_checkout_api import checkout
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,7 +62,7 @@ def test_phonepe_token_pay_and_status_calls_happen_outside_any_transaction(rsps)
     mock_status(rsps, order["merchant_order_id"], "COMPLETED", 99900)
     watch(rsps, seen)
     body = webhook_body("checkout.order.completed", order["merchant_order_id"], 99900, "COMPLETED")
-    assert post_webhook(APIClient(), body).status_code == 200
+    assert post_webhook(DocumentedClient(), body).status_code == 200
     called = [url.split("?")[0].rsplit("/", 2)[-2:] for url, _ in seen]
     assert called == [["oauth", "token"], ["v2", "pay"], [order["merchant_order_id"], "status"]]
     assert not any(inside for _, inside in seen)

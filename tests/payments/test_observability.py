@@ -11,13 +11,13 @@ import pytest
 import structlog
 from django.utils import timezone
 from prometheus_client import REGISTRY
-from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from config.logs import formatter, secret_setting_names
 from orders.models import Order, ProductVariant
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
 from payments.services.refunds import refund_owed
+from tests.documented import DocumentedClient
 
 from .conftest import act
 from .razorpay_fakes import mock_refunds, payment_entity, post_webhook, webhook_body
@@ -89,7 +89,7 @@ def test_a_payments_whole_life_is_logged_and_counted(
     payment = open_payment
     entity = payment_entity(payment.provider_order_id, 20000, payment_id="pay_LIFE")
     with django_capture_on_commit_callbacks(execute=True):
-        answer = post_webhook(APIClient(), webhook_body("payment.captured", entity))
+        answer = post_webhook(DocumentedClient(), webhook_body("payment.captured", entity))
     assert answer.status_code == 200
     payment.refresh_from_db()
     mock_refunds(rsps)
@@ -134,9 +134,9 @@ def test_a_payments_whole_life_is_logged_and_counted(
 
 def test_creating_a_payment_is_logged_and_counted(api, rsps, json_lines):
     from tests.factories import VariantFactory
+    from tests.flows import add_to_cart, create_payment
 
     from .razorpay_fakes import mock_order_create
-    from .test_razorpay_checkout_api import add_to_cart, create_payment
 
     before = sample("paycart_payments_total", provider="razorpay", status="INITIATED")
     calls = sample(
@@ -184,9 +184,9 @@ def test_a_provider_that_fails_counts_an_error_and_a_failed_payment(
     api, rsps, json_lines, django_capture_on_commit_callbacks
 ):
     from tests.factories import VariantFactory
+    from tests.flows import add_to_cart, create_payment
 
     from .razorpay_fakes import orders_url
-    from .test_razorpay_checkout_api import add_to_cart, create_payment
 
     labels = {"provider": "razorpay", "action": "create_order", "error": "ProviderUnavailable"}
     errors_before = sample("paycart_provider_call_errors_total", **labels)
@@ -210,16 +210,16 @@ def test_no_log_line_holds_a_configured_secret_a_token_or_an_address(
 ):
     settings.METRICS_TOKEN = METRICS_TOKEN
     token = str(AccessToken.for_user(user))
-    client = APIClient()
+    client = DocumentedClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     # A forged webhook, a good one, a status poll, a bad verify and a failed refund call.
     body = webhook_body("payment.captured", payment_entity(open_payment.provider_order_id, 20000))
-    post_webhook(APIClient(), body, signature="0" * 64)
+    post_webhook(DocumentedClient(), body, signature="0" * 64)
     with django_capture_on_commit_callbacks(execute=True):
-        post_webhook(APIClient(), body)
+        post_webhook(DocumentedClient(), body)
     client.get(f"/api/payments/{open_payment.pk}/check-booking/")
     client.post("/api/payments/verify/", {"razorpay_order_id": "order_x"}, format="json")
-    APIClient().get("/metrics", HTTP_AUTHORIZATION=f"Bearer {METRICS_TOKEN}")
+    DocumentedClient().get("/metrics", HTTP_AUTHORIZATION=f"Bearer {METRICS_TOKEN}")
     # Code that carelessly logs secrets and personal data is masked too.
     structlog.get_logger("careless").warning(
         "careless",

@@ -4,23 +4,17 @@ from orders.models import Order, OrderStatus, ProductVariant
 from payments.models import Payment, PaymentStatus
 from tests.conftest import client_for
 from tests.factories import VariantFactory
+from tests.flows import add_to_cart, place_order, verify
 
 from .razorpay_fakes import (
-    ADDRESS,
     mock_order_create,
     mock_order_payments,
     payment_entity,
     post_webhook,
     webhook_body,
 )
-from .test_razorpay_checkout_api import add_to_cart, verify
 
 pytestmark = pytest.mark.django_db
-
-
-def place_order(api):
-    body = {"shipping_address": ADDRESS, "billing_address": ADDRESS}
-    return api.post("/api/orders/", body, format="json")
 
 
 def test_placing_an_order_reserves_stock_and_empties_the_cart(api):

@@ -8,7 +8,8 @@ from bookings.models import Booking
 from cart.models import Cart, CartStatus
 from payments.models import Payment, PaymentStatus, WebhookEvent, WebhookEventStatus
 from tests.conftest import client_for
-from tests.factories import PujaPackageFactory, future_slot
+from tests.factories import PujaPackageFactory
+from tests.flows import booking_cart, completed, start
 
 from .phonepe_fakes import (
     base,
@@ -25,20 +26,6 @@ from .phonepe_fakes import (
 pytestmark = pytest.mark.django_db
 
 
-def booking_cart(api, package, time="10:00"):
-    slot = future_slot()
-    body = {
-        "service_type": "PUJA",
-        "puja_service": package.service_id,
-        "package": package.pk,
-        "selected_date": slot["selected_date"].isoformat(),
-        "selected_time": time,
-    }
-    response = api.post("/api/cart/carts/", body, format="json")
-    assert response.status_code == 201
-    return response.json()
-
-
 @pytest.fixture
 def phonepe(rsps):
     mock_token(rsps)
@@ -49,17 +36,6 @@ def phonepe(rsps):
 @pytest.fixture
 def package():
     return PujaPackageFactory(price="999.00")
-
-
-def start(api, cart):
-    response = api.post("/api/payments/cart/", {"cart_id": cart["cart_id"]}, format="json")
-    assert response.status_code == 201, response.content
-    return response.json()["data"]["payment_order"]
-
-
-def completed(order, state="COMPLETED"):
-    event = "checkout.order.completed" if state == "COMPLETED" else "checkout.order.failed"
-    return webhook_body(event, order["merchant_order_id"], order["amount"], state)
 
 
 def test_full_booking_path(api, anon_client, phonepe, package):

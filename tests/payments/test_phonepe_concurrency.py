@@ -1,13 +1,13 @@
 import pytest
-from rest_framework.test import APIClient
 
 from bookings.models import Booking
 from payments.models import Payment
 from tests.conftest import client_for, run_concurrently
+from tests.documented import DocumentedClient
 from tests.factories import PujaPackageFactory, UserFactory
+from tests.flows import booking_cart, start
 
 from .phonepe_fakes import mock_pay, mock_status, mock_token, post_webhook, webhook_body
-from .test_phonepe_booking_api import booking_cart, start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,7 +29,7 @@ def test_webhook_and_status_polls_racing_give_exactly_one_booking(rsps, round_):
     Payment.objects.update(last_status_check_at=None)
 
     polls = [lambda: client_for(user).get(f"/api/payments/{order['id']}/check-booking/")] * 3
-    hooks = [lambda: post_webhook(APIClient(), completed(order))] * 3
+    hooks = [lambda: post_webhook(DocumentedClient(), completed(order))] * 3
     results = run_concurrently(*polls, *hooks)
     assert [r.status_code for r in results] == [200] * 6
     assert Booking.objects.count() == 1
@@ -49,7 +49,7 @@ def test_two_payments_racing_for_one_free_slot_give_one_booking_and_one_flag(rsp
         mock_status(rsps, order["merchant_order_id"], "COMPLETED", 99900)
 
     results = run_concurrently(
-        *[lambda o=o: post_webhook(APIClient(), completed(o)) for o in orders]
+        *[lambda o=o: post_webhook(DocumentedClient(), completed(o)) for o in orders]
     )
     assert [r.status_code for r in results] == [200, 200]
     assert Booking.objects.filter(status="CONFIRMED").count() == 1

@@ -9,43 +9,15 @@ from orders.models import Order, ProductVariant
 from payments.models import Payment, PaymentStatus
 from tests.conftest import client_for
 from tests.factories import CouponFactory, PujaPackageFactory, VariantFactory, future_slot
+from tests.flows import add_to_cart, create_payment, verify
 
 from .razorpay_fakes import (
     ADDRESS,
-    checkout_signature,
     mock_order_create,
     orders_url,
-    pay_at_razorpay,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def add_to_cart(api, variant, quantity):
-    body = {"product_id": variant.product_id, "variant_id": variant.pk, "quantity": quantity}
-    assert api.post("/api/cart/items/", body, format="json").status_code == 201
-
-
-def create_payment(api, **extra):
-    body = {
-        "shipping_address": ADDRESS,
-        "billing_address": ADDRESS,
-        "payment_method": "razorpay",
-        "currency": "INR",
-    } | extra
-    return api.post("/api/payments/create-from-cart/", body, format="json")
-
-
-def verify(api, order_id, payment_id=None, path="verify", signature=None):
-    """The shopper pays at Razorpay, then the frontend posts checkout's result to us."""
-    payment_id = payment_id or f"pay_{order_id[-10:]}"
-    pay_at_razorpay(order_id, payment_id)
-    body = {
-        "razorpay_order_id": order_id,
-        "razorpay_payment_id": payment_id,
-        "razorpay_signature": signature or checkout_signature(order_id, payment_id),
-    }
-    return api.post(f"/api/payments/{path}/", body, format="json")
 
 
 def test_shop_cart_happy_path_builds_one_paid_order(api, user, rsps):

@@ -2,15 +2,15 @@
 every later arrival answers the same order."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from orders.models import Order, ProductVariant
 from payments.models import Payment
 from tests.conftest import client_for, run_concurrently
+from tests.documented import DocumentedClient
 from tests.factories import UserFactory, VariantFactory
+from tests.flows import add_to_cart, create_payment, verify
 
 from .razorpay_fakes import mock_order_create, payment_entity, post_webhook, webhook_body
-from .test_razorpay_checkout_api import add_to_cart, create_payment, verify
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +25,7 @@ def test_verify_and_webhook_racing_give_one_order_and_one_stock_decrement(rsps, 
     order_id = create_payment(api).json()["razorpay_order_id"]
     body = webhook_body("payment.captured", payment_entity(order_id, 20000, payment_id="pay_RACE"))
     verifiers = [lambda: verify(client_for(user), order_id, payment_id="pay_RACE")] * 3
-    webhooks = [lambda: post_webhook(APIClient(), body)] * 3
+    webhooks = [lambda: post_webhook(DocumentedClient(), body)] * 3
     results = run_concurrently(*verifiers, *webhooks)
     assert [r.status_code for r in results] == [200] * 6
     assert len({r.json()["order_id"] for r in results[:3]}) == 1

@@ -9,9 +9,9 @@ from orders.models import Order
 from payments.models import Payment, PaymentStatus
 from tests.conftest import client_for
 from tests.factories import VariantFactory
+from tests.flows import add_to_cart, create_payment
 
 from .razorpay_fakes import mock_order_create, mock_order_payments, orders_url, payment_entity
-from .test_razorpay_checkout_api import add_to_cart, create_payment
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ from django.core import mail
 
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from payments.services.refunds import refund_send
+from tests.flows import booking_cart, completed, start
 
 from .phonepe_fakes import base, mock_pay, mock_status, mock_token, post_webhook
 from .stripe_fakes import event_body, post_event
-from .test_phonepe_booking_api import booking_cart, completed, start
 
 pytestmark = pytest.mark.django_db
 
@@ -75,9 +75,9 @@ def test_phonepe_refunds_carry_our_id_as_merchant_refund_id_and_events_are_confi
 
 def test_stripe_refunds_send_our_id_as_the_idempotency_key(api, anon_client, rsps):
     from tests.factories import VariantFactory
+    from tests.flows import add_to_cart
 
     from .stripe_fakes import completed_session, mock_session_create
-    from .test_razorpay_checkout_api import add_to_cart
 
     sessions = mock_session_create(rsps)
     add_to_cart(api, VariantFactory(price="150.00", stock=5), 1)

@@ -13,9 +13,9 @@ from payments.services.refunds import RefundRefused
 from payments.services.staff_refunds import order_refund_by_staff
 from tests.conftest import client_for, run_concurrently
 from tests.factories import UserFactory, VariantFactory
+from tests.flows import add_to_cart, create_payment, verify
 
 from .razorpay_fakes import mock_order_create, mock_refund_refused, mock_refunds
-from .test_razorpay_checkout_api import add_to_cart, create_payment, verify
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

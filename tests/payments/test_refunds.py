@@ -13,6 +13,7 @@ from payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from payments.services.refunds import refund_send, refunds_reconcile
 from tests.conftest import client_for, run_concurrently
 from tests.factories import UserFactory, VariantFactory
+from tests.flows import add_to_cart, create_payment, verify
 
 from .razorpay_fakes import (
     mock_order_create,
@@ -22,7 +23,6 @@ from .razorpay_fakes import (
     post_webhook,
     refund_webhook_body,
 )
-from .test_razorpay_checkout_api import add_to_cart, create_payment, verify
 
 pytestmark = pytest.mark.django_db
 

@@ -7,6 +7,7 @@ from bookings.models import Booking, BookingStatus
 from orders.models import Order, OrderStatus, ProductVariant
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
 from tests.factories import PujaPackageFactory, VariantFactory
+from tests.flows import add_to_cart, booking_cart, create_payment, verify
 
 from .conftest import act
 from .razorpay_fakes import (
@@ -16,8 +17,6 @@ from .razorpay_fakes import (
     post_webhook,
     webhook_body,
 )
-from .test_phonepe_booking_api import booking_cart
-from .test_razorpay_checkout_api import add_to_cart, create_payment, verify
 
 pytestmark = pytest.mark.django_db
 

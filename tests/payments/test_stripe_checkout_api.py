@@ -9,6 +9,7 @@ from orders.models import Order, OrderStatus, ProductVariant
 from payments.models import Payment, PaymentStatus, WebhookEvent, WebhookEventStatus
 from tests.conftest import client_for
 from tests.factories import VariantFactory
+from tests.flows import add_to_cart, checkout
 
 from .razorpay_fakes import ADDRESS
 from .stripe_fakes import (
@@ -20,17 +21,8 @@ from .stripe_fakes import (
     sessions_url,
     signature_header,
 )
-from .test_razorpay_checkout_api import add_to_cart
 
 pytestmark = pytest.mark.django_db
-
-
-def checkout(api, **body):
-    return api.post(
-        "/api/payments/stripe/checkout-session/",
-        body or {"shipping_address": ADDRESS},
-        format="json",
-    )
 
 
 @pytest.fixture

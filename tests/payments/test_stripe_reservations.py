@@ -8,6 +8,7 @@ from orders.models import Order, OrderStatus, ProductVariant
 from payments.models import Payment, PaymentStatus
 from tests.conftest import client_for, run_concurrently
 from tests.factories import UserFactory, VariantFactory
+from tests.flows import add_to_cart, checkout
 
 from .stripe_fakes import (
     completed_session,
@@ -17,8 +18,6 @@ from .stripe_fakes import (
     post_event,
     sessions_url,
 )
-from .test_razorpay_checkout_api import add_to_cart
-from .test_stripe_checkout_api import checkout
 
 
 def age_orders(seconds):

@@ -5,6 +5,7 @@ savepoints of the test's own transaction (BEGIN/COMMIT in production)."""
 import pytest
 
 from tests.factories import VariantFactory
+from tests.flows import create_payment
 from tests.payments.razorpay_fakes import (
     checkout_signature,
     mock_order_create,
@@ -13,7 +14,6 @@ from tests.payments.razorpay_fakes import (
     post_webhook,
     webhook_body,
 )
-from tests.payments.test_razorpay_checkout_api import create_payment
 
 pytestmark = pytest.mark.django_db
 SIZES = [1, 10, 100]

@@ -1,20 +1,49 @@
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from config.serializers import Input, local_iso
+from config.serializers import Input
 from idempotency.apis import idempotent
 
+from ...apis.answers import CartPaymentOutput, ProcessCartOutput, errors
 from ...apis.common import ProviderEndpoint, WebhookApi, signed_by
 from ...apis.status import payment_order_body
 from ...models import Payment
 from ...money import to_minor
 from ...services.checkout import payment_open_at_provider, payment_start_from_cart
 from . import GATEWAY
+
+
+class ProcessCartInput(Input):
+    cart_id = serializers.CharField(max_length=64)
+    method = serializers.CharField(max_length=20)
+
+    def validate_method(self, value: str) -> str:
+        if value.upper() != "PHONEPE":
+            raise serializers.ValidationError(f"Unknown payment method {value!r}; use PHONEPE.")
+        return value
+
+
+class CartPaymentInput(Input):
+    cart_id = serializers.CharField(max_length=64)
+    redirect_url = serializers.CharField(
+        required=False,
+        max_length=2000,
+        help_text="Used only when its origin is a configured frontend's; else ignored",
+    )
+
+
+CHECKOUT_ERRORS = errors(
+    {
+        400: "Empty cart, already paid for, out of stock, slot taken, unknown method",
+        404: "Cart not found",
+        409: "What the cart needs is held by another shopper's checkout",
+        502: "PhonePe could not be reached",
+    }
+)
 
 
 class _PhonePeCheckoutApi(ProviderEndpoint):
@@ -27,7 +56,6 @@ class _PhonePeCheckoutApi(ProviderEndpoint):
     def answer(self, payment: Payment) -> dict:
         raise NotImplementedError
 
-    @idempotent
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -44,62 +72,47 @@ class _PhonePeCheckoutApi(ProviderEndpoint):
         return Response(self.answer(opened.payment), status=status.HTTP_201_CREATED)
 
 
-def _documented(answer: str):
-    return extend_schema_view(
-        post=extend_schema(
-            request=None,  # set per class below
-            responses={
-                201: OpenApiResponse(OpenApiTypes.OBJECT, description=answer),
-                502: OpenApiResponse(
-                    OpenApiTypes.OBJECT, description="PhonePe could not be reached"
-                ),
-            },
-        )
-    )
-
-
-@_documented("success, payment_id, payment_url, amount (rupees, string), amount_paise, status")
 class ProcessCartApi(_PhonePeCheckoutApi):
     """Older endpoint: its `amount` is a decimal string in rupees."""
 
-    class InputSerializer(Input):
-        cart_id = serializers.CharField(max_length=64)
-        method = serializers.CharField(max_length=20)
-
-        def validate_method(self, value: str) -> str:
-            if value.upper() != "PHONEPE":
-                raise serializers.ValidationError(f"Unknown payment method {value!r}; use PHONEPE.")
-            return value
+    InputSerializer = ProcessCartInput
 
     def answer(self, payment: Payment) -> dict:
-        return {
-            "success": True,
-            "payment_id": str(payment.pk),
-            "merchant_order_id": payment.merchant_order_id,
-            "payment_url": payment.checkout_url,
-            "amount": str(payment.amount),
-            "amount_paise": to_minor(payment.amount),
-            "status": "PENDING",
-            "held_until": local_iso(payment.held_until),
-        }
+        return ProcessCartOutput(
+            {
+                "success": True,
+                "payment_id": payment.pk,
+                "merchant_order_id": payment.merchant_order_id,
+                "payment_url": payment.checkout_url,
+                "amount": str(payment.amount),
+                "amount_paise": to_minor(payment.amount),
+                "status": "PENDING",
+                "held_until": payment.held_until,
+            }
+        ).data
+
+    @extend_schema(request=ProcessCartInput, responses={201: ProcessCartOutput, **CHECKOUT_ERRORS})
+    @idempotent
+    def post(self, request):
+        return super().post(request)
 
 
-@_documented("success, message, data.payment_order")
 class CartPaymentApi(_PhonePeCheckoutApi):
-    class InputSerializer(Input):
-        cart_id = serializers.CharField(max_length=64)
-        redirect_url = serializers.CharField(
-            required=False,
-            max_length=2000,
-            help_text="Used only when its origin is a configured frontend's; else ignored",
-        )
+    InputSerializer = CartPaymentInput
 
     def answer(self, payment: Payment) -> dict:
-        return {
-            "success": True,
-            "message": "Payment order created for cart",
-            "data": {"payment_order": payment_order_body(payment)},
-        }
+        return CartPaymentOutput(
+            {
+                "success": True,
+                "message": "Payment order created for cart",
+                "data": {"payment_order": payment_order_body(payment)},
+            }
+        ).data
+
+    @extend_schema(request=CartPaymentInput, responses={201: CartPaymentOutput, **CHECKOUT_ERRORS})
+    @idempotent
+    def post(self, request):
+        return super().post(request)
 
 
 @signed_by("Authorization")

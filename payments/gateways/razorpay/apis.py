@@ -1,13 +1,19 @@
 from django.conf import settings
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from cart.lines import snapshot_lines
-from config.serializers import IdField, Input, local_iso
+from config.serializers import IdField, Input
 from idempotency.apis import idempotent
 
+from ...apis.answers import (
+    AwaitingCaptureOutput,
+    FulfilledOutput,
+    NeedsAttentionOutput,
+    RazorpayCheckoutOutput,
+    errors,
+)
 from ...apis.common import (
     CartCheckoutInputSerializer,
     ProviderEndpoint,
@@ -33,29 +39,33 @@ def _checkout_body(opened: OpenedPayment, user) -> dict:
     order_id = opened.provider_order.provider_order_id
     billing = payment.billing_address or {}
     name = f"{billing.get('first_name', '')} {billing.get('last_name', '')}".strip()
-    return {
-        "success": True,
-        "payment_id": str(payment.pk),
-        "order_id": order_id,
-        "razorpay_order_id": order_id,
-        "amount": to_minor(payment.amount),
-        "amount_decimal": str(payment.amount),
-        "currency": payment.currency,
-        "key": settings.RAZORPAY_KEY_ID,
-        "name": "paycart",
-        "description": f"Payment {payment.pk}",
-        "prefill": {
-            "name": name or user.full_name,
-            "email": user.email,
-            "contact": billing.get("phone") or user.phone,
-        },
-        # The contract's notes always carry cart_id (null for an order-first payment).
-        "notes": {"cart_id": None} | payment_notes(payment),
-        "cart_items_count": sum(line["quantity"] for line in snapshot_lines(payment.cart_snapshot)),
-        # The holds end then: give Checkout.js `timeout` so its form closes with them.
-        "held_until": local_iso(payment.held_until),
-        "timeout": hold_seconds_left(payment),
-    }
+    return RazorpayCheckoutOutput(
+        {
+            "success": True,
+            "payment_id": payment.pk,
+            "order_id": order_id,
+            "razorpay_order_id": order_id,
+            "amount": to_minor(payment.amount),
+            "amount_decimal": str(payment.amount),
+            "currency": payment.currency,
+            "key": settings.RAZORPAY_KEY_ID,
+            "name": "paycart",
+            "description": f"Payment {payment.pk}",
+            "prefill": {
+                "name": name or user.full_name,
+                "email": user.email,
+                "contact": billing.get("phone") or user.phone,
+            },
+            # The contract's notes always carry cart_id (null for an order-first payment).
+            "notes": {"cart_id": None} | payment_notes(payment),
+            "cart_items_count": sum(
+                line["quantity"] for line in snapshot_lines(payment.cart_snapshot)
+            ),
+            # The holds end then: give Checkout.js `timeout` so its form closes with them.
+            "held_until": payment.held_until,
+            "timeout": hold_seconds_left(payment),
+        }
+    ).data
 
 
 class RazorpayEndpoint(ProviderEndpoint):
@@ -69,11 +79,15 @@ class CreateFromCartApi(RazorpayEndpoint):
     @extend_schema(
         request=InputSerializer,
         responses={
-            201: OpenApiResponse(
-                OpenApiTypes.OBJECT,
-                description="Razorpay checkout options: payment_id, order_id, razorpay_order_id, amount (paise), key, prefill, notes",
+            201: RazorpayCheckoutOutput,
+            **errors(
+                {
+                    400: "Empty cart, already paid for, invalid coupon, out of stock, slot taken",
+                    404: "Cart not found",
+                    409: "What the cart needs is held by another shopper's checkout",
+                    502: "Razorpay could not be reached",
+                }
             ),
-            502: OpenApiResponse(OpenApiTypes.OBJECT, description="Razorpay could not be reached"),
         },
     )
     @idempotent
@@ -103,10 +117,8 @@ class CreateForOrderApi(RazorpayEndpoint):
     @extend_schema(
         request=InputSerializer,
         responses={
-            201: OpenApiResponse(
-                OpenApiTypes.OBJECT,
-                description="As create-from-cart, for an existing pending_payment order",
-            )
+            201: RazorpayCheckoutOutput,
+            **errors({400: "Not awaiting payment", 404: "Order not found", 502: "Razorpay down"}),
         },
     )
     @idempotent
@@ -131,22 +143,20 @@ class VerifyApi(RazorpayEndpoint):
     @extend_schema(
         request=InputSerializer,
         responses={
-            200: OpenApiResponse(
-                OpenApiTypes.OBJECT,
-                description="status, order_created, order_id, order_number, booking_ids",
-            ),
+            200: FulfilledOutput,
             202: OpenApiResponse(
-                OpenApiTypes.OBJECT,
+                AwaitingCaptureOutput,
                 description="Authorised but not captured (capture left to the webhook)",
             ),
-            400: OpenApiResponse(
-                OpenApiTypes.OBJECT, description="Bad signature, or Razorpay reports no capture"
-            ),
             409: OpenApiResponse(
-                OpenApiTypes.OBJECT, description="Paid but not fulfillable: error, needs_attention"
+                NeedsAttentionOutput, description="Paid but not fulfillable: it is refunded"
             ),
-            502: OpenApiResponse(
-                OpenApiTypes.OBJECT, description="Razorpay could not confirm the payment"
+            **errors(
+                {
+                    400: "Bad signature, or Razorpay reports no capture",
+                    404: "Payment not found",
+                    502: "Razorpay could not confirm the payment",
+                }
             ),
         },
     )
@@ -161,14 +171,12 @@ class VerifyApi(RazorpayEndpoint):
             signature=values["razorpay_signature"],
         )
         if isinstance(result, AwaitingCapture):
-            return Response(
-                {
-                    "status": "Payment authorised; the order is made once Razorpay captures it.",
-                    "order_created": False,
-                    "payment_id": str(result.payment.pk),
-                },
-                status=status.HTTP_202_ACCEPTED,
-            )
+            awaiting = {
+                "status": "Payment authorised; the order is made once Razorpay captures it.",
+                "order_created": False,
+                "payment_id": result.payment.pk,
+            }
+            return Response(AwaitingCaptureOutput(awaiting).data, status=status.HTTP_202_ACCEPTED)
         return fulfilment_response(result, status_text=self.status_text)
 
 

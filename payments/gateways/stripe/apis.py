@@ -1,5 +1,4 @@
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -7,6 +6,7 @@ from config.serializers import Input
 from idempotency.apis import idempotent
 from orders.serializers import AddressSerializer
 
+from ...apis.answers import StripeCheckoutSessionOutput, errors
 from ...apis.common import ProviderEndpoint, WebhookApi, signed_by
 from . import GATEWAY
 from .checkout import stripe_checkout_start
@@ -21,11 +21,12 @@ class CheckoutSessionApi(ProviderEndpoint):
     @extend_schema(
         request=InputSerializer,
         responses={
-            201: OpenApiResponse(
-                OpenApiTypes.OBJECT, description="clientSecret, orderId, sessionId"
-            ),
-            502: OpenApiResponse(
-                OpenApiTypes.OBJECT, description="Stripe could not be reached; nothing changed"
+            201: StripeCheckoutSessionOutput,
+            **errors(
+                {
+                    400: "Empty cart, out of stock, bad address",
+                    502: "Stripe could not be reached; nothing changed",
+                }
             ),
         },
     )
@@ -36,14 +37,12 @@ class CheckoutSessionApi(ProviderEndpoint):
         opened = stripe_checkout_start(
             user=request.user, shipping_address=data.validated_data.get("shipping_address")
         )
-        return Response(
-            {
-                "clientSecret": opened.provider_order.client_secret,
-                "orderId": opened.payment.order_id,
-                "sessionId": opened.provider_order.provider_order_id,
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        session = {
+            "clientSecret": opened.provider_order.client_secret,
+            "orderId": opened.payment.order_id,
+            "sessionId": opened.provider_order.provider_order_id,
+        }
+        return Response(StripeCheckoutSessionOutput(session).data, status=status.HTTP_201_CREATED)
 
 
 @signed_by("Stripe-Signature")
