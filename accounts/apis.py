@@ -13,8 +13,13 @@ from rest_framework_simplejwt.views import (
 from config.serializers import Input
 
 from .models import User
-from .services import user_register
-from .throttles import LoginAccountThrottle, LoginIpThrottle
+from .services import password_reset_confirm, password_reset_request, user_register
+from .throttles import (
+    LoginAccountThrottle,
+    LoginIpThrottle,
+    PasswordResetEmailThrottle,
+    PasswordResetIpThrottle,
+)
 
 
 class UserOutputSerializer(serializers.ModelSerializer):
@@ -74,3 +79,47 @@ class MeApi(APIView):
     @extend_schema(responses=UserOutputSerializer)
     def get(self, request):
         return Response(UserOutputSerializer(request.user).data)
+
+
+class PasswordResetAcceptedOutput(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class PasswordResetApi(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [PasswordResetIpThrottle, PasswordResetEmailThrottle]
+
+    class InputSerializer(Input):
+        email = serializers.EmailField()
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={202: PasswordResetAcceptedOutput},
+        description="202 for any email, known or not; a known one gets a one-time link.",
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        password_reset_request(email=data.validated_data["email"])
+        answer = {
+            "detail": "If this email has an account, a link to set its password is on its way."
+        }
+        return Response(PasswordResetAcceptedOutput(answer).data, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmApi(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [PasswordResetIpThrottle]
+
+    class InputSerializer(Input):
+        uid = serializers.CharField(max_length=64)
+        token = serializers.CharField(max_length=128)
+        new_password = serializers.CharField(max_length=128, write_only=True)
+
+    @extend_schema(request=InputSerializer, responses={200: PasswordResetAcceptedOutput})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        password_reset_confirm(**data.validated_data)
+        answer = {"detail": "Your password is set. Log in with it."}
+        return Response(PasswordResetAcceptedOutput(answer).data)

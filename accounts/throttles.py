@@ -19,19 +19,13 @@ class _SettingsRateThrottle(SimpleRateThrottle):
         return not settings.API_THROTTLING or super().allow_request(request, view)
 
 
-class LoginIpThrottle(_SettingsRateThrottle):
-    scope = "login_ip"
-    rate_setting = "LOGIN_RATE_PER_IP"
-
+class _PerIpThrottle(_SettingsRateThrottle):
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class LoginAccountThrottle(_SettingsRateThrottle):
-    """Counts attempts per account whatever address they come from."""
-
-    scope = "login_account"
-    rate_setting = "LOGIN_RATE_PER_ACCOUNT"
+class _PerEmailThrottle(_SettingsRateThrottle):
+    """Counts requests naming one email whatever address they come from."""
 
     def get_cache_key(self, request, view) -> str | None:
         email = request.data.get("email") if hasattr(request.data, "get") else None
@@ -39,3 +33,23 @@ class LoginAccountThrottle(_SettingsRateThrottle):
             return None
         digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": digest}
+
+
+class LoginIpThrottle(_PerIpThrottle):
+    scope = "login_ip"
+    rate_setting = "LOGIN_RATE_PER_IP"
+
+
+class LoginAccountThrottle(_PerEmailThrottle):
+    scope = "login_account"
+    rate_setting = "LOGIN_RATE_PER_ACCOUNT"
+
+
+class PasswordResetIpThrottle(_PerIpThrottle):
+    scope = "password_reset_ip"
+    rate_setting = "PASSWORD_RESET_RATE_PER_IP"
+
+
+class PasswordResetEmailThrottle(_PerEmailThrottle):
+    scope = "password_reset_email"
+    rate_setting = "PASSWORD_RESET_RATE_PER_EMAIL"

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from .apis import LogoutApi, MeApi, RegisterApi, TokenApi, TokenRefreshApi
+from .apis import (
+    LogoutApi,
+    MeApi,
+    PasswordResetApi,
+    PasswordResetConfirmApi,
+    RegisterApi,
+    TokenApi,
+    TokenRefreshApi,
+)
 
 urlpatterns = [
     path("register/", RegisterApi.as_view(), name="register"),
@@ -8,4 +16,10 @@ urlpatterns = [
     path("token/refresh/", TokenRefreshApi.as_view(), name="token-refresh"),
     path("logout/", LogoutApi.as_view(), name="logout"),
     path("me/", MeApi.as_view(), name="me"),
+    path("password-reset/", PasswordResetApi.as_view(), name="password-reset"),
+    path(
+        "password-reset/confirm/",
+        PasswordResetConfirmApi.as_view(),
+        name="password-reset-confirm",
+    ),
 ]

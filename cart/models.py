@@ -10,10 +10,12 @@ class CartKind(models.TextChoices):
 
     SHOP = "SHOP", "Shop: product lines"
     BOOKING = "BOOKING", "Booking: one puja slot"
+    LINK = "LINK", "Payment link: product lines staff priced for a customer"
 
 
 class CartStatus(models.TextChoices):
-    """A shop cart stays ACTIVE for life; a booking cart becomes CONVERTED once paid."""
+    """A shop cart stays ACTIVE for life; a booking or link cart becomes CONVERTED once
+    paid."""
 
     ACTIVE = "ACTIVE", "Active"
     CONVERTED = "CONVERTED", "Converted: paid for"
@@ -50,7 +52,7 @@ class Cart(models.Model):
                 name="cart_one_active_shop_cart_per_user",
             ),
             models.CheckConstraint(
-                condition=Q(kind="SHOP")
+                condition=Q(kind__in=["SHOP", "LINK"])
                 | Q(
                     package__isnull=False,
                     puja_service__isnull=False,
@@ -68,6 +70,12 @@ class Cart(models.Model):
     @property
     def is_booking(self) -> bool:
         return self.kind == CartKind.BOOKING
+
+    @property
+    def ends_when_paid(self) -> bool:
+        """A booking cart or a payment link's cart is done once paid; a shop cart lives on
+        with whatever was added since."""
+        return self.kind != CartKind.SHOP
 
 
 class CartItem(models.Model):

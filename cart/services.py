@@ -80,6 +80,26 @@ def cart_item_add(*, user, product_id: int, variant_id: int | None, quantity: in
     return cart
 
 
+def link_cart_create(*, user, items: list[dict]) -> Cart:
+    """The cart of a payment link: product lines staff chose for a customer, priced from
+    the catalog like any cart. `items`: [{product_id, variant_id?, quantity}]."""
+    quantities: dict[ProductVariant, int] = {}
+    for item in items:
+        variant = _variant_for(item["product_id"], item.get("variant_id"))
+        quantities[variant] = quantities.get(variant, 0) + item["quantity"]
+    if not quantities:
+        raise Invalid("A payment link needs a booking or at least one item.")
+    for variant, quantity in quantities.items():
+        _check_stock(variant, quantity)
+    with transaction.atomic():
+        cart = Cart.objects.create(user=user, kind=CartKind.LINK)
+        CartItem.objects.bulk_create(
+            CartItem(cart=cart, variant=variant, quantity=quantity)
+            for variant, quantity in quantities.items()
+        )
+        return _assign_cart_id(cart)
+
+
 @transaction.atomic
 def cart_item_update(*, user, item_id: int, quantity: int) -> Cart:
     cart = _locked_shop_cart(user)

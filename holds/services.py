@@ -65,10 +65,12 @@ def _check_stock(quantities: Counter, names: dict, *, own: Q) -> None:
         refuse_shortage(short[0], names[short[0].variant_id], excluding=own)
 
 
-def hold_ends_at() -> datetime | None:
-    """When a hold taken now ends; None with holds off (CHECKOUT_HOLD_SECONDS=0)."""
-    seconds = settings.CHECKOUT_HOLD_SECONDS
-    return timezone.now() + timedelta(seconds=seconds) if seconds else None
+def hold_ends_at(seconds: int | None = None) -> datetime | None:
+    """When a hold taken now for `seconds` (by default CHECKOUT_HOLD_SECONDS: a payment
+    link holds for its own life) ends; None with holds off (CHECKOUT_HOLD_SECONDS=0)."""
+    if not settings.CHECKOUT_HOLD_SECONDS:
+        return None
+    return timezone.now() + timedelta(seconds=seconds or settings.CHECKOUT_HOLD_SECONDS)
 
 
 def holds_take(*, payment, lines: list[Line], until: datetime, takes_over: bool = True) -> None:

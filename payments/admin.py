@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import link_admin  # noqa: F401  (registers the payment links' admin)
 from .admin_actions import ReasonForm, ask_then_act, run_per_row
 from .models import Payment, PaymentStatusChange, Refund, WebhookEvent
 from .services.refund_retries import refund_give_up, refund_retry

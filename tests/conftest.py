@@ -125,9 +125,9 @@ def rsps():
     """The providers' HTTP boundary: every outgoing request must be answered by a mock."""
     import responses
 
-    from .payments.razorpay_fakes import ORDERS, PAYMENTS, REFUNDS
+    from .payments.razorpay_fakes import LINKS, ORDERS, PAYMENTS, REFUNDS
 
-    for known in (ORDERS, PAYMENTS, REFUNDS):
+    for known in (ORDERS, PAYMENTS, REFUNDS, LINKS):
         known.clear()  # the fake provider starts empty with each test
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock

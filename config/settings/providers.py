@@ -36,6 +36,8 @@ PAYMENT_EXPIRY_SECONDS = env_int("PAYMENT_EXPIRY_SECONDS", 30 * 60)
 # A payment-first checkout holds its stock and slots this long while the shopper pays
 # (0: no holds; racing shoppers are then refunded after paying instead of refused before).
 CHECKOUT_HOLD_SECONDS = env_int("CHECKOUT_HOLD_SECONDS", 900)
+# A payment link's default life (staff may give another); it holds what it sells that long.
+PAYMENT_LINK_TTL_SECONDS = env_int("PAYMENT_LINK_TTL_SECONDS", 86400)
 # Payments marked failed or expired are still asked about this long after they were made:
 # a shopper may pay them at the provider afterwards (Razorpay retries on one order).
 LAPSED_PAYMENT_WATCH_DAYS = env_int("LAPSED_PAYMENT_WATCH_DAYS", 7)

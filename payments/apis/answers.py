@@ -9,7 +9,7 @@ from bookings.models import BookingStatus
 from cart.models import CartStatus
 from config.serializers import ErrorOutput
 
-from ..models import PaymentStatus, RefundStatus
+from ..models import PaymentLinkStatus, PaymentStatus, RefundStatus
 
 # ---------------------------------------------------------------- Razorpay checkout
 
@@ -182,6 +182,20 @@ class WebhookAckOutput(serializers.Serializer):
     received = serializers.BooleanField()
     already_processed = serializers.BooleanField()
     usable = serializers.BooleanField(help_text="false: correctly signed but unreadable")
+
+
+class PaymentLinkOutput(serializers.Serializer):
+    payment_id = serializers.UUIDField()
+    link_id = serializers.CharField(help_text="Razorpay's plink_… id")
+    short_url = serializers.CharField(
+        help_text="what the customer opens; Razorpay texts and emails it"
+    )
+    status = serializers.ChoiceField(choices=PaymentLinkStatus.choices)
+    expires_at = serializers.DateTimeField()
+    amount = serializers.IntegerField(help_text="paise")
+    amount_decimal = serializers.CharField(help_text='rupees, e.g. "999.00"')
+    customer_email = serializers.EmailField()
+    created_at = serializers.DateTimeField()
 
 
 def errors(described: dict[int, str]) -> dict:

@@ -6,6 +6,7 @@ A crash between 1 and 3 leaves an INITIATED payment with no provider order, whic
 reconciliation expires."""
 
 import logging
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ from holds.services import hold_ends_at, holds_of_cart, holds_take
 from orders.models import Order, OrderStatus
 from orders.stock import stock_check_lines
 
-from ..gateways.base import ProviderFailure, ProviderOrder
+from ..gateways.base import PaymentProvider, ProviderFailure, ProviderOrder
 from ..gateways.registry import get_provider
 from ..models import Payment
 from ..money import to_minor
@@ -77,8 +78,10 @@ def payment_start_from_cart(
     billing_address: dict | None = None,
     coupon_code: str = "",
     return_url: str = "",
+    hold_seconds: int | None = None,
 ) -> Payment:
-    """Step 1: validate the cart and freeze it into an INITIATED payment."""
+    """Step 1: validate the cart and freeze it into an INITIATED payment, holding what it
+    buys for `hold_seconds` (by default CHECKOUT_HOLD_SECONDS)."""
     cart = _resolve_cart(user=user, cart_ref=cart_ref)
     if cart.status == CartStatus.CONVERTED:
         raise Invalid("Cart has already been paid for.")
@@ -91,7 +94,7 @@ def payment_start_from_cart(
     check_payable(priced.total)
     # Taking a coupon use and the holds, and creating the payment that holds them, are one
     # unit: a refusal leaves nothing behind.
-    held_until = hold_ends_at()
+    held_until = hold_ends_at(hold_seconds)
     with transaction.atomic() if coupon or held_until else nullcontext():
         if coupon and not coupon_consume(coupon):
             raise Invalid(f"Invalid coupon: {coupon.code} has reached its usage limit.")
@@ -185,19 +188,30 @@ def hold_seconds_left(payment: Payment) -> int | None:
 
 
 def payment_open_at_provider(*, payment: Payment, return_url: str = "") -> OpenedPayment:
-    """Steps 2 and 3. On any provider failure the payment is marked FAILED (its holds and
-    coupon use given back) and the ProviderFailure goes on; nothing is left pending."""
-    payment_created(payment)
-    provider = get_provider(payment.provider)
-    try:
-        provider_order = provider.create_order(
+    """Steps 2 and 3 with the provider's order."""
+    return payment_open_with(
+        payment,
+        lambda provider: provider.create_order(
             reference=payment.merchant_order_id,
             amount=to_minor(payment.amount),
             currency=payment.currency,
             notes=payment_notes(payment),
             return_url=return_url,
             expires_in=hold_seconds_left(payment),
-        )
+        ),
+    )
+
+
+def payment_open_with(
+    payment: Payment, open_order: Callable[[PaymentProvider], ProviderOrder]
+) -> OpenedPayment:
+    """Steps 2 and 3: `open_order` asks the provider for what the payment is paid through
+    (an order, a payment link). On any provider failure the payment is marked FAILED (its
+    holds and coupon use given back) and the ProviderFailure goes on; nothing is left
+    pending."""
+    payment_created(payment)
+    try:
+        provider_order = open_order(get_provider(payment.provider))
     except ProviderFailure as exc:
         logger.warning("Payment %s: provider order failed: %s", payment.pk, exc)
         payment_mark_failed(

@@ -216,8 +216,7 @@ def _build_from_snapshot(payment: Payment) -> list:
             user_id=payment.user_id, line=line, total_amount=payment.amount, payment=payment
         )
     if payment.cart_id:
-        # A booking cart is done; a shop cart stays ACTIVE with whatever was added since.
-        if cart.is_booking:
+        if cart.ends_when_paid:
             cart_mark_converted(cart=cart)
         else:
             cart_remove_units(cart=cart, units=units_of(products))

@@ -22,7 +22,7 @@ LAPSED_RECHECK_MIN = timedelta(minutes=15)
 LAPSED_RECHECK_MAX = timedelta(hours=6)
 
 
-def _reconcile_one(payment: Payment, *, expire_before) -> str:
+def _reconcile_one(payment: Payment, *, now) -> str:
     if not payment.provider_order_id:
         # The provider order was never stored, so no shopper could have paid it.
         expired = payment_expire(payment_id=payment.pk, reason="No provider order was recorded.")
@@ -30,7 +30,10 @@ def _reconcile_one(payment: Payment, *, expire_before) -> str:
     # The usual per-payment interval: a second machine running at the same moment finds
     # the question already claimed and does not ask again.
     payment = payment_sync_with_provider(payment=payment)
-    if payment.is_open and payment.created_at <= expire_before:
+    deadline = payment.payable_until or payment.created_at + timedelta(
+        seconds=settings.PAYMENT_EXPIRY_SECONDS
+    )
+    if payment.is_open and deadline <= now:
         closed = payment_close(payment=payment, reason="Not paid in time.", ask_first=False)
         return "expired" if closed else "deferred"
     return payment.status.lower()
@@ -51,14 +54,13 @@ def _recheck_lapsed(payment: Payment, *, now) -> str:
 
 def payments_reconcile(*, older_than_seconds: int) -> Counter:
     now = timezone.now()
-    expire_before = now - timedelta(seconds=settings.PAYMENT_EXPIRY_SECONDS)
     stale = Payment.objects.filter(
         status__in=OPEN_PAYMENT_STATUSES,
         created_at__lte=now - timedelta(seconds=older_than_seconds),
     ).order_by("created_at")
     outcome = run_isolated(
         stale.iterator(),
-        lambda payment: _reconcile_one(payment, expire_before=expire_before),
+        lambda payment: _reconcile_one(payment, now=now),
         what="Reconciling payment",
     )
     lapsed = Payment.objects.filter(

@@ -260,7 +260,7 @@ def refund_named_by(*, provider_name: str, result: RefundResult) -> Refund | Non
         Refund.objects.filter(payment__provider=provider_name)
         .filter(
             Q(provider_refund_id=result.provider_refund_id, provider_refund_id__gt="")
-            | Q(pk__in=[result.reference] if _is_uuid(result.reference) else [])
+            | Q(pk__in=[result.reference] if is_uuid(result.reference) else [])
         )
         .first()
     )
@@ -304,7 +304,7 @@ def refunds_reconcile() -> Counter:
     return run_isolated(stale.iterator(), _reconcile_refund, what="Checking refund")
 
 
-def _is_uuid(value: str) -> bool:
+def is_uuid(value: str) -> bool:
     try:
         uuid.UUID(value)
     except (ValueError, TypeError):

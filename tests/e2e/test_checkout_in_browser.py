@@ -162,3 +162,48 @@ def test_a_second_devotee_sees_the_slot_is_held_while_another_pays(page, browser
     expect(refusal).to_contain_text("Free again at")
     assert not Booking.objects.exists()
     other.context.close()
+
+
+def test_staff_take_a_phone_booking_with_a_link_the_devotee_pays_and_logs_in(
+    browser, page, sandbox_site
+):
+    """Staff make a payment link in admin; the devotee (no account yet) opens its short
+    URL on the phone, pays, sets a password from the emailed link and sees the booking."""
+    from django.core import mail
+
+    page.goto(f"{sandbox_site}/admin/login/?next=/admin/payments/paymentlink/add/")
+    page.fill("#id_username", "admin@example.com")
+    page.fill("#id_password", "admin-pass-123")
+    page.click("input[type=submit]")
+    page.fill("#id_email", "ravi.phone@example.com")
+    page.fill("#id_name", "Ravi Kumar")
+    page.fill("#id_phone", "9000000002")
+    page.select_option("#id_package", index=1)
+    page.fill("#id_selected_date", "2031-02-10")
+    page.fill("#id_selected_time", "09:30")
+    page.get_by_role("button", name="Make the link").click()
+    expect(page.locator(".messagelist")).to_contain_text("Payment link plink_")
+    short_url = page.locator("a[href*='/sandbox/razorpay/l/']").first.get_attribute("href")
+
+    phone = browser.new_context().new_page()
+    phone.goto(short_url)
+    phone.get_by_test_id("sandbox-pay").click()
+    expect(phone).to_have_url(re.compile(r"/demo/confirmbooking\?payment_id="))
+    expect(phone.get_by_test_id("result")).to_have_text(re.compile("Payment received"))
+    booking = Booking.objects.get(user__email="ravi.phone@example.com")
+    assert booking.status == "CONFIRMED" and str(booking.selected_time) == "09:30:00"
+
+    phone.goto(f"{sandbox_site}/demo/")
+    phone.fill("#email", "ravi.phone@example.com")
+    phone.get_by_test_id("forgot").click()
+    expect(phone.get_by_test_id("result")).to_contain_text("on its way")
+    reset = re.search(r"http\S+/reset-password\?\S+", mail.outbox[-1].body).group(0)
+    phone.goto(reset)
+    phone.get_by_test_id("new-password").fill("ravi-phone-pass-31")
+    phone.get_by_test_id("set-password").click()
+    expect(phone.get_by_test_id("result")).to_have_text("Your password is set. Log in with it.")
+    phone.goto(f"{sandbox_site}/demo/")
+    phone.fill("#email", "ravi.phone@example.com")
+    phone.fill("#password", "ravi-phone-pass-31")
+    phone.get_by_test_id("login").click()
+    expect(phone.get_by_test_id("bookings")).to_contain_text(booking.book_id)

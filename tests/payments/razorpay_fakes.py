@@ -221,3 +221,97 @@ def mock_refund_fetch(rsps: responses.RequestsMock) -> None:
 def refund_webhook_body(event: str, refund: dict) -> bytes:
     payload = {"refund": {"entity": refund}, "payment": {"entity": {}}}
     return json.dumps({"entity": "event", "event": event, "payload": payload}).encode()
+
+
+# ---------------------------------------------------------------- Payment Links
+LINKS: dict[str, dict] = {}
+
+
+def links_url() -> str:
+    return f"{settings.RAZORPAY_BASE_URL}/v1/payment_links"
+
+
+def mock_payment_links(rsps: responses.RequestsMock) -> list[dict]:
+    """POST /v1/payment_links, GET /v1/payment_links/{id}, POST …/{id}/cancel, like
+    Razorpay (a second link with one reference_id is refused); returns the bodies sent."""
+    sent: list[dict] = []
+
+    def create(request):
+        body = json.loads(request.body)
+        if any(link["reference_id"] == body["reference_id"] for link in LINKS.values()):
+            return _error("Payment Link with this reference_id already exists")
+        sent.append(body)
+        link_id = f"plink_{secrets.token_hex(7)}"
+        link = {
+            "id": link_id,
+            "short_url": f"https://rzp.io/i/{link_id[6:12]}",
+            "status": "created",
+            "amount": body["amount"],
+            "amount_paid": 0,
+            "currency": body["currency"],
+            "reference_id": body["reference_id"],
+            "expire_by": body["expire_by"],
+            "customer": body["customer"],
+            "payments": None,
+        }
+        LINKS[link_id] = link
+        return 200, {}, json.dumps(link)
+
+    def fetch(request):
+        link = LINKS.get(request.path_url.rsplit("/", 1)[-1])
+        return (200, {}, json.dumps(link)) if link else _error("The id provided does not exist")
+
+    def cancel(request):
+        link = LINKS.get(request.path_url.split("/")[-2])
+        if not link or link["status"] != "created":
+            return _error("Payment link can not be cancelled")
+        link["status"] = "cancelled"
+        return 200, {}, json.dumps(link)
+
+    rsps.add_callback(responses.POST, links_url(), callback=create)
+    rsps.add_callback(
+        responses.GET, re.compile(rf"{re.escape(links_url())}/[^/]+$"), callback=fetch
+    )
+    rsps.add_callback(
+        responses.POST, re.compile(rf"{re.escape(links_url())}/[^/]+/cancel$"), callback=cancel
+    )
+    return sent
+
+
+def pay_link_at_razorpay(link_id: str, *, amount: int | None = None) -> dict:
+    """The customer pays the link: Razorpay captures a payment on an order of its own."""
+    link = LINKS[link_id]
+    entity = payment_entity(f"order_{secrets.token_hex(7)}", amount or link["amount"])
+    PAYMENTS[entity["id"]] = entity
+    link.update(status="paid", amount_paid=entity["amount"])
+    link["payments"] = [
+        {"payment_id": entity["id"], "amount": entity["amount"], "status": "captured",
+         "plink_id": link_id, "method": "upi"}
+    ]  # fmt: skip
+    return entity
+
+
+def link_webhook_body(event: str, link_id: str, payment: dict | None = None) -> bytes:
+    link = dict(LINKS[link_id], status=event.removeprefix("payment_link."))
+    payload = {"payment_link": {"entity": link}}
+    if payment:
+        payload |= {
+            "payment": {"entity": payment},
+            "order": {"entity": {"id": payment["order_id"]}},
+        }
+    envelope = {"entity": "event", "event": event, "contains": list(payload), "payload": payload}
+    return json.dumps(envelope).encode()
+
+
+def link_callback_query(link_id: str, payment_id: str, *, status="paid", secret=None) -> dict:
+    """What Razorpay puts on the callback URL when the customer's browser comes back."""
+    reference = LINKS[link_id]["reference_id"]
+    message = f"{link_id}|{reference}|{status}|{payment_id}".encode()
+    key = (secret or settings.RAZORPAY_KEY_SECRET).encode()
+    return {
+        "razorpay_payment_id": payment_id,
+        "razorpay_payment_link_id": link_id,
+        "razorpay_payment_link_reference_id": reference,
+        "razorpay_payment_link_status": status,
+        "razorpay_signature": hmac.new(key, message, hashlib.sha256).hexdigest(),
+    }

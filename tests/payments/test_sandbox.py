@@ -214,3 +214,61 @@ def test_sandbox_refunds_answer_like_the_providers(sandbox_site, settings):
         timeout=10,
     )
     assert too_much.status_code == 400
+
+
+def test_razorpay_sandbox_payment_link_from_staff_to_devotee(sandbox_site, settings):
+    """A person can try the phone-booking flow locally: staff make a link, the devotee opens
+    its short URL and pays; the sandbox signs the callback and the webhook as Razorpay."""
+    from bookings.models import Booking, PujaPackage
+
+    staff = requests.post(
+        f"{sandbox_site}/api/accounts/token/",
+        json={"email": "admin@example.com", "password": "admin-pass-123"},
+    ).json()["access"]
+    package = PujaPackage.objects.order_by("id").first()
+    made = requests.post(
+        f"{sandbox_site}/api/payments/links/",
+        headers={"Authorization": f"Bearer {staff}"},
+        json={
+            "customer": {
+                "email": "phone.devotee@example.com",
+                "name": "Ravi K",
+                "phone": "9000000001",
+            },
+            "booking": {
+                "puja_service": package.service_id,
+                "package": package.pk,
+                "selected_date": "2031-01-15",
+                "selected_time": "11:00",
+            },
+        },
+    )
+    assert made.status_code == 201, made.text
+    link = made.json()
+    assert link["short_url"].startswith(f"{sandbox_site}/sandbox/razorpay/l/plink_")
+    answer = press(sandbox_site, urlsplit(link["short_url"]).path)
+    location = urlsplit(answer.headers["Location"])
+    assert location.path == "/api/payments/links/callback/"
+    params = {key: values[0] for key, values in parse_qs(location.query).items()}
+    client = razorpay.Client(auth=(settings.RAZORPAY_KEY_ID, settings.RAZORPAY_KEY_SECRET))
+    assert client.utility.verify_payment_link_signature(
+        {
+            "payment_link_id": params["razorpay_payment_link_id"],
+            "payment_link_reference_id": params["razorpay_payment_link_reference_id"],
+            "payment_link_status": params["razorpay_payment_link_status"],
+            "razorpay_payment_id": params["razorpay_payment_id"],
+            "razorpay_signature": params["razorpay_signature"],
+        }
+    )
+    landed = requests.get(f"{sandbox_site}{location.path}?{location.query}", allow_redirects=False)
+    assert landed.headers["Location"] == (
+        f"{sandbox_site}/demo/confirmbooking?payment_id={link['payment_id']}"
+    )
+    booking = Booking.objects.get(payment_id=link["payment_id"])
+    assert booking.user.email == "phone.devotee@example.com"
+    event = WebhookEvent.objects.get(event_type="payment_link.paid")
+    assert event.status == WebhookEventStatus.PROCESSED
+    listed = requests.get(
+        f"{sandbox_site}/api/payments/links/", headers={"Authorization": f"Bearer {staff}"}
+    ).json()
+    assert listed[0]["status"] == "paid"

@@ -213,6 +213,33 @@ def test_checkouts_through_the_load_balancer_land_on_both_app_servers(topology):
     assert status["booking_created"] is True and status["payment_status"] == "SUCCESS"
 
 
+def test_a_payment_link_made_by_staff_is_paid_through_the_load_balancer(topology):
+    desk = Shopper(topology.base, "admin@example.com", "admin-pass-123")
+    booking = {
+        "puja_service": 1,
+        "package": 1,
+        "selected_date": "2031-03-03",
+        "selected_time": "07:00",
+    }
+    made = desk.call(
+        "POST",
+        "/api/payments/links/",
+        json={"customer": {"email": "lb.devotee@example.com", "name": "Uma"}, "booking": booking},
+    )
+    assert made.status_code == 201, made.text
+    link = made.json()
+    assert link["short_url"].startswith(topology.base)
+    # The sandbox sends the browser back to the callback on this site (a path).
+    back = press_pay(topology.base, link["short_url"].removeprefix(topology.base))["_location"]
+    landing = requests.get(f"{topology.base}{back}", allow_redirects=False, timeout=30)
+    assert landing.status_code == 302
+    assert landing.headers["Location"].endswith(f"/confirmbooking?payment_id={link['payment_id']}")
+    booked = "SELECT count(*) FROM bookings_booking WHERE payment_id = %s AND status = 'CONFIRMED'"
+    assert count(topology, booked, link["payment_id"]) == 1
+    listed = desk.call("GET", "/api/payments/links/").json()
+    assert [row["status"] for row in listed if row["payment_id"] == link["payment_id"]] == ["paid"]
+
+
 def test_metrics_sum_every_process_and_log_lines_carry_the_load_balancers_request_id(topology):
     """After the checkouts above: a scrape answered by either app server counts every
     payment made on both, and the worker's jobs; nginx's request id is in the JSON logs."""

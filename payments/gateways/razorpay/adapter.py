@@ -1,5 +1,6 @@
 """Razorpay adapter around the official SDK (Orders API, checkout and webhook signatures)."""
 
+import dataclasses
 import importlib.metadata
 import json
 import logging
@@ -25,6 +26,12 @@ logger = logging.getLogger(__name__)
 
 PAID_EVENTS = {"payment.captured", "order.paid"}
 FAILED_EVENTS = {"payment.failed"}
+LINK_PAID_EVENT = "payment_link.paid"
+LINK_ENDED_EVENTS = {"payment_link.expired", "payment_link.cancelled"}
+# A payment link stands where an order stands for a checkout: its id is the payment's
+# provider order id, and what Razorpay says of the link is what it says of the money.
+LINK_PREFIX = "plink_"
+LINK_ENDED_STATUSES = {"expired", "cancelled"}
 REFUND_EVENTS = {"refund.processed", "refund.failed", "refund.created"}
 REFUND_STATES = {
     "pending": RefundState.PENDING,
@@ -136,6 +143,11 @@ class RazorpayProvider:
             raise InvalidSignature("Razorpay payment signature does not verify.") from exc
 
     def fetch_charge(self, *, provider_order_id: str) -> Charge:
+        if provider_order_id.startswith(LINK_PREFIX):
+            link = self._call(
+                "fetch a payment link", self._client.payment_link.fetch, provider_order_id
+            )
+            return _charge_from_link(link, malformed=ProviderUnavailable)
         payments = self._call(
             "list an order's payments", self._client.order.payments, provider_order_id
         )
@@ -164,7 +176,75 @@ class RazorpayProvider:
         return _charge_from_payment(entity, malformed=ProviderUnavailable)
 
     def cancel_order(self, *, provider_order_id: str) -> None:
-        """Razorpay has no call to cancel an order; an unpaid one simply stays unpaid."""
+        """A payment link is cancelled (Razorpay refuses once it is paid); Razorpay has no
+        call to cancel an order: an unpaid one simply stays unpaid."""
+        if provider_order_id.startswith(LINK_PREFIX):
+            self._call("cancel a payment link", self._client.payment_link.cancel, provider_order_id)
+
+    def create_payment_link(
+        self,
+        *,
+        reference: str,
+        amount: int,
+        currency: str,
+        description: str,
+        customer: dict,
+        expire_by: int,
+        callback_url: str,
+        notes: dict,
+    ) -> ProviderOrder:
+        """A Payment Link for one payment (`reference`: our payment id, which Razorpay keeps
+        unique), paid at its short URL until `expire_by` (Unix seconds); Razorpay texts
+        and emails it to the customer."""
+        link = self._call(
+            "create a payment link",
+            self._client.payment_link.create,
+            {
+                "amount": amount,
+                "currency": currency,
+                "accept_partial": False,
+                "reference_id": reference,
+                "description": description[:2048],
+                "customer": customer,
+                "notify": {"sms": True, "email": True},
+                "reminder_enable": True,
+                "expire_by": expire_by,
+                "notes": notes,
+                "callback_url": callback_url,
+                "callback_method": "get",
+            },
+        )
+        link_id, short_url = link.get("id"), link.get("short_url")
+        if not isinstance(link_id, str) or not link_id.startswith(LINK_PREFIX):
+            raise ProviderUnavailable("Razorpay answered link create without a link id")
+        if not isinstance(short_url, str) or not short_url.startswith(("https://", "http://")):
+            raise ProviderUnavailable("Razorpay answered link create without a short URL")
+        if link.get("amount") != amount or link.get("currency") != currency:
+            raise ProviderError("Razorpay created a link for a different amount or currency")
+        return ProviderOrder(
+            provider_order_id=link_id, amount=amount, currency=currency, checkout_url=short_url
+        )
+
+    def verify_link_callback(
+        self, *, link_id: str, reference: str, status: str, provider_payment_id: str, signature: str
+    ) -> None:
+        """The browser's return from a paid link is signed with the key secret (SDK check)."""
+        if not self._key_secret:
+            raise InvalidSignature("No Razorpay key secret is configured: nothing verifies.")
+        try:
+            valid = self._client.utility.verify_payment_link_signature(
+                {
+                    "payment_link_id": link_id,
+                    "payment_link_reference_id": reference,
+                    "payment_link_status": status,
+                    "razorpay_payment_id": provider_payment_id,
+                    "razorpay_signature": signature,
+                }
+            )
+        except (SignatureVerificationError, TypeError) as exc:
+            raise InvalidSignature("Razorpay payment link signature does not verify.") from exc
+        if not valid:
+            raise InvalidSignature("Razorpay payment link signature does not verify.")
 
     def refund(
         self,
@@ -210,12 +290,20 @@ class RazorpayProvider:
             payload = event.get("payload") or {}
             entity = payload.get("payment", {}).get("entity")
             refund_entity = payload.get("refund", {}).get("entity")
+            link_entity = payload.get("payment_link", {}).get("entity")
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise MalformedWebhook("Razorpay webhook body is not an event.") from exc
-        subject = refund_entity if event_type in REFUND_EVENTS else entity
+        link_event = event_type == LINK_PAID_EVENT or event_type in LINK_ENDED_EVENTS
+        subject = (
+            link_entity if link_event else refund_entity if event_type in REFUND_EVENTS else entity
+        )
+        if not isinstance(subject, dict | None):
+            raise MalformedWebhook(f"Razorpay {event_type} carries no usable entity.")
         event_id = event_id or f"{event_type}:{(subject or {}).get('id')}"
         charge = refund = None
-        if event_type in PAID_EVENTS | FAILED_EVENTS:
+        if link_event:
+            charge = _charge_from_link_event(event_type, link_entity, entity)
+        elif event_type in PAID_EVENTS | FAILED_EVENTS:
             if not isinstance(entity, dict):
                 raise MalformedWebhook(f"Razorpay {event_type} carries no payment entity.")
             charge = _charge_from_payment(entity)
@@ -259,3 +347,38 @@ def _refund_result(entity: dict, *, malformed: type[Exception] = MalformedWebhoo
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise malformed("Razorpay refund entity lacks an id.") from exc
+
+
+def _charge_from_link(link: dict, *, malformed: type[Exception] = MalformedWebhook) -> Charge:
+    """A payment link entity as a Charge: paid only with a captured payment in it."""
+    try:
+        link_id, status = str(link["id"]), str(link["status"])
+        if status in LINK_ENDED_STATUSES:
+            return Charge(
+                state=ChargeState.EXPIRED,
+                provider_order_id=link_id,
+                reason=f"The payment link was {status} at Razorpay.",
+            )
+        captured = [p for p in link.get("payments") or [] if p.get("status") == "captured"]
+        if not captured:
+            return Charge(state=ChargeState.PENDING, provider_order_id=link_id)
+        return Charge(
+            state=ChargeState.PAID,
+            provider_order_id=link_id,
+            amount=int(captured[0]["amount"]),
+            currency=str(link["currency"]),
+            provider_payment_id=str(captured[0]["payment_id"]),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+        raise malformed("Razorpay payment link entity lacks id, status or amounts.") from exc
+
+
+def _charge_from_link_event(event_type: str, link: dict | None, payment: dict | None) -> Charge:
+    if not isinstance(link, dict) or "id" not in link:
+        raise MalformedWebhook(f"Razorpay {event_type} carries no payment link entity.")
+    if event_type in LINK_ENDED_EVENTS:
+        return _charge_from_link({**link, "status": event_type.removeprefix("payment_link.")})
+    if not isinstance(payment, dict):
+        raise MalformedWebhook(f"Razorpay {event_type} carries no payment entity.")
+    # The payment names the order Razorpay made behind the link; ours is the link.
+    return dataclasses.replace(_charge_from_payment(payment), provider_order_id=str(link["id"]))

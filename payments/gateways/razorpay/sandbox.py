@@ -1,15 +1,16 @@
-"""Razorpay sandbox: Orders API (create, fetch, payments), refunds, and a hosted pay page
-that signs the checkout result and the webhook exactly as Razorpay does."""
+"""Razorpay sandbox: Orders API (create, fetch, payments), Payment Links (create, fetch,
+cancel, and a pay page at the short URL), refunds, and hosted pay pages that sign the
+checkout result, the link's callback and the webhooks exactly as Razorpay does."""
 
 import hashlib
 import hmac
 import json
 import time
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.http import HttpResponseRedirect, JsonResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -253,6 +254,172 @@ def pay_page(request, order_id: str):
     return HttpResponseRedirect(f"{callback}?{urlencode(query)}")
 
 
+# ---------------------------------------------------------------- Payment Links
+LINK = "razorpay:link"
+# What a link keeps of its create call.
+LINK_FIELDS = (
+    "reference_id", "description", "customer", "notify", "expire_by", "notes", "callback_url",
+)  # fmt: skip
+
+
+def _link_entity(link: SandboxOrder) -> dict:
+    return {
+        "id": link.external_id,
+        "entity": "payment_link",
+        "short_url": link.data["short_url"],
+        "status": link.status,
+        "amount": link.amount,
+        "amount_paid": link.amount if link.status == "paid" else 0,
+        "currency": link.currency,
+        "accept_partial": False,
+        "reference_id": link.data["reference_id"],
+        "description": link.data.get("description", ""),
+        "customer": link.data.get("customer") or {},
+        "notify": link.data.get("notify") or {},
+        "expire_by": link.data["expire_by"],
+        "notes": link.data.get("notes") or {},
+        "callback_url": link.data.get("callback_url", ""),
+        "callback_method": "get",
+        "payments": link.data["payments"] or None,
+        "created_at": int(link.created_at.timestamp()),
+    }
+
+
+def _link_or_error(link_id: str) -> SandboxOrder | None:
+    link = SandboxOrder.objects.filter(provider=LINK, external_id=link_id).first()
+    if link is not None and link.status == "created" and link.data["expire_by"] < time.time():
+        link.status = "expired"
+        link.save()
+    return link
+
+
+@csrf_exempt
+@require_POST
+@key_auth
+def payment_links(request):
+    body = json_body(request)
+    if body is None:
+        return _bad_request("The request body is not valid JSON")
+    amount, reference = body.get("amount"), body.get("reference_id")
+    if not isinstance(amount, int) or amount < 100:
+        return _bad_request("The amount must be at least INR 1.00.")
+    if not isinstance(body.get("expire_by"), int) or body["expire_by"] < time.time() + 15 * 60:
+        return _bad_request("expire_by must be at least 15 minutes in the future")
+    if (
+        not reference
+        or SandboxOrder.objects.filter(provider=LINK, data__reference_id=reference).exists()
+    ):
+        return _bad_request("Payment Link with this reference_id already exists")
+    link_id = random_id("plink_")
+    # Razorpay makes an order behind each link; payments are made on it.
+    hidden = SandboxOrder.objects.create(
+        provider=PROVIDER,
+        external_id=random_id("order_"),
+        amount=amount,
+        currency="INR",
+        status="created",
+        data={"receipt": reference, "notes": body.get("notes") or {}, "payments": []},
+    )
+    link = SandboxOrder.objects.create(
+        provider=LINK,
+        external_id=link_id,
+        amount=amount,
+        currency=body.get("currency") or "INR",
+        status="created",
+        data={
+            "short_url": request.build_absolute_uri(
+                reverse("sandbox-razorpay-link-page", args=[link_id])
+            ),
+            "order_id": hidden.external_id,
+            "payments": [],
+            **{key: body.get(key) for key in LINK_FIELDS},
+        },
+    )
+    return JsonResponse(_link_entity(link))
+
+
+@require_GET
+@key_auth
+def payment_link_detail(request, link_id: str):
+    link = _link_or_error(link_id)
+    if link is None:
+        return _bad_request("The id provided does not exist")
+    return JsonResponse(_link_entity(link))
+
+
+@csrf_exempt
+@require_POST
+@key_auth
+def payment_link_cancel(request, link_id: str):
+    link = _link_or_error(link_id)
+    if link is None or link.status != "created":
+        return _bad_request("Payment link can not be cancelled")
+    link.status = "cancelled"
+    link.save()
+    return JsonResponse(_link_entity(link))
+
+
+def _link_callback(link: SandboxOrder, request) -> str:
+    """The link's callback when it is on this site (a path), else the demo storefront."""
+    parts = urlsplit(link.data.get("callback_url") or "")
+    return _safe_callback(parts.path) if parts.netloc == request.get_host() else "/demo/"
+
+
+@require_http_methods(["GET", "POST"])
+def link_page(request, link_id: str):
+    """The short URL the customer opens from the text message."""
+    link = _link_or_error(link_id)
+    if link is None:
+        return _bad_request("The id provided does not exist", 404)
+    if request.method == "GET" or link.status != "created" or request.POST.get("outcome") != "pay":
+        # A failed attempt leaves a link payable: the customer may try again.
+        return render_pay_page(request, "Razorpay Payment Link", link, ("created",))
+    hidden = order_or_404(PROVIDER, link.data["order_id"])
+    payment = sandbox_payment_add(hidden, succeeded=True)
+    link.status = "paid"
+    link.data["payments"] = [
+        {"payment_id": payment["id"], "amount": payment["amount"], "status": "captured",
+         "plink_id": link.external_id, "method": "upi", "created_at": payment["created_at"]}
+    ]  # fmt: skip
+    link.save()
+    entity = _link_entity(link)
+    body = json.dumps(
+        {
+            "entity": "event",
+            "account_id": "acc_sandbox",
+            "event": "payment_link.paid",
+            "contains": ["payment_link", "order", "payment"],
+            "payload": {
+                "payment_link": {"entity": entity},
+                "order": {"entity": _entity(hidden)},
+                "payment": {"entity": payment},
+            },
+            "created_at": int(time.time()),
+        }
+    ).encode()
+    deliver_webhook(
+        request,
+        "webhook-razorpay",
+        body,
+        {
+            "X-Razorpay-Signature": _hex_hmac(settings.RAZORPAY_WEBHOOK_SECRET, body.decode()),
+            "X-Razorpay-Event-Id": random_id("evt_"),
+        },
+    )
+    reference = link.data["reference_id"]
+    query = {
+        "razorpay_payment_id": payment["id"],
+        "razorpay_payment_link_id": link.external_id,
+        "razorpay_payment_link_reference_id": reference,
+        "razorpay_payment_link_status": "paid",
+        "razorpay_signature": _hex_hmac(
+            settings.RAZORPAY_KEY_SECRET,
+            f"{link.external_id}|{reference}|paid|{payment['id']}",
+        ),
+    }
+    return HttpResponseRedirect(f"{_link_callback(link, request)}?{urlencode(query)}")
+
+
 # Mounted under /sandbox/razorpay/ (payments/sandbox/urls.py): the provider's own paths, so
 # pointing its base URL at <site>/sandbox/razorpay is all a client changes.
 urlpatterns = [
@@ -262,5 +429,9 @@ urlpatterns = [
     path("v1/payments/<str:payment_id>", payment_detail),
     path("v1/payments/<str:payment_id>/capture", payment_capture),
     path("v1/payments/<str:payment_id>/refund", refund),
+    path("v1/payment_links", payment_links),
+    path("v1/payment_links/<str:link_id>", payment_link_detail),
+    path("v1/payment_links/<str:link_id>/cancel", payment_link_cancel),
     path("pay/<str:order_id>/", pay_page, name="sandbox-razorpay-pay-page"),
+    path("l/<str:link_id>/", link_page, name="sandbox-razorpay-link-page"),
 ]
