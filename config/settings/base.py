@@ -21,6 +21,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # ---------------------------------------------------------------- core
 # Development only: the guard below refuses to start production without a real key.
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me-before-deploying")
+# During a rotation: the previous keys, comma-separated. What they signed (admin sessions,
+# password reset links) still verifies; everything new is signed with SECRET_KEY.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 
 # ---------------------------------------------------------------- behind the load balancer

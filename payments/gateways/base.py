@@ -2,11 +2,14 @@
 API and answer with these small frozen dataclasses (amounts in minor units); they never
 touch the database and never build HTTP responses."""
 
+import logging
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
 from config.exceptions import Missing, ProviderTrouble
+
+logger = logging.getLogger(__name__)
 
 
 class ProviderFailure(ProviderTrouble):
@@ -27,6 +30,27 @@ class ProviderDisabled(Missing):
 
 class InvalidSignature(Exception):
     """A checkout signature or webhook authentication did not verify (→ 400)."""
+
+
+def verify_with_rotation(
+    verify, current: str, previous: str, *, errors: tuple, refusal: str, provider: str
+) -> None:
+    """`verify(secret)` with the current secret, then, while a rotation is under way, with
+    the previous one, so no delivery signed just before the switch is dropped. An empty
+    secret never verifies anything."""
+    for age, secret in enumerate((current, previous)):
+        if not secret:
+            continue
+        try:
+            verify(secret)
+        except errors:
+            continue
+        if age:
+            logger.warning(
+                "%s webhook verified with the previous secret: a rotation is under way", provider
+            )
+        return
+    raise InvalidSignature(refusal)
 
 
 class MalformedWebhook(Exception):

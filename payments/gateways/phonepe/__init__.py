@@ -12,6 +12,10 @@ def _config() -> dict:
         "base_url": settings.PHONEPE_BASE_URL,
         "webhook_username": settings.PHONEPE_WEBHOOK_USERNAME,
         "webhook_password": settings.PHONEPE_WEBHOOK_PASSWORD,
+        "previous_webhook_credentials": (
+            settings.PHONEPE_WEBHOOK_USERNAME_PREVIOUS,
+            settings.PHONEPE_WEBHOOK_PASSWORD_PREVIOUS,
+        ),
         "timeout": settings.PROVIDER_TIMEOUT_SECONDS,
     }
 

@@ -23,6 +23,7 @@ from ..base import (
     RefundResult,
     RefundState,
     WebhookNotice,
+    verify_with_rotation,
 )
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,18 @@ class TokenStore(Protocol):
     def save(self, key: str, token: AccessToken) -> None: ...
 
 
+class _Mismatch(Exception):
+    pass
+
+
+def _webhook_digest(username: str, password: str) -> str:
+    """What the webhook's Authorization must be; without both halves of the credential
+    nothing may verify (sha256(":") is public)."""
+    if not (username and password):
+        return ""
+    return hashlib.sha256(f"{username}:{password}".encode()).hexdigest()
+
+
 class PhonePeProvider:
     name = "phonepe"
     # The webhook's Authorization header proves only that the sender knows a shared
@@ -90,6 +103,7 @@ class PhonePeProvider:
         timeout: float,
         token_store: TokenStore,
         session: requests.Session | None = None,
+        previous_webhook_credentials: tuple[str, str] = ("", ""),
     ):
         hosts = HOSTS[env]  # the settings guard admits only UAT and PRODUCTION
         self._oauth_base = base_url or hosts["oauth"]
@@ -97,12 +111,8 @@ class PhonePeProvider:
         self._client_id = client_id
         self._client_secret = client_secret
         self._client_version = client_version
-        # Without both halves of the credential nothing may verify (sha256(":") is public).
-        self._webhook_auth = (
-            hashlib.sha256(f"{webhook_username}:{webhook_password}".encode()).hexdigest()
-            if webhook_username and webhook_password
-            else ""
-        )
+        self._webhook_auth = _webhook_digest(webhook_username, webhook_password)
+        self._previous_webhook_auth = _webhook_digest(*previous_webhook_credentials)
         self._timeout = timeout
         self._tokens = token_store
         self._token_key = f"phonepe:{client_id}"
@@ -276,10 +286,20 @@ class PhonePeProvider:
             raise InvalidSignature(
                 "No PhonePe webhook credentials are configured: nothing verifies."
             )
-        if not hmac.compare_digest(supplied.strip().lower().encode(), self._webhook_auth.encode()):
-            raise InvalidSignature(
-                "Authorization does not match the configured webhook credentials."
-            )
+        supplied_digest = supplied.strip().lower().encode()
+
+        def matches(expected: str) -> None:
+            if not hmac.compare_digest(supplied_digest, expected.encode()):
+                raise _Mismatch
+
+        verify_with_rotation(
+            matches,
+            self._webhook_auth,
+            self._previous_webhook_auth,
+            errors=(_Mismatch,),
+            refusal="Authorization does not match the configured webhook credentials.",
+            provider=self.name,
+        )
 
     def read_webhook(self, *, body: bytes) -> WebhookNotice:
         try:

@@ -8,6 +8,7 @@ def _config() -> dict:
         "key_id": settings.RAZORPAY_KEY_ID,
         "key_secret": settings.RAZORPAY_KEY_SECRET,
         "webhook_secret": settings.RAZORPAY_WEBHOOK_SECRET,
+        "previous_webhook_secret": settings.RAZORPAY_WEBHOOK_SECRET_PREVIOUS,
         "base_url": settings.RAZORPAY_BASE_URL,
         "timeout": settings.PROVIDER_TIMEOUT_SECONDS,
     }

@@ -20,6 +20,7 @@ from ..base import (
     RefundResult,
     RefundState,
     WebhookNotice,
+    verify_with_rotation,
 )
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,14 @@ class RazorpayProvider:
     repeat_captures = True
 
     def __init__(
-        self, *, key_id: str, key_secret: str, webhook_secret: str, base_url: str, timeout: float
+        self,
+        *,
+        key_id: str,
+        key_secret: str,
+        webhook_secret: str,
+        base_url: str,
+        timeout: float,
+        previous_webhook_secret: str = "",
     ):
         self.key_id = key_id
         self._key_secret = key_secret
@@ -82,6 +90,7 @@ class RazorpayProvider:
         session.hooks["response"].append(_refuse_on_bad_key)
         self._client = _Client(session=session, auth=(key_id, key_secret), base_url=base_url)
         self._webhook_secret = webhook_secret
+        self._previous_webhook_secret = previous_webhook_secret
         self._timeout = timeout
 
     def _call(self, action: str, method, *args, **kwargs) -> dict:
@@ -278,9 +287,16 @@ class RazorpayProvider:
             raise InvalidSignature("No Razorpay webhook secret is configured: nothing verifies.")
         try:
             text = body.decode("utf-8")
-            self._client.utility.verify_webhook_signature(text, signature, self._webhook_secret)
-        except (SignatureVerificationError, UnicodeDecodeError, TypeError) as exc:
+        except UnicodeDecodeError as exc:
             raise InvalidSignature("X-Razorpay-Signature does not verify.") from exc
+        verify_with_rotation(
+            lambda secret: self._client.utility.verify_webhook_signature(text, signature, secret),
+            self._webhook_secret,
+            self._previous_webhook_secret,
+            errors=(SignatureVerificationError, TypeError),
+            refusal="X-Razorpay-Signature does not verify.",
+            provider=self.name,
+        )
         return self.read_webhook(body=body, event_id=headers.get("X-Razorpay-Event-Id", ""))
 
     def read_webhook(self, *, body: bytes, event_id: str = "") -> WebhookNotice:

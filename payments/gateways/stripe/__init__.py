@@ -7,6 +7,7 @@ def _config() -> dict:
     return {
         "secret_key": settings.STRIPE_SECRET_KEY,
         "webhook_secret": settings.STRIPE_WEBHOOK_SECRET,
+        "previous_webhook_secret": settings.STRIPE_WEBHOOK_SECRET_PREVIOUS,
         "api_base": settings.STRIPE_API_BASE,
         "timeout": settings.PROVIDER_TIMEOUT_SECONDS,
     }

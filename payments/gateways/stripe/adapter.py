@@ -17,6 +17,7 @@ from ..base import (
     RefundResult,
     RefundState,
     WebhookNotice,
+    verify_with_rotation,
 )
 
 logger = logging.getLogger(__name__)
@@ -45,9 +46,18 @@ class StripeProvider:
     # An order completes once, and a refund names the order: no second capture to look for.
     repeat_captures = False
 
-    def __init__(self, *, secret_key: str, webhook_secret: str, api_base: str, timeout: float):
+    def __init__(
+        self,
+        *,
+        secret_key: str,
+        webhook_secret: str,
+        api_base: str,
+        timeout: float,
+        previous_webhook_secret: str = "",
+    ):
         self._secret_key = secret_key
         self._webhook_secret = webhook_secret
+        self._previous_webhook_secret = previous_webhook_secret
         self._client = stripe.StripeClient(
             secret_key,
             base_addresses={"api": api_base},
@@ -173,11 +183,18 @@ class StripeProvider:
             raise InvalidSignature("No Stripe webhook secret is configured: nothing verifies.")
         try:
             text = body.decode("utf-8")
-            stripe.WebhookSignature.verify_header(
-                text, signature, self._webhook_secret, stripe.Webhook.DEFAULT_TOLERANCE
-            )
-        except (stripe.SignatureVerificationError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
             raise InvalidSignature("Stripe-Signature does not verify.") from exc
+        verify_with_rotation(
+            lambda secret: stripe.WebhookSignature.verify_header(
+                text, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE
+            ),
+            self._webhook_secret,
+            self._previous_webhook_secret,
+            errors=(stripe.SignatureVerificationError,),
+            refusal="Stripe-Signature does not verify.",
+            provider=self.name,
+        )
         return self.read_webhook(body=body)
 
     def read_webhook(self, *, body: bytes) -> WebhookNotice:

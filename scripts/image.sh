@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The container image, with podman or docker (whichever is installed):
+#   ./scripts/image.sh build    build paycart:local from the Dockerfile
+#   ./scripts/image.sh base     make debian:bookworm-slim locally (debootstrap), as `build`
+#                               does by itself when the base image cannot be pulled
+# Where neither engine is installed, Debian's podman (with runc and debootstrap) is.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+IMAGE=${IMAGE:-paycart:local}
+BASE=docker.io/library/debian:bookworm-slim
+
+engine=""
+for candidate in podman docker; do
+  if command -v "$candidate" >/dev/null 2>&1; then engine=$candidate; break; fi
+done
+if [ -z "$engine" ]; then
+  echo "Installing podman from Debian's packages"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap >/dev/null
+  engine=podman
+fi
+if [ "$engine" = podman ]; then
+  export CONTAINERS_CONF=${CONTAINERS_CONF:-$PWD/deploy/podman/containers.conf}
+fi
+
+make_base() {
+  # The same Debian bookworm the official slim image is, from the mirror apt uses here.
+  command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+  local mirror root
+  mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources 2>/dev/null \
+    | sed -nE 's/^(URIs:|deb) +(https?:\/\/[^ ]*\/debian)\/? .*$/\2/p; s/^URIs: +(https?:\/\/[^ ]*\/debian)\/?$/\1/p' \
+    | head -n 1 || true)
+  mirror=${mirror:-http://deb.debian.org/debian}
+  root=$(mktemp -d /tmp/paycart-base.XXXXXX)
+  echo "Making $BASE with debootstrap from $mirror"
+  debootstrap --variant=minbase bookworm "$root" "$mirror" >/dev/null
+  tar -C "$root" -c . | "$engine" import - "$BASE" >/dev/null
+  rm -rf "$root"
+}
+
+have_base() {
+  "$engine" image inspect "$BASE" >/dev/null 2>&1 \
+    || timeout 60 "$engine" pull -q "$BASE" >/dev/null 2>&1
+}
+
+case "${1:-build}" in
+  base) make_base ;;
+  build)
+    have_base || make_base
+    # pip inside the build trusts what this machine trusts (a proxy's CA, where there is
+    # one), passed as a build secret so nothing of it is baked into the image.
+    ca=$(python3 -c 'import ssl; print(ssl.get_default_verify_paths().cafile or "")' 2>/dev/null)
+    [ -s "$ca" ] || ca=/etc/ssl/certs/ca-certificates.crt
+    format=()  # podman builds OCI images by default, which drop HEALTHCHECK
+    [ "$engine" = podman ] && format=(--format docker)
+    "$engine" build "${format[@]}" --network host --secret "id=ca,src=$ca" -t "$IMAGE" .
+    ;;
+  *) echo "usage: ./scripts/image.sh [build|base]" >&2; exit 2 ;;
+esac

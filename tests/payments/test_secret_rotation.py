@@ -1,0 +1,131 @@
+"""Rotating a secret drops nothing: while *_PREVIOUS (or SECRET_KEY_FALLBACKS) names the old
+value, what was signed with it still verifies, and it stops the moment the variable is
+unset; everything new is signed with the new value."""
+
+import hashlib
+import hmac
+import logging
+import time
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from payments.models import WebhookEvent, WebhookEventStatus
+from tests.factories import UserFactory
+
+from . import phonepe_fakes, razorpay_fakes, stripe_fakes
+
+pytestmark = pytest.mark.django_db
+
+
+def razorpay_delivery(client, secret):
+    body = razorpay_fakes.webhook_body(
+        "payment.captured", razorpay_fakes.payment_entity("order_UNKNOWN01", 100)
+    )
+    return razorpay_fakes.post_webhook(
+        client, body, signature=razorpay_fakes.sign_webhook(body, secret)
+    )
+
+
+def stripe_delivery(client, secret):
+    body = stripe_fakes.event_body(
+        "checkout.session.completed", {"id": "cs_unknown", "metadata": {}}
+    )
+    return stripe_fakes.post_event(
+        client, body, signature=stripe_fakes.signature_header(body, secret)
+    )
+
+
+def phonepe_delivery(client, secret):
+    body = phonepe_fakes.webhook_body("checkout.order.failed", "MOunknown", 100, "FAILED")
+    username, password = secret
+    return phonepe_fakes.post_webhook(
+        client, body, authorization=phonepe_fakes.webhook_authorization(username, password)
+    )
+
+
+ROTATIONS = {
+    "razorpay": (razorpay_delivery, "RAZORPAY_WEBHOOK_SECRET", "old-razorpay-secret"),
+    "stripe": (stripe_delivery, "STRIPE_WEBHOOK_SECRET", "whsec_old_stripe"),
+    "phonepe": (phonepe_delivery, "PHONEPE_WEBHOOK_PASSWORD", ("olduser", "oldpass123")),
+}
+
+
+def rotate(settings, provider, old):
+    if provider == "phonepe":
+        settings.PHONEPE_WEBHOOK_USERNAME_PREVIOUS, settings.PHONEPE_WEBHOOK_PASSWORD_PREVIOUS = old
+    else:
+        setattr(settings, f"{provider.upper()}_WEBHOOK_SECRET_PREVIOUS", old)
+
+
+def current(settings, provider, setting):
+    if provider == "phonepe":
+        return (settings.PHONEPE_WEBHOOK_USERNAME, settings.PHONEPE_WEBHOOK_PASSWORD)
+    return getattr(settings, setting)
+
+
+@pytest.mark.parametrize("provider", ROTATIONS)
+def test_a_delivery_signed_with_the_previous_secret_verifies_during_the_rotation(
+    anon_client, settings, provider, caplog
+):
+    deliver, setting, old = ROTATIONS[provider]
+    assert deliver(anon_client, old).status_code == 400  # no rotation under way: refused
+    rotate(settings, provider, old)
+    with caplog.at_level(logging.WARNING):
+        assert deliver(anon_client, old).status_code == 200
+    assert "previous secret" in caplog.text
+    assert deliver(anon_client, current(settings, provider, setting)).status_code == 200
+    # A third value is refused whatever is configured.
+    stranger = ("someone", "else12345") if provider == "phonepe" else "whsec_someone_else"
+    assert deliver(anon_client, stranger).status_code == 400
+    statuses = set(WebhookEvent.objects.values_list("status", flat=True))
+    assert WebhookEventStatus.REJECTED in statuses and statuses != WebhookEventStatus.REJECTED
+
+
+def test_an_empty_previous_secret_never_verifies(anon_client, settings):
+    settings.RAZORPAY_WEBHOOK_SECRET_PREVIOUS = ""
+    settings.STRIPE_WEBHOOK_SECRET_PREVIOUS = ""
+    settings.PHONEPE_WEBHOOK_USERNAME_PREVIOUS = settings.PHONEPE_WEBHOOK_PASSWORD_PREVIOUS = ""
+    body = b'{"event": "payment.captured", "payload": {}}'
+    empty_key = hmac.new(b"", body, hashlib.sha256).hexdigest()
+    assert razorpay_fakes.post_webhook(anon_client, body, signature=empty_key).status_code == 400
+    stamped = hmac.new(b"", f"{int(time.time())}.".encode() + body, hashlib.sha256).hexdigest()
+    stripe_signature = f"t={int(time.time())},v1={stamped}"
+    assert stripe_fakes.post_event(anon_client, body, signature=stripe_signature).status_code == 400
+    colon = hashlib.sha256(b":").hexdigest()
+    assert phonepe_fakes.post_webhook(anon_client, body, authorization=colon).status_code == 400
+
+
+def test_the_sandbox_signs_with_the_new_secret(settings):
+    """What we sign ourselves (the sandbox's webhooks) always uses the current secret."""
+    from payments.gateways.razorpay import sandbox
+
+    settings.RAZORPAY_WEBHOOK_SECRET_PREVIOUS = "old-razorpay-secret"
+    body = "{}"
+    assert sandbox._hex_hmac(settings.RAZORPAY_WEBHOOK_SECRET, body) == (
+        razorpay_fakes.sign_webhook(body.encode())
+    )
+
+
+def test_a_password_reset_link_made_before_a_secret_key_rotation_still_works(anon_client, settings):
+    user = UserFactory()
+    settings.SECRET_KEY = "the-old-secret-key-" + "x" * 40
+    link = {
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    }
+    settings.SECRET_KEY = "the-new-secret-key-" + "y" * 40
+
+    def confirm():
+        body = link | {"new_password": "a-new-pass-4521"}
+        return anon_client.post("/api/accounts/password-reset/confirm/", body, format="json")
+
+    assert confirm().status_code == 400  # no fallback: the old key's links are dead
+    settings.SECRET_KEY_FALLBACKS = ["the-old-secret-key-" + "x" * 40]
+    assert confirm().status_code == 200
+    # New links are signed with the new key only.
+    fresh = default_token_generator.make_token(user)
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = settings.SECRET_KEY_FALLBACKS[0], []
+    assert not default_token_generator.check_token(user, fresh)
