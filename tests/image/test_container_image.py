@@ -138,7 +138,11 @@ def running(image, database_url):
     seeded = engine(*run, *env_args(web_env), image, "python", "manage.py", "seed_demo")
     sandbox_env = common | {"DEBUG": "1", "PAYMENTS_SANDBOX": "1", "PORT": str(sandbox_port)}
     engine("run", "-d", "--name", names[1], "--network", "host", *env_args(sandbox_env), image)
-    engine("run", "-d", "--name", names[0], "--network", "host", *env_args(web_env), image)
+    # Read-only but for /tmp, as the Kubernetes manifests run it.
+    read_only = ["--read-only", "--tmpfs", "/tmp"]
+    engine(
+        "run", "-d", "--name", names[0], "--network", "host", *read_only, *env_args(web_env), image
+    )
     try:
         wait_ready(f"http://127.0.0.1:{sandbox_port}/api/health/live/", names[1])
         wait_ready(f"http://127.0.0.1:{web_port}/api/health/ready/", names[0])
