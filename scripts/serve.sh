@@ -3,7 +3,7 @@
 #   nginx (load balancer, one port) → two gunicorn app servers
 #   one Celery worker and Celery beat, a throwaway PostgreSQL and Redis,
 #   the sandbox providers as their own process (standing in for Razorpay, PhonePe, Stripe).
-# Ctrl-C stops everything (bounded: see stop_processes). SERVE_PORT picks the load balancer's port (default 8080);
+# Ctrl-C or SIGTERM stops everything (bounded: see stop_processes), leaving its folder. SERVE_PORT picks the load balancer's port (default 8080);
 # SERVE_DIR keeps logs, pids, mail and app.env (the app servers' environment) there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +38,10 @@ stop_processes() {
     wait "$pid" 2>/dev/null || true
   done
 }
-cleanup_steps+=(stop_processes)
+say_what_is_left() {  # runs once everything it started has stopped (cleanup runs newest first)
+  echo "paycart stopped. Its logs, pids, mail and app.env are left in $dir (remove it when done)."
+}
+cleanup_steps+=(say_what_is_left stop_processes)
 start() {  # start NAME COMMAND...: in the background, logging to $dir/NAME.log
   local name=$1; shift
   "$@" >"$dir/$name.log" 2>&1 &
@@ -152,8 +155,8 @@ paycart production topology (DEBUG off) is up:
   metrics        http://127.0.0.1:$lb_port/metrics    bearer token: METRICS_TOKEN in $dir/app.env
   app servers    127.0.0.1:$app1_port, 127.0.0.1:$app2_port (gunicorn)
   sandbox        127.0.0.1:$sandbox_port             worker, beat, PostgreSQL :$pg_port, Redis :$redis_port
-  logs, pids     $dir
-Ctrl-C stops everything.
+  logs, pids     $dir   (left there when it stops)
+Ctrl-C, or SIGTERM to this script (kill $$), stops everything.
 INFO
 trap 'exit 0' INT TERM
 while true; do sleep 1; done

@@ -2,6 +2,7 @@
 again after users registered, and concurrent verifies never meet "database is locked"."""
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -115,3 +116,23 @@ def test_run_sh_starts_again_after_a_user_registered_and_concurrent_verifies_nev
         assert sorted(codes) == [200] + [409] * 9, codes
         order_list = requests.get(f"{base}/api/orders/", headers=auth, timeout=10).json()
         assert len(order_list) == 1
+
+
+def readme_curl_tour() -> str:
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## The same with curl") :]
+    return re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+
+
+def test_the_readme_curl_tour_works_pasted_twice(tmp_path):
+    with Service(tmp_path / "tour.sqlite3") as service:
+        tour = readme_curl_tour().replace("B=http://127.0.0.1:8000", f"B={service.base}", 1)
+        for run in (1, 2):
+            pasted = subprocess.run(
+                ["bash", "-c", tour], capture_output=True, text=True, timeout=120, cwd=tmp_path
+            )
+            said = pasted.stdout + pasted.stderr
+            assert "Traceback" not in said and "error:" not in said, f"run {run}:\n{said}"
+            assert re.search(r"^\d{12}$", pasted.stdout, re.M), said  # the Razorpay order
+            assert re.search(r"^BK-[0-9A-F]{8}$", pasted.stdout, re.M), said  # the booking
+            assert "/demo/order-success/" in said and "/demo/confirmbooking?payment_id=" in said
