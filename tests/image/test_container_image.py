@@ -150,6 +150,7 @@ def running(image, database_url):
             "base": f"http://127.0.0.1:{web_port}",
             "sandbox": f"http://127.0.0.1:{sandbox_port}",
             "web": names[0],
+            "database_url": database_url,
             "migrated": migrated,
             "seeded": seeded,
         }
@@ -230,3 +231,45 @@ def test_a_razorpay_checkout_through_the_sandbox_beside_it(running):
     verified = shopper.post(f"{base}/api/payments/verify/", json=checkout, timeout=30)
     assert verified.status_code == 200, verified.text
     assert verified.json()["order_created"] is True and verified.json()["order_number"]
+
+
+def test_the_same_image_runs_the_worker_and_exactly_the_scheduler(running, image, redis_url):
+    """`celery -A config worker` answers a ping over the broker; `celery -A config beat`
+    starts its schedule. Both as the image's non-root user, read-only but for /tmp."""
+    broker = redis_url.rsplit("/", 1)[0] + "/5"
+    env = env_args(
+        {
+            **PROVIDERS,
+            "DATABASE_URL": running["database_url"],
+            "SECRET_KEY": uuid.uuid4().hex * 2,
+            "ALLOWED_HOSTS": "localhost",
+            "FRONTEND_BASE_URL": "https://shop.example",
+            "CELERY_BROKER_URL": broker,
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": "/tmp/mail",
+        }
+    )
+    names = [f"paycart-test-{kind}-{uuid.uuid4().hex[:6]}" for kind in ("worker", "beat")]
+    base = ["run", "-d", "--network", "host", "--read-only", "--tmpfs", "/tmp", *env]
+    engine(*base, "--name", names[0], image, "celery", "-A", "config", "worker", "--loglevel=INFO")
+    engine(*base, "--name", names[1], image, "celery", "-A", "config", "beat", "--loglevel=INFO",
+           "--schedule", "/tmp/celerybeat-schedule")  # fmt: skip
+    try:
+        for _ in range(60):
+            ping = engine(
+                "exec", names[0], "celery", "-A", "config", "inspect", "ping", check=False
+            )
+            if "pong" in ping.stdout:
+                break
+            time.sleep(1)
+        assert "pong" in ping.stdout, engine("logs", names[0], check=False).stderr[-2000:]
+        for _ in range(30):
+            logs = engine("logs", names[1], check=False)
+            if "beat: Starting" in logs.stdout + logs.stderr:
+                break
+            time.sleep(1)
+        assert "beat: Starting" in logs.stdout + logs.stderr
+        assert engine("exec", names[1], "id", "-u").stdout.strip() == "10001"
+    finally:
+        for name in names:
+            engine("rm", "-f", "-t", "5", name, check=False)
