@@ -207,6 +207,29 @@ def _hex_hmac(secret: str, message: str) -> str:
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
+def _deliver_event(request, event: str, payload: dict) -> None:
+    """A webhook event signed with the webhook secret, as Razorpay sends it."""
+    body = json.dumps(
+        {
+            "entity": "event",
+            "account_id": "acc_sandbox",
+            "event": event,
+            "contains": list(payload),
+            "payload": payload,
+            "created_at": int(time.time()),
+        }
+    ).encode()
+    deliver_webhook(
+        request,
+        "webhook-razorpay",
+        body,
+        {
+            "X-Razorpay-Signature": _hex_hmac(settings.RAZORPAY_WEBHOOK_SECRET, body.decode()),
+            "X-Razorpay-Event-Id": random_id("evt_"),
+        },
+    )
+
+
 def _safe_callback(value: str) -> str:
     """Only a path on this site: the sandbox must not become an open redirect."""
     return value if value.startswith("/") and not value.startswith("//") else "/demo/"
@@ -222,25 +245,7 @@ def pay_page(request, order_id: str):
     payment = sandbox_payment_add(order, succeeded=succeeded)
 
     event = "payment.captured" if succeeded else "payment.failed"
-    body = json.dumps(
-        {
-            "entity": "event",
-            "account_id": "acc_sandbox",
-            "event": event,
-            "contains": ["payment"],
-            "payload": {"payment": {"entity": payment}},
-            "created_at": int(time.time()),
-        }
-    ).encode()
-    deliver_webhook(
-        request,
-        "webhook-razorpay",
-        body,
-        {
-            "X-Razorpay-Signature": _hex_hmac(settings.RAZORPAY_WEBHOOK_SECRET, body.decode()),
-            "X-Razorpay-Event-Id": random_id("evt_"),
-        },
-    )
+    _deliver_event(request, event, {"payment": {"entity": payment}})
     if succeeded:
         query = {
             "razorpay_order_id": order.external_id,
@@ -382,28 +387,13 @@ def link_page(request, link_id: str):
          "plink_id": link.external_id, "method": "upi", "created_at": payment["created_at"]}
     ]  # fmt: skip
     link.save()
-    entity = _link_entity(link)
-    body = json.dumps(
-        {
-            "entity": "event",
-            "account_id": "acc_sandbox",
-            "event": "payment_link.paid",
-            "contains": ["payment_link", "order", "payment"],
-            "payload": {
-                "payment_link": {"entity": entity},
-                "order": {"entity": _entity(hidden)},
-                "payment": {"entity": payment},
-            },
-            "created_at": int(time.time()),
-        }
-    ).encode()
-    deliver_webhook(
+    _deliver_event(
         request,
-        "webhook-razorpay",
-        body,
+        "payment_link.paid",
         {
-            "X-Razorpay-Signature": _hex_hmac(settings.RAZORPAY_WEBHOOK_SECRET, body.decode()),
-            "X-Razorpay-Event-Id": random_id("evt_"),
+            "payment_link": {"entity": _link_entity(link)},
+            "order": {"entity": _entity(hidden)},
+            "payment": {"entity": payment},
         },
     )
     reference = link.data["reference_id"]
