@@ -106,10 +106,8 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
             raise refused
         user.set_password(new_password)
         user.save(update_fields=["password"])
-        outstanding = OutstandingToken.objects.filter(user=user).exclude(
-            blacklistedtoken__isnull=False
-        )
+        signed_in = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
         BlacklistedToken.objects.bulk_create(
-            [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+            [BlacklistedToken(token=refresh) for refresh in signed_in], ignore_conflicts=True
         )
     return user

@@ -15,7 +15,6 @@ from django.utils import timezone
 from accounts.services import customer_get_or_create
 from cart.services import booking_cart_create, cart_abandon, link_cart_create
 from config.exceptions import Conflict, Invalid, Missing
-from holds.services import holds_release
 
 from ...models import Payment, PaymentLink
 from ...money import to_minor
@@ -119,8 +118,8 @@ def payment_link_create(
 
 
 def payment_link_cancel(*, payment_id, staff) -> PaymentLink:
-    """Cancel an unpaid link at Razorpay (no lock held), then expire its payment and let
-    its holds go. A link Razorpay will not cancel (paid meanwhile) is asked about and
+    """Cancel an unpaid link at Razorpay (no lock held), then expire its payment (which
+    lets its holds go). A link Razorpay will not cancel (paid meanwhile) is asked about and
     settled from the answer instead: 409."""
     link = PaymentLink.objects.select_related("payment").filter(payment_id=payment_id).first()
     if link is None:
@@ -138,7 +137,6 @@ def payment_link_cancel(*, payment_id, staff) -> PaymentLink:
             cancelled_at=timezone.now(), cancelled_by=staff
         )
         payment_expire(payment_id=payment.pk, reason="payment link cancelled by staff")
-        holds_release(payment_id=payment.pk)
     return PaymentLink.objects.select_related("payment").get(pk=link.pk)
 
 
