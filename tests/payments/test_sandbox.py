@@ -272,3 +272,20 @@ def test_razorpay_sandbox_payment_link_from_staff_to_devotee(sandbox_site, setti
         f"{sandbox_site}/api/payments/links/", headers={"Authorization": f"Bearer {staff}"}
     ).json()
     assert listed[0]["status"] == "paid"
+
+
+def test_during_a_rotation_what_we_sign_uses_the_new_secret(sandbox_site, settings, caplog):
+    """The sandbox is the one thing here that signs webhooks: with a previous secret
+    configured, its delivery still verifies with the current one (no previous-secret
+    warning is logged)."""
+    import logging
+
+    settings.RAZORPAY_WEBHOOK_SECRET_PREVIOUS = "the-old-webhook-secret"
+    order = get_provider("razorpay").create_order(
+        reference="MOrotate1", amount=12300, currency="INR", notes={}, return_url=""
+    )
+    with caplog.at_level(logging.WARNING):
+        press(sandbox_site, f"/sandbox/razorpay/pay/{order.provider_order_id}/?callback=/demo/back")
+    event = WebhookEvent.objects.get(provider="razorpay")
+    assert event.signature_valid and event.status == WebhookEventStatus.IGNORED
+    assert "previous secret" not in caplog.text
