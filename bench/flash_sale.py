@@ -11,10 +11,11 @@ the floor (GET /api/accounts/me/) measured right before and after it.
 Targets, as ratios measured in one run: the p99 of a refused create-from-cart is at most
 3 × the floor's p99 (a refusal calls no provider), and a held create-from-cart's
 throughput (a checkout with plenty of stock, holds on) is at least 0.8 × an unheld one's
-(holds off). Held and unheld run in PAIRS alternating pairs, a minute apart, and the
+(holds off). Held and unheld run on two servers side by side, in PAIRS pairs of
+adjacent phases (BENCH_PAIRS, default 6; the order swapped from pair to pair), and the
 median pair's throughput ratio counts; each share of the floor beside it is reported too,
 but on this machine the floor itself moves by up to a quarter from one phase to the next,
-so for two configurations of one request adjacent runs compare more steadily. Results go
+so for two configurations of one request adjacent phases compare more steadily. Results go
 to bench/results/."""
 
 import json
@@ -23,6 +24,7 @@ import os
 import statistics
 import sys
 from collections import Counter
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -33,7 +35,7 @@ import http_bench as bench  # the harness: processes, load, floor, emulator
 SHOPPERS = int(os.environ.get("BENCH_SHOPPERS", "400"))
 UNITS = int(os.environ.get("BENCH_UNITS", "50"))
 HOLD_SECONDS = 900
-PAIRS = int(os.environ.get("BENCH_PAIRS", "3"))
+PAIRS = int(os.environ.get("BENCH_PAIRS", "6"))
 
 
 def p99_ms(timings: list[tuple[int, float]], status: int) -> float:
@@ -141,8 +143,9 @@ def plain_checkout(base: str, tokens: list[str]) -> dict:
     return {"rps": result["rps"], "floor_rps": result["floor_rps"], "ratio": result["ratio"]}
 
 
-def run_with(processes, port: int, env: dict, hold_seconds: int, measure) -> dict:
-    """`measure(base)` against the service started with CHECKOUT_HOLD_SECONDS=hold_seconds."""
+@contextmanager
+def serving(processes, port: int, env: dict, hold_seconds: int):
+    """The service under gunicorn with CHECKOUT_HOLD_SECONDS=hold_seconds, warmed up."""
     app = processes.start(
         bench.gunicorn(port, bench.GUNICORN_WORKERS, bench.GUNICORN_THREADS),
         env | {"CHECKOUT_HOLD_SECONDS": str(hold_seconds)},
@@ -151,9 +154,32 @@ def run_with(processes, port: int, env: dict, hold_seconds: int, measure) -> dic
     base = f"http://127.0.0.1:{port}"
     bench.wait_until_up(f"{base}/api/health/")
     try:
-        return measure(base)
+        yield base
     finally:
         processes.stop(app)
+
+
+CONFIGURATIONS = (("holds on", HOLD_SECONDS), ("holds off", 0))
+
+
+def side_by_side(processes, env: dict, tokens: list[str]) -> list[dict]:
+    """Create-from-cart with plenty of stock, held and unheld, on two servers running side
+    by side (one with holds on, one off) in adjacent phases, the order swapped from pair
+    to pair (on, off; off, on; …): this machine's speed drifts by up to a quarter within
+    a minute, and adjacent phases on servers already warm compare more steadily than
+    servers started minutes apart."""
+    with ExitStack() as stack:
+        servers = {
+            name: stack.enter_context(serving(processes, bench.free_port(), env, seconds))
+            for name, seconds in CONFIGURATIONS
+        }
+        for base in servers.values():
+            bench.phase(base, bench.floor(tokens, len(tokens)))  # warm-up
+        pairs = []
+        for number in range(PAIRS):
+            order = [name for name, _ in CONFIGURATIONS][:: 1 if number % 2 == 0 else -1]
+            pairs.append({name: plain_checkout(servers[name], tokens) for name in order})
+        return pairs
 
 
 def main() -> int:
@@ -164,29 +190,12 @@ def main() -> int:
     try:
         _, env = bench.start_backends(processes, provider_port=provider_port, redis_port=redis_port)
         tokens = prepare(env)
-
-        def warmed(measure):
-            def run(base):
+        races = {}
+        for name, seconds in CONFIGURATIONS:
+            with serving(processes, app_port, env, seconds) as base:
                 bench.phase(base, bench.floor(tokens, len(tokens)))  # warm-up
-                return measure(base)
-
-            return run
-
-        races = {
-            name: run_with(
-                processes, app_port, env, seconds, warmed(lambda b: race(b, env, tokens))
-            )
-            for name, seconds in (("holds on", HOLD_SECONDS), ("holds off", 0))
-        }
-        pairs = [
-            {
-                name: run_with(
-                    processes, app_port, env, seconds, warmed(lambda b: plain_checkout(b, tokens))
-                )
-                for name, seconds in (("holds on", HOLD_SECONDS), ("holds off", 0))
-            }
-            for _ in range(PAIRS)
-        ]
+                races[name] = race(base, env, tokens)
+        pairs = side_by_side(processes, env, tokens)
     finally:
         processes.stop_all()
     return report(races, pairs)

@@ -13,11 +13,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import NoReturn
 
+from django.db import connections, router
 from django.db.models import Q
 
 from cart.lines import Line, product_lines, product_name
 from config.exceptions import HeldElsewhere, Invalid, Unfulfillable
-from holds.selectors import free_again_at, held_by_variant_read
+from holds.selectors import free_again_at, held_by_variant_sql
 
 from .models import ProductVariant
 
@@ -36,24 +37,44 @@ class Shortage:
         return self.stock >= self.wanted
 
 
-def stock_locked(quantities: Counter, *, excluding: Q | None = None) -> list[ProductVariant]:
-    """The variants, locked in id order, each with `held`: the units active holds (but
-    those `excluding` names) keep, read once the locks are ours."""
-    read_held = held_by_variant_read(quantities, excluding=excluding)
-    # NO KEY UPDATE: what a stock move needs, and it does not wait for the key-share locks
-    # that rows referring to the variant (holds, order items) take.
-    variants = list(
-        ProductVariant.objects.select_for_update(no_key=True)
-        .filter(pk__in=quantities)
-        .order_by("pk")
+@dataclass(frozen=True)
+class LockedStock:
+    """A variant locked for a stock move: its stock and what others hold of it, as read
+    once the lock was ours."""
+
+    pk: int
+    stock: int
+    held: int
+
+
+def stock_locked(quantities: Counter, *, excluding: Q | None = None) -> list[LockedStock]:
+    """The variants, locked in id order (NO KEY UPDATE: what a stock move needs, and it
+    does not wait for the key-share locks that rows referring to a variant, holds and order
+    items, take), each with its stock and `held`: the units active holds (but those
+    `excluding` names) keep. Must run inside a transaction.
+
+    The read is a statement of its own, begun once the locks are ours, but it travels with
+    the lock in one round trip (psycopg2 sends both statements as one query): a popular
+    variant's row then stays locked for that round trip and the commit, not also for a
+    thread of a busy worker waiting for the GIL between two statements."""
+    ids = sorted(quantities)
+    connection = connections[router.db_for_write(ProductVariant)]
+    table, marks = ProductVariant._meta.db_table, ", ".join(["%s"] * len(ids))
+    held_sql, held_params = held_by_variant_sql(ids, excluding=excluding)
+    read = (
+        f"SELECT v.id, v.stock, COALESCE(h.total, 0) FROM {table} v "
+        f"LEFT JOIN ({held_sql}) h ON h.variant_id = v.id WHERE v.id IN ({marks}) ORDER BY v.id"
     )
-    held = read_held()
-    for variant in variants:
-        variant.held = held.get(variant.pk, 0)
-    return variants
+    params = [*held_params, *ids]
+    if connection.features.has_select_for_no_key_update:
+        read = f"SELECT id FROM {table} WHERE id IN ({marks}) ORDER BY id FOR NO KEY UPDATE; {read}"
+        params = [*ids, *params]
+    with connection.cursor() as cursor:
+        cursor.execute(read, params)
+        return [LockedStock(*row) for row in cursor.fetchall()]
 
 
-def shortages(variants: list[ProductVariant], quantities: Counter) -> list[Shortage]:
+def shortages(variants: list[LockedStock], quantities: Counter) -> list[Shortage]:
     found = {variant.pk for variant in variants}
     short = [Shortage(variant_id=pk, wanted=n) for pk, n in quantities.items() if pk not in found]
     short += [
@@ -70,9 +91,8 @@ def stock_take(quantities: Counter) -> list[Shortage]:
     variants = stock_locked(quantities)
     if short := shortages(variants, quantities):
         return short
-    for variant in variants:
-        variant.stock -= quantities[variant.pk]
-    ProductVariant.objects.bulk_update(variants, ["stock"])
+    taken = [ProductVariant(pk=v.pk, stock=v.stock - quantities[v.pk]) for v in variants]
+    ProductVariant.objects.bulk_update(taken, ["stock"])
     return []
 
 
