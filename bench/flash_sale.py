@@ -144,7 +144,7 @@ def plain_checkout(base: str, tokens: list[str]) -> dict:
 
 
 @contextmanager
-def serving(processes, port: int, env: dict, hold_seconds: int):
+def serving(processes, port: int, env: dict, hold_seconds: int, tokens: list[str]):
     """The service under gunicorn with CHECKOUT_HOLD_SECONDS=hold_seconds, warmed up."""
     app = processes.start(
         bench.gunicorn(port, bench.GUNICORN_WORKERS, bench.GUNICORN_THREADS),
@@ -154,6 +154,7 @@ def serving(processes, port: int, env: dict, hold_seconds: int):
     base = f"http://127.0.0.1:{port}"
     bench.wait_until_up(f"{base}/api/health/")
     try:
+        bench.phase(base, bench.floor(tokens, len(tokens)))  # warm-up
         yield base
     finally:
         processes.stop(app)
@@ -170,11 +171,9 @@ def side_by_side(processes, env: dict, tokens: list[str]) -> list[dict]:
     servers started minutes apart."""
     with ExitStack() as stack:
         servers = {
-            name: stack.enter_context(serving(processes, bench.free_port(), env, seconds))
+            name: stack.enter_context(serving(processes, bench.free_port(), env, seconds, tokens))
             for name, seconds in CONFIGURATIONS
         }
-        for base in servers.values():
-            bench.phase(base, bench.floor(tokens, len(tokens)))  # warm-up
         pairs = []
         for number in range(PAIRS):
             order = [name for name, _ in CONFIGURATIONS][:: 1 if number % 2 == 0 else -1]
@@ -192,8 +191,7 @@ def main() -> int:
         tokens = prepare(env)
         races = {}
         for name, seconds in CONFIGURATIONS:
-            with serving(processes, app_port, env, seconds) as base:
-                bench.phase(base, bench.floor(tokens, len(tokens)))  # warm-up
+            with serving(processes, app_port, env, seconds, tokens) as base:
                 races[name] = race(base, env, tokens)
         pairs = side_by_side(processes, env, tokens)
     finally:
