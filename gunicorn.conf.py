@@ -44,10 +44,33 @@ def on_exit(server):
 
 
 def child_exit(server, worker):
-    """A replaced worker's live gauges stop counting; its counters stay in the sums."""
+    """A replaced worker's live gauges stop counting; its counters stay in the sums. The
+    requests it was running died with it: their Idempotency-Keys are let go, so the
+    shoppers' retries run now instead of waiting out the claim timeout."""
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+    _release_idempotency_claims(server, worker.pid)
+
+
+def _release_idempotency_claims(server, pid: int) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    try:
+        import django
+        from django.db import connections
+
+        django.setup()
+        from idempotency.services import idempotency_release_claims_of, process_name
+
+        try:
+            released = idempotency_release_claims_of(process=process_name(pid))
+        finally:
+            # Never fork the next worker with this connection open: it would share it.
+            connections.close_all()
+        if released:
+            server.log.info("Released %s idempotency claim(s) of dead worker %s", released, pid)
+    except Exception as exc:  # the master must live on; the claim timeout still frees them
+        server.log.error("Could not release dead worker %s's claims: %s", pid, type(exc).__name__)
 
 
 def post_worker_init(worker):

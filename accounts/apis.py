@@ -1,9 +1,12 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.utils import get_md5_hash_password
 from rest_framework_simplejwt.views import (
     TokenBlacklistView,
     TokenObtainPairView,
@@ -63,9 +66,23 @@ class TokenApi(TokenObtainPairView):
     throttle_classes = LOGIN_THROTTLES
 
 
+class PasswordBoundRefreshSerializer(TokenRefreshSerializer):
+    """A refresh token issued under an earlier password mints nothing (401), however the
+    password changed (a reset, staff in admin): the access tokens refuse it alike."""
+
+    def validate(self, attrs):
+        refresh = self.token_class(attrs["refresh"])
+        user = User.objects.filter(pk=refresh.payload.get(api_settings.USER_ID_CLAIM)).first()
+        claim = refresh.payload.get(api_settings.REVOKE_TOKEN_CLAIM)
+        if user is None or claim != get_md5_hash_password(user.password):
+            raise AuthenticationFailed("The password has changed since: log in again.")
+        return super().validate(attrs)
+
+
 class TokenRefreshApi(TokenRefreshView):
     """Answers a new access token and a new refresh token; the old refresh token is dead."""
 
+    serializer_class = PasswordBoundRefreshSerializer
     throttle_classes = [LoginIpThrottle]
 
 

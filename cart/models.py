@@ -40,6 +40,9 @@ class Cart(models.Model):
     selected_date = models.DateField(null=True, blank=True)
     selected_time = models.TimeField(null=True, blank=True)
     promo_code = models.CharField(max_length=50, blank=True)
+    # A payment link's cart (booking or products): only the link's own payment pays it and
+    # takes or gives back its holds; the customer's cart endpoints neither list nor accept it.
+    for_payment_link = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -45,8 +45,6 @@ class PricedCart:
     # with the prices (advisory: the locked hold, take or reservation decides).
     stock: dict[int, int] = field(default_factory=dict)
     held_by_others: dict[int, int] = field(default_factory=dict)
-    # Whether this cart's own checkouts hold anything (a booking cart: not known).
-    holds_here: bool | None = None
 
     @property
     def items_count(self) -> int:
@@ -109,15 +107,11 @@ def _discount(subtotal: Decimal, coupon: Coupon | None) -> Decimal:
 
 def cart_items(cart: Cart) -> list:
     """A shop cart's items with their variants and products, in the order they were added,
-    each with `held_by_others` (the units other checkouts hold of its variant) and
-    `held_here` (what this cart's own checkouts hold of it)."""
+    each with `held_by_others` (the units other checkouts hold of its variant)."""
     variant, own = OuterRef("variant_id"), Q(cart=OuterRef("cart_id"))
     return list(
         cart.items.select_related("variant__product")
-        .annotate(
-            held_by_others=held_quantity(of="variant", variant=variant, excluding=own),
-            held_here=held_quantity(of="variant", variant=variant, cart=OuterRef("cart_id")),
-        )
+        .annotate(held_by_others=held_quantity(of="variant", variant=variant, excluding=own))
         .order_by("id")
     )
 
@@ -174,7 +168,6 @@ def cart_price(
         coupon=coupon,
         stock={item.variant_id: item.variant.stock for item in items},
         held_by_others={item.variant_id: item.held_by_others for item in items},
-        holds_here=None if cart.is_booking else any(item.held_here for item in items),
     )
 
 

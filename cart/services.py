@@ -92,7 +92,7 @@ def link_cart_create(*, user, items: list[dict]) -> Cart:
     for variant, quantity in quantities.items():
         _check_stock(variant, quantity)
     with transaction.atomic():
-        cart = Cart.objects.create(user=user, kind=CartKind.LINK)
+        cart = Cart.objects.create(user=user, kind=CartKind.LINK, for_payment_link=True)
         CartItem.objects.bulk_create(
             CartItem(cart=cart, variant=variant, quantity=quantity)
             for variant, quantity in quantities.items()
@@ -136,6 +136,7 @@ def booking_cart_create(
     selected_time: time,
     service_type: str = "PUJA",
     promo_code: str = "",
+    for_payment_link: bool = False,
 ) -> Cart:
     service = PujaService.objects.filter(pk=puja_service_id, is_active=True).first()
     if service is None:
@@ -162,6 +163,7 @@ def booking_cart_create(
             selected_date=selected_date,
             selected_time=selected_time,
             promo_code=promo_code,
+            for_payment_link=for_payment_link,
         )
         return _assign_cart_id(cart)
 

@@ -17,6 +17,7 @@ from .exceptions import (
     ProviderDown,
     ProviderTrouble,
     RetryLater,
+    TooMany,
     Unprocessable,
 )
 from .serializers import local_iso
@@ -29,6 +30,7 @@ STATUS_OF = [
     (Missing, status.HTTP_404_NOT_FOUND),
     (Conflict, status.HTTP_409_CONFLICT),
     (Unprocessable, status.HTTP_422_UNPROCESSABLE_ENTITY),
+    (TooMany, status.HTTP_429_TOO_MANY_REQUESTS),
     (ProviderDown, status.HTTP_502_BAD_GATEWAY),
     (RetryLater, status.HTTP_503_SERVICE_UNAVAILABLE),
     (DomainError, status.HTTP_400_BAD_REQUEST),
@@ -65,7 +67,9 @@ def domain_answer(exc: DomainError) -> Response:
     if isinstance(exc, HeldElsewhere):
         extra["held_until"] = local_iso(exc.held_until) if exc.held_until else None
     code = next(code for kind, code in STATUS_OF if isinstance(exc, kind))
-    return Response({"error": str(exc), **extra}, status=code)
+    # An error that says when to come back says it in the header too, for HTTP clients.
+    headers = {"Retry-After": str(extra["retry_after"])} if "retry_after" in extra else None
+    return Response({"error": str(exc), **extra}, status=code, headers=headers)
 
 
 def api_exception_handler(exc, context):

@@ -27,6 +27,14 @@ class Unprocessable(DomainError):
     """The request contradicts an earlier one (an idempotency key reused for another body)."""
 
 
+class TooMany(DomainError):
+    """Fair use: more at once than one user may have (open checkouts holding stock); the
+    `retry_after` field says in how many seconds one of them ends."""
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message, retry_after=max(int(retry_after), 1))
+
+
 class ProviderDown(DomainError):
     """The payment provider could not be reached or asked; the message says what to do."""
 

@@ -78,3 +78,8 @@ class ErrorOutput(serializers.Serializer):
         allow_null=True,
         help_text="409 of a hold: when what is held is free again if not paid first",
     )
+    retry_after = serializers.IntegerField(
+        required=False,
+        help_text="429 of too many checkouts, 409 of a request still running: seconds to wait "
+        "before trying again (also the Retry-After header)",
+    )

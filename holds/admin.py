@@ -59,6 +59,5 @@ class HoldAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda hold: hold_release_by_staff(hold_id=hold.pk),
-            refusals=(),
             done="hold(s) released",
         )

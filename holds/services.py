@@ -10,7 +10,9 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db import router
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from bookings.slots import locked_use, slot_locked, slot_refuse_when_full, slot_row
@@ -24,9 +26,12 @@ from cart.lines import (
     slot_of,
     units_of,
 )
+from config.exceptions import TooMany
+from config.locking import lock_then_read
 from orders.stock import refuse_shortage, shortages, stock_locked
 
 from .models import Hold
+from .selectors import holds_active
 
 
 def holds_of_cart(cart) -> Q:
@@ -63,6 +68,38 @@ def _check_stock(quantities: Counter, names: dict, *, own: Q) -> None:
     variants = stock_locked(quantities, excluding=own)
     if short := shortages(variants, quantities):
         refuse_shortage(short[0], names[short[0].variant_id], excluding=own)
+
+
+def holds_turn(*, cart) -> bool:
+    """A shopper's payment-first checkouts take turns: the owner's row is locked, then the
+    carts whose checkouts hold something now are read (one round trip). So two checkouts
+    of one cart never both add holds (the second sees the first's and takes them over), and
+    fair use cannot be raced: a checkout that would make more than CHECKOUT_HOLDS_PER_USER
+    of the owner's carts hold stock or slots at once is refused (TooMany) before any
+    provider call. A payment link's cart is staff's, not the customer's: it neither counts
+    nor is counted. Answers whether this cart's checkouts hold anything (to take over).
+    Must run inside the transaction that takes the holds."""
+    holding = (
+        holds_active()
+        .filter(cart__user_id=cart.user_id, cart__for_payment_link=False)
+        .order_by()
+        .values_list("cart_id")
+        .distinct()
+    )
+    users = get_user_model()._meta.db_table
+    lock = f"SELECT id FROM {users} WHERE id = %s FOR NO KEY UPDATE", [cart.user_id]
+    sql, params = holding.query.sql_with_params()
+    holders = {row[0] for row in lock_then_read(router.db_for_write(Hold), lock, (sql, [*params]))}
+    here = cart.pk in holders
+    others = holders - {cart.pk}
+    if not cart.for_payment_link and len(others) >= settings.CHECKOUT_HOLDS_PER_USER:
+        soonest = holds_active().filter(cart_id__in=others).aggregate(at=Min("expires_at"))["at"]
+        raise TooMany(
+            f"You have {len(others)} checkouts under way holding stock or slots, the most at "
+            "once; finish or leave one, or try again when one ends.",
+            retry_after=(soonest - timezone.now()).total_seconds() + 1,
+        )
+    return here
 
 
 def hold_ends_at(seconds: int | None = None) -> datetime | None:

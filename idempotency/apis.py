@@ -30,6 +30,11 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
+def idempotency_key_of(request) -> str:
+    """The request's Idempotency-Key (checked by @idempotent before the view runs), or ""."""
+    return request.headers.get("Idempotency-Key", "")
+
+
 def idempotent(post):
     @functools.wraps(post)
     def wrapper(view, request, *args, **kwargs):

@@ -19,11 +19,22 @@ class IdempotencyKey(models.Model):
     # IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS belongs to a request that died, and a retry takes it
     # over; the answer is stored only by the request holding the current claim.
     claimed_at = models.DateTimeField(default=timezone.now)
+    # The process running the request (host:pid). When it dies, the gunicorn master that
+    # ran it lets its claims go at once (gunicorn.conf.py), so a retry need not wait out the
+    # timeout above; the timeout is left for a whole host that died.
+    claimed_by = models.CharField(max_length=100, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")
+        ]
+        indexes = [
+            models.Index(
+                fields=["claimed_by"],
+                condition=models.Q(completed_at__isnull=True),
+                name="idempotency_running",
+            )
         ]
 
     def __str__(self) -> str:

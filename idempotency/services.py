@@ -1,13 +1,20 @@
 """Safe client retries: the same Idempotency-Key and body answer the first answer again
-and create nothing; another body is refused; a retry while the first runs is refused.
+and create nothing; another body is refused; a retry while the first runs is refused, with
+when to try again.
 
-A request claims its key before it runs. A claim not answered after
-IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS belongs to a request that died (its worker was killed,
-it timed out): the next retry takes the claim over, by a conditional UPDATE only one
-retry can win, and only the holder of the current claim stores its answer."""
+A request claims its key before it runs, naming its process. A request that died with its
+process (a worker killed, or timed out and replaced) is let go at once: the gunicorn master
+that ran the worker releases that process's claims when it reaps it, so the retry a few
+seconds later runs. Plain UPDATEs in the master's own connection: it works with several app
+servers and through PgBouncer in transaction mode, where a lock that lives as long as a
+session would not. A claim not answered after IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS (a whole
+host gone, its master with it) is taken over by the next retry, by a conditional UPDATE
+only one retry can win; only the holder of the current claim stores its answer."""
 
 import hashlib
 import json
+import os
+import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,8 +36,21 @@ class KeyReused(Unprocessable):
     """The key was used for a different request."""
 
 
+# What a "still running" answer tells the client to wait before it retries: a live
+# request finishes in seconds, and a dead one is let go within seconds.
+STILL_RUNNING_RETRY_AFTER = 2
+
+
 class StillRunning(Conflict):
     """The first request with this key has not finished."""
+
+    def __init__(self, message: str):
+        super().__init__(message, retry_after=STILL_RUNNING_RETRY_AFTER)
+
+
+def process_name(pid: int | None = None) -> str:
+    """Who runs a request: this host and a process of it (this one by default)."""
+    return f"{socket.gethostname()[:80]}:{pid or os.getpid()}"
 
 
 @dataclass(frozen=True)
@@ -57,7 +77,7 @@ def _take_over(earlier: IdempotencyKey, now: datetime) -> Claim | None:
     """The claim of a request that died, for this retry; None when another retry won it."""
     taken = IdempotencyKey.objects.filter(
         pk=earlier.pk, claimed_at=earlier.claimed_at, completed_at__isnull=True
-    ).update(claimed_at=now)
+    ).update(claimed_at=now, claimed_by=process_name())
     return Claim(earlier.user_id, earlier.key, now) if taken else None
 
 
@@ -70,7 +90,11 @@ def idempotency_claim(*, user, key: str, request_fingerprint: str) -> Claim | Re
         try:
             with transaction.atomic():
                 IdempotencyKey.objects.create(
-                    user=user, key=key, fingerprint=request_fingerprint, claimed_at=now
+                    user=user,
+                    key=key,
+                    fingerprint=request_fingerprint,
+                    claimed_at=now,
+                    claimed_by=process_name(),
                 )
             return Claim(user.pk, key, now)
         except IntegrityError:
@@ -101,3 +125,9 @@ def idempotency_complete(*, claim: Claim, status_code: int, body: object) -> Non
 def idempotency_release(*, claim: Claim) -> None:
     """The request failed on our side (5xx): a retry with the key runs it again."""
     _held(claim).delete()
+
+
+def idempotency_release_claims_of(*, process: str) -> int:
+    """A process died: the requests it was running will never answer, so their keys are
+    free for the retries (which run them again). How many were let go."""
+    return IdempotencyKey.objects.filter(claimed_by=process, completed_at__isnull=True).delete()[0]

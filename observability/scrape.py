@@ -23,6 +23,7 @@ class BacklogCollector:
         from holds.selectors import holds_active, holds_lapsed
         from payments import backlog
         from payments.ledger import payments_unaccounted_count
+        from payments.rotations import rotations_open
 
         by_provider = {
             "paycart_payments_needing_attention": (
@@ -65,6 +66,15 @@ class BacklogCollector:
             "Refunds refused by the provider or waiting too long.",
             value=backlog.refunds_stuck().count(),
         )
+        rotations = GaugeMetricFamily(
+            "paycart_secret_rotation_open",
+            "A previous secret still set (one series each): seconds since a delivery first "
+            "verified with it, 0 while none has.",
+            labels=["secret"],
+        )
+        for rotation in rotations_open():
+            rotations.add_metric([rotation.secret], rotation.open_seconds)
+        yield rotations
 
 
 def _count_by(queryset, field: str):

@@ -1,7 +1,6 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 
-from config.exceptions import DomainError
-from payments.admin_actions import StaffRefundActions
+from payments.admin_actions import StaffRefundActions, run_per_row
 from payments.services.staff_refunds import order_refund_by_staff
 
 from .models import Order, OrderItem, OrderStatus, OrderStatusChange, Product, ProductVariant
@@ -86,25 +85,25 @@ class OrderAdmin(StaffRefundActions, admin.ModelAdmin):
         return self.readonly_fields
 
     def _advance(self, request, queryset, to_status: str) -> None:
-        moved = 0
-        for order in queryset:
-            try:
-                order_advance(order_id=order.pk, to_status=to_status, changed_by=request.user)
-                moved += 1
-            except DomainError as exc:
-                self.message_user(request, str(exc), level=messages.ERROR)
-        if moved:
-            self.message_user(request, f"{moved} order(s) moved to {to_status}.", messages.SUCCESS)
+        run_per_row(
+            self,
+            request,
+            queryset,
+            lambda order: order_advance(
+                order_id=order.pk, to_status=to_status, changed_by=request.user
+            ),
+            done=f"order(s) moved to {to_status}",
+        )
 
-    @admin.action(description="Mark as awaiting shipment")
+    @admin.action(description="Mark as awaiting shipment", permissions=["change"])
     def mark_awaiting_shipment(self, request, queryset):
         self._advance(request, queryset, OrderStatus.AWAITING_SHIPMENT)
 
-    @admin.action(description="Mark as shipped")
+    @admin.action(description="Mark as shipped", permissions=["change"])
     def mark_shipped(self, request, queryset):
         self._advance(request, queryset, OrderStatus.SHIPPED)
 
-    @admin.action(description="Mark as delivered")
+    @admin.action(description="Mark as delivered", permissions=["change"])
     def mark_delivered(self, request, queryset):
         self._advance(request, queryset, OrderStatus.DELIVERED)
 

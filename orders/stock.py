@@ -13,11 +13,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import NoReturn
 
-from django.db import connections, router
+from django.db import router
 from django.db.models import Q
 
 from cart.lines import Line, product_lines, product_name
 from config.exceptions import HeldElsewhere, Invalid, Unfulfillable
+from config.locking import lock_then_read
 from holds.selectors import free_again_at, held_by_variant_sql
 
 from .models import ProductVariant
@@ -53,25 +54,19 @@ def stock_locked(quantities: Counter, *, excluding: Q | None = None) -> list[Loc
     items, take), each with its stock and `held`: the units active holds (but those
     `excluding` names) keep. Must run inside a transaction.
 
-    The read is a statement of its own, begun once the locks are ours, but it travels with
-    the lock in one round trip (psycopg2 sends both statements as one query): a popular
-    variant's row then stays locked for that round trip and the commit, not also for a
-    thread of a busy worker waiting for the GIL between two statements."""
+    The read travels with the lock in one round trip (config.locking)."""
     ids = sorted(quantities)
-    connection = connections[router.db_for_write(ProductVariant)]
     table, marks = ProductVariant._meta.db_table, ", ".join(["%s"] * len(ids))
     held_sql, held_params = held_by_variant_sql(ids, excluding=excluding)
     read = (
         f"SELECT v.id, v.stock, COALESCE(h.total, 0) FROM {table} v "
         f"LEFT JOIN ({held_sql}) h ON h.variant_id = v.id WHERE v.id IN ({marks}) ORDER BY v.id"
     )
-    params = [*held_params, *ids]
-    if connection.features.has_select_for_no_key_update:
-        read = f"SELECT id FROM {table} WHERE id IN ({marks}) ORDER BY id FOR NO KEY UPDATE; {read}"
-        params = [*ids, *params]
-    with connection.cursor() as cursor:
-        cursor.execute(read, params)
-        return [LockedStock(*row) for row in cursor.fetchall()]
+    lock = f"SELECT id FROM {table} WHERE id IN ({marks}) ORDER BY id FOR NO KEY UPDATE"
+    rows = lock_then_read(
+        router.db_for_write(ProductVariant), (lock, ids), (read, [*held_params, *ids])
+    )
+    return [LockedStock(*row) for row in rows]
 
 
 def shortages(variants: list[LockedStock], quantities: Counter) -> list[Shortage]:

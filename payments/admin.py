@@ -4,8 +4,7 @@ from . import link_admin  # noqa: F401  (registers the payment links' admin)
 from .admin_actions import ReasonForm, ask_then_act, run_per_row
 from .models import Payment, PaymentStatusChange, Refund, WebhookEvent
 from .services.refund_retries import refund_give_up, refund_retry
-from .services.refunds import RefundRefused
-from .services.webhooks import ReplayRefused, webhook_replay
+from .services.webhooks import webhook_replay
 
 # The admin home links to the payment-health page (payments/health_page.py).
 admin.site.index_template = "admin/paycart_index.html"
@@ -88,7 +87,6 @@ class WebhookEventAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda event: webhook_replay(event_pk=event.pk),
-            refusals=ReplayRefused,
             done="deliveries replayed",
         )
 
@@ -118,7 +116,6 @@ class RefundAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda refund: refund_retry(refund_id=refund.pk, staff=request.user),
-            refusals=RefundRefused,
             done="refund(s) retried",
         )
 

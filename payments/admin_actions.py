@@ -8,18 +8,25 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
+from config.exceptions import DomainError, ProviderTrouble
+
 from .models import Refund
-from .services.refunds import RefundRefused, refundable_left
+from .services.refunds import refundable_left
 from .services.staff_refunds import paid_payment_of
 
+# What staff are shown instead of a 500: a service's refusal, or the provider's trouble
+# (whose message is safe to show staff, not shoppers).
+REFUSALS = (DomainError, ProviderTrouble)
 
-def run_per_row(modeladmin, request, queryset, service, *, refusals, done: str) -> None:
+
+def run_per_row(modeladmin, request, queryset, service, *, done: str) -> None:
+    """`service(obj)` for every selected row; each refusal is shown with its row."""
     succeeded = 0
     for obj in queryset:
         try:
             service(obj)
             succeeded += 1
-        except refusals as exc:
+        except REFUSALS as exc:
             modeladmin.message_user(request, f"{obj}: {exc}", level=messages.ERROR)
     if succeeded:
         modeladmin.message_user(request, f"{succeeded} {done}.", level=messages.SUCCESS)
@@ -47,7 +54,6 @@ def ask_then_act(
             request,
             queryset,
             lambda obj: act(obj, form.cleaned_data),
-            refusals=RefundRefused,
             done=done,
         )
         return None
@@ -59,6 +65,7 @@ def ask_then_act(
             "title": title,
             "form": form,
             "rows": rows,
+            "money": any("payment" in row for row in rows),
             "queryset": queryset,
             "action": action,
         },

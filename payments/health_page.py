@@ -13,6 +13,7 @@ from holds.selectors import holds_active, holds_lapsed
 from . import backlog
 from .ledger import BREACHES, payments_breaching
 from .models import PaymentStatus
+from .rotations import rotations_open
 
 ROWS_SHOWN = 50
 # The chart's outcomes, bottom to top, with their colours (open: INITIATED or PENDING).
@@ -88,6 +89,7 @@ def payment_health(request):
                 for payment in unaccounted[:ROWS_SHOWN]
             ],
         },
+        "rotations": rotations_open(),
         "chart": _hourly_chart(backlog.payments_per_hour(hours=CHART_HOURS)),
         **{
             name: {"count": rows.count(), "rows": rows[:ROWS_SHOWN]}

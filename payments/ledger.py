@@ -92,6 +92,14 @@ def _ledger() -> QuerySet[Payment]:
         booking_stands=Exists(
             Booking.objects.filter(payment=OuterRef("pk"), status=BookingStatus.CONFIRMED)
         ),
+        order_undone=Exists(
+            Order.objects.filter(
+                pk=OuterRef("order_id"), status__in=[OrderStatus.CANCELLED, OrderStatus.REFUNDED]
+            )
+        ),
+        booking_undone=Exists(
+            Booking.objects.filter(payment=OuterRef("pk"), status=BookingStatus.CANCELLED)
+        ),
         slot_past=Exists(
             Booking.objects.filter(
                 _slot_began_before_booked(),
@@ -125,6 +133,12 @@ BREACHES = {
         "refunded in full, but its order or booking still stands",
         Q(fulfilled_at__isnull=False, accounted_for__gte=F("captured_amount"))
         & (Q(order_stands=True) | Q(booking_stands=True)),
+    ),
+    "cancelled_but_kept": (
+        "its order or booking was cancelled, but its money was kept without a refund",
+        # A refund that failed is owed, not kept: refund_failed names that one.
+        Q(fulfilled_at__isnull=False, accounted_for__lt=F("captured_amount") - F("owed"))
+        & (Q(order_undone=True) | Q(booking_undone=True)),
     ),
     "status_disagrees": (
         "its status disagrees with its refunds (REFUNDED is all of the capture back)",

@@ -13,11 +13,9 @@ from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_protect
 
 from bookings.models import PujaPackage
-from config.exceptions import DomainError
 from orders.models import ProductVariant
 
-from .admin_actions import run_per_row
-from .gateways.base import ProviderFailure
+from .admin_actions import REFUSALS, run_per_row
 from .gateways.razorpay.links import payment_link_cancel, payment_link_create
 from .models import PaymentLink
 
@@ -138,7 +136,7 @@ class PaymentLinkAdmin(admin.ModelAdmin):
                     expires_in=(data["expires_in_hours"] or 0) * 3600 or None,
                     callback_url=request.build_absolute_uri(reverse("payment-link-callback")),
                 )
-            except (DomainError, ProviderFailure) as exc:
+            except REFUSALS as exc:
                 form.add_error(None, str(exc))
             else:
                 self.message_user(request, f"Payment link {link} made: {link.short_url}")
@@ -162,6 +160,5 @@ class PaymentLinkAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda link: payment_link_cancel(payment_id=link.pk, staff=request.user),
-            refusals=(DomainError, ProviderFailure),
             done="link(s) cancelled",
         )

@@ -75,6 +75,9 @@ class Payment(models.Model):
     payable_until = models.DateTimeField(null=True, blank=True)
     # Where the browser goes back after paying, when a frontend of ours asked (PhonePe).
     return_url = models.URLField(max_length=500, blank=True)
+    # The shopper's Idempotency-Key for the request that made it: a retry of a request that
+    # died expires what the dead one had started, so one key leaves one open payment.
+    idempotency_key = models.CharField(max_length=255, blank=True)
     status = models.CharField(
         max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.INITIATED
     )
@@ -105,6 +108,11 @@ class Payment(models.Model):
         indexes = [
             models.Index(fields=["user", "status"]),
             models.Index(fields=["cart", "status"]),
+            models.Index(
+                fields=["user", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="payment_idempotency_key",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -303,3 +311,21 @@ class PaymentLink(models.Model):
         if self.payment.is_open:
             return PaymentLinkStatus.CREATED
         return PaymentLinkStatus.EXPIRED
+
+
+class SecretRotation(models.Model):
+    """A previous webhook secret seen verifying a delivery: when first, so an operator sees
+    how long a rotation has stayed open. Keyed by the previous setting's names and a digest
+    of its value, so the next rotation (another previous value) starts its own row."""
+
+    secret = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=16)
+    first_verified_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["secret", "fingerprint"], name="rotation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.secret} since {self.first_verified_at:%Y-%m-%d %H:%M}"

@@ -220,6 +220,10 @@ SIMPLE_JWT = {
     # A refresh token works once: refreshing returns a new one and blacklists the old.
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
+    # Every token carries a digest of the password it was issued under and is refused (401)
+    # once the password changes (a reset, a change in admin): a stolen access token dies
+    # with the password, not 30 minutes later.
+    "CHECK_REVOKE_TOKEN": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "paycart API",

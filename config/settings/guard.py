@@ -46,6 +46,8 @@ def production_problems(values: dict, *, environ: dict) -> list[str]:
         )
     if values["CHECKOUT_HOLD_SECONDS"] < 0:
         problems.append("CHECKOUT_HOLD_SECONDS must be 0 (no holds) or a number of seconds")
+    if values["CHECKOUT_HOLDS_PER_USER"] < 1:
+        problems.append("CHECKOUT_HOLDS_PER_USER must be at least 1, or nobody can check out")
     if values["IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS"] <= 3 * values["PROVIDER_TIMEOUT_SECONDS"]:
         problems.append(
             "IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS must be longer than three "

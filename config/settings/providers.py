@@ -23,6 +23,8 @@ PROVIDER_REQUIRED_SETTINGS: dict[str, list[str]] = {}
 PROVIDER_SECRET_SETTINGS: list[str] = []
 PROVIDER_LIVE_MARKS: dict[str, tuple[str, ...]] = {}
 PROVIDER_SETTINGS_PROBLEMS: list[str] = []
+# The settings that, while set, keep a secret rotation open (the previous secret verifies).
+PROVIDER_PREVIOUS_SECRETS: dict[str, list[str]] = {}
 
 
 def _setting(name: str, sandbox_value: str, real_default: str = "") -> str:
@@ -36,6 +38,9 @@ PAYMENT_EXPIRY_SECONDS = env_int("PAYMENT_EXPIRY_SECONDS", 30 * 60)
 # A payment-first checkout holds its stock and slots this long while the shopper pays
 # (0: no holds; racing shoppers are then refunded after paying instead of refused before).
 CHECKOUT_HOLD_SECONDS = env_int("CHECKOUT_HOLD_SECONDS", 900)
+# Fair use: one user's checkouts holding stock or slots at once (payment links made by staff
+# do not count); past it a new one answers 429 with when one of them ends.
+CHECKOUT_HOLDS_PER_USER = env_int("CHECKOUT_HOLDS_PER_USER", 3)
 # A payment link's default life (staff may give another); it holds what it sells that long.
 PAYMENT_LINK_TTL_SECONDS = env_int("PAYMENT_LINK_TTL_SECONDS", 86400)
 # Payments marked failed or expired are still asked about this long after they were made:
@@ -69,6 +74,7 @@ PROVIDER_REQUIRED_SETTINGS["razorpay"] = [
 ]
 # During a rotation, deliveries signed with the previous secret still verify (unset after).
 RAZORPAY_WEBHOOK_SECRET_PREVIOUS = env_str("RAZORPAY_WEBHOOK_SECRET_PREVIOUS")
+PROVIDER_PREVIOUS_SECRETS["razorpay"] = ["RAZORPAY_WEBHOOK_SECRET_PREVIOUS"]
 PROVIDER_SECRET_SETTINGS += [
     "RAZORPAY_KEY_SECRET",
     "RAZORPAY_WEBHOOK_SECRET",
@@ -95,6 +101,10 @@ PROVIDER_REQUIRED_SETTINGS["phonepe"] = [
 ]
 PHONEPE_WEBHOOK_USERNAME_PREVIOUS = env_str("PHONEPE_WEBHOOK_USERNAME_PREVIOUS")
 PHONEPE_WEBHOOK_PASSWORD_PREVIOUS = env_str("PHONEPE_WEBHOOK_PASSWORD_PREVIOUS")
+PROVIDER_PREVIOUS_SECRETS["phonepe"] = [
+    "PHONEPE_WEBHOOK_USERNAME_PREVIOUS",
+    "PHONEPE_WEBHOOK_PASSWORD_PREVIOUS",
+]
 PROVIDER_SECRET_SETTINGS += [
     "PHONEPE_CLIENT_SECRET",
     "PHONEPE_WEBHOOK_PASSWORD",
@@ -115,6 +125,7 @@ STRIPE_API_BASE = _setting(
 ).rstrip("/")
 PROVIDER_REQUIRED_SETTINGS["stripe"] = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"]
 STRIPE_WEBHOOK_SECRET_PREVIOUS = env_str("STRIPE_WEBHOOK_SECRET_PREVIOUS")
+PROVIDER_PREVIOUS_SECRETS["stripe"] = ["STRIPE_WEBHOOK_SECRET_PREVIOUS"]
 PROVIDER_SECRET_SETTINGS += [
     "STRIPE_SECRET_KEY",
     "STRIPE_WEBHOOK_SECRET",

@@ -34,10 +34,10 @@ class InvalidSignature(Exception):
 
 def verify_with_rotation(
     verify, current: str, previous: str, *, errors: tuple, refusal: str, provider: str
-) -> None:
+) -> bool:
     """`verify(secret)` with the current secret, then, while a rotation is under way, with
     the previous one, so no delivery signed just before the switch is dropped. An empty
-    secret never verifies anything."""
+    secret never verifies anything. True when it was the previous secret that verified."""
     for age, secret in enumerate((current, previous)):
         if not secret:
             continue
@@ -49,7 +49,7 @@ def verify_with_rotation(
             logger.warning(
                 "%s webhook verified with the previous secret: a rotation is under way", provider
             )
-        return
+        return bool(age)
     raise InvalidSignature(refusal)
 
 
@@ -122,6 +122,8 @@ class WebhookNotice:
     charge: Charge | None
     refund: RefundResult | None = None
     refunded_payment_id: str = ""
+    # Verified with the previous webhook secret: a rotation is still open.
+    signed_with_previous: bool = False
 
 
 class PaymentProvider(Protocol):
@@ -163,6 +165,11 @@ class PaymentProvider(Protocol):
         so asking twice refunds once."""
 
     def fetch_refund(self, *, reference: str, provider_refund_id: str) -> RefundResult: ...
+
+    def find_refund(self, *, reference: str, provider_payment_id: str) -> RefundResult | None:
+        """The refund we asked for with `reference` (our refund id) of one provider payment,
+        looked up when the provider never gave us its id (it refused, or we never heard);
+        None when the provider has no such refund."""
 
     def parse_webhook(self, *, body: bytes, headers: dict) -> WebhookNotice:
         """Verify a delivery's signature, then read it."""

@@ -21,17 +21,17 @@ from cart.pricing import PricedCart, cart_price, check_payable, coupon_consume, 
 from cart.selectors import cart_get_for_user
 from cart.services import shop_cart_get_or_create
 from config.exceptions import Invalid, Missing
-from holds.services import hold_ends_at, holds_of_cart, holds_take
+from holds.services import hold_ends_at, holds_of_cart, holds_take, holds_turn
 from orders.models import Order, OrderStatus
 from orders.stock import stock_check_lines
 
 from ..gateways.base import PaymentProvider, ProviderFailure, ProviderOrder
 from ..gateways.registry import get_provider
-from ..models import Payment
+from ..models import OPEN_PAYMENT_STATUSES, Payment
 from ..money import to_minor
 from ..observe import payment_created
 from .frontend import allowed_return_url
-from .transitions import payment_mark_failed
+from .transitions import payment_expire, payment_mark_failed
 
 logger = logging.getLogger(__name__)
 
@@ -62,27 +62,44 @@ def _check_stock_and_slots(cart: Cart, priced: PricedCart) -> None:
     slot_refuse_when_full(use, name=name, excluding=own)
 
 
-def _resolve_cart(*, user, cart_ref) -> Cart:
+def _resolve_cart(*, user, cart_ref, cart: Cart | None) -> Cart:
+    if cart is not None:
+        return cart
     if cart_ref in (None, ""):
         return shop_cart_get_or_create(user=user)
     return cart_get_for_user(user=user, reference=cart_ref)
 
 
+def _expire_dead_attempts(*, user, idempotency_key: str) -> None:
+    """This request runs with a key an earlier run of it claimed and never answered (its
+    worker died): what that run started is expired, its holds and coupon use given back,
+    so the shopper is left with this payment alone and the provider order nobody was told
+    of is never used (should it be paid all the same, late success settles it)."""
+    dead = Payment.objects.filter(
+        user=user, idempotency_key=idempotency_key, status__in=OPEN_PAYMENT_STATUSES
+    ).values_list("pk", flat=True)
+    for payment_id in dead:
+        payment_expire(payment_id=payment_id, reason="its request died; retried with its key")
+
+
 def payment_start_from_cart(
     *,
     user,
-    cart_ref,
     provider: str,
+    cart_ref=None,
+    cart: Cart | None = None,
     currency: str = "INR",
     shipping_address: dict | None = None,
     billing_address: dict | None = None,
     coupon_code: str = "",
     return_url: str = "",
     hold_seconds: int | None = None,
+    idempotency_key: str = "",
 ) -> Payment:
-    """Step 1: validate the cart and freeze it into an INITIATED payment, holding what it
-    buys for `hold_seconds` (by default CHECKOUT_HOLD_SECONDS)."""
-    cart = _resolve_cart(user=user, cart_ref=cart_ref)
+    """Step 1: validate the cart (the shopper's by `cart_ref`, or a payment link's `cart`
+    itself) and freeze it into an INITIATED payment, holding what it buys for
+    `hold_seconds` (by default CHECKOUT_HOLD_SECONDS)."""
+    cart = _resolve_cart(user=user, cart_ref=cart_ref, cart=cart)
     if cart.status == CartStatus.CONVERTED:
         raise Invalid("Cart has already been paid for.")
     code = coupon_code or cart.promo_code
@@ -92,10 +109,14 @@ def payment_start_from_cart(
         raise Invalid("Cart is empty.")
     _check_stock_and_slots(cart, priced)
     check_payable(priced.total)
+    if idempotency_key:
+        _expire_dead_attempts(user=user, idempotency_key=idempotency_key)
     # Taking a coupon use and the holds, and creating the payment that holds them, are one
     # unit: a refusal leaves nothing behind.
     held_until = hold_ends_at(hold_seconds)
     with transaction.atomic() if coupon or held_until else nullcontext():
+        # The owner's checkouts take turns (fair use, one cart's holds taken over once).
+        holds_here = held_until is not None and holds_turn(cart=cart)
         if coupon and not coupon_consume(coupon):
             raise Invalid(f"Invalid coupon: {coupon.code} has reached its usage limit.")
         payment = Payment.objects.create(
@@ -113,14 +134,14 @@ def payment_start_from_cart(
             provider=provider,
             return_url=allowed_return_url(return_url),
             held_until=held_until,
+            idempotency_key=idempotency_key,
         )
         if held_until:
             holds_take(
                 payment=payment,
                 lines=snapshot_lines(payment.cart_snapshot),
                 until=held_until,
-                # A shop cart read as holding nothing has no holds to take over.
-                takes_over=priced.holds_here is not False,
+                takes_over=holds_here,  # a cart whose checkouts hold nothing has none to replace
             )
     return payment
 

@@ -8,8 +8,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..gateways.base import ProviderFailure
+from ..gateways.registry import get_provider
 from ..models import Payment, Refund, RefundStatus
-from .refunds import RefundRefused, refund_attempt, refund_check_with_provider, refundable_left
+from .refunds import (
+    RefundRefused,
+    refund_attempt,
+    refund_check_with_provider,
+    refund_record,
+    refundable_left,
+)
 
 
 def _retryable(refund: Refund) -> None:
@@ -21,21 +28,36 @@ def _retryable(refund: Refund) -> None:
         raise RefundRefused("This refund was retried already; retry its newest attempt.")
 
 
+def _confirmed_failed(refund: Refund) -> Refund:
+    """The failed attempt as its provider sees it now, asked outside any lock: by the
+    provider's refund id when it gave one, else by our id among the payment's refunds (a
+    refusal may still have gone through). A new attempt is sent only once the provider
+    confirms this one failed or never existed, so the money never goes out twice."""
+    provider = get_provider(refund.payment.provider)
+    try:
+        if refund.provider_refund_id:
+            return refund_check_with_provider(refund)
+        found = provider.find_refund(
+            reference=str(refund.pk), provider_payment_id=refund.provider_payment_id
+        )
+    except ProviderFailure as exc:
+        raise RefundRefused(
+            "The provider could not confirm that this refund failed; retry later."
+        ) from exc
+    if found is None:  # the provider never made it: nothing of it can come back later
+        return refund
+    return refund_record(refund_id=refund.pk, result=found)
+
+
 def refund_retry(*, refund_id, staff) -> Refund:
-    """A new attempt for a failed refund; the failed attempt itself when its provider says
-    it did not fail after all (it is recorded as the provider says, and nothing is sent).
-    A refund the provider had accepted is asked about first, outside any lock."""
+    """A new attempt for a failed refund, once the provider confirms the failed attempt
+    failed; the failed attempt itself when its provider says it did not fail after all
+    (it is recorded as the provider says, and nothing is sent)."""
     refund = Refund.objects.select_related("payment").get(pk=refund_id)
     _retryable(refund)
-    if refund.provider_refund_id:
-        try:
-            refund = refund_check_with_provider(refund)
-        except ProviderFailure as exc:
-            raise RefundRefused(
-                "The provider could not say how this refund stands; retry later."
-            ) from exc
-        if refund.status != RefundStatus.FAILED:
-            return refund
+    refund = _confirmed_failed(refund)
+    if refund.status != RefundStatus.FAILED:
+        return refund
     with transaction.atomic():  # refund, then payment: the order refund_record locks them in
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         payment = Payment.objects.select_for_update().get(pk=refund.payment_id)

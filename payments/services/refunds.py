@@ -18,6 +18,7 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from bookings.services import booking_cancel
+from config.exceptions import Invalid
 from config.tasks import enqueue_on_commit
 from orders.models import Order
 from orders.services import order_mark_refunded
@@ -46,7 +47,7 @@ ACCOUNTED = Q(status__in=[RefundStatus.REQUESTED, RefundStatus.PROCESSED]) | Q(
 )
 
 
-class RefundRefused(ValueError):
+class RefundRefused(Invalid):
     """A refund that cannot be made (more than is left, nothing paid, a bad amount)."""
 
 

@@ -26,6 +26,7 @@ from ..gateways.base import (
 from ..gateways.registry import get_provider
 from ..models import Payment, WebhookEvent, WebhookEventStatus
 from ..observe import webhook_delivery
+from ..rotations import rotation_used
 from .charges import payment_apply_charge
 from .refunds import (
     refund_check_with_provider,
@@ -220,6 +221,8 @@ def webhook_receive(*, provider_name: str, body: bytes, headers) -> WebhookOutco
             event_id=notice.event_id, event_type=notice.event_type
         )
         event = _stored_event(provider_name, notice, text, safe_headers)
+        if notice.signed_with_previous:
+            rotation_used(provider_name=provider_name)
         if event.status in (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED):
             outcome["value"] = WebhookOutcome.REPEATED.value
             return WebhookOutcome.REPEATED
@@ -265,7 +268,7 @@ def _handle(provider, notice: WebhookNotice, event: WebhookEvent) -> WebhookEven
     return status
 
 
-class ReplayRefused(Exception):
+class ReplayRefused(Invalid):
     """Only a stored delivery whose signature verified can be replayed."""
 
 

@@ -80,6 +80,42 @@ def test_the_link_sets_the_password_once_and_old_sessions_are_signed_out(
     assert refreshed.status_code == 401
 
 
+def me(client, access):
+    return client.get("/api/accounts/me/", HTTP_AUTHORIZATION=f"Bearer {access}")
+
+
+def test_access_tokens_issued_before_a_reset_are_refused_after_it(anon_client, asked, mailoutbox):
+    user = UserFactory(email="asha@example.com")
+    tokens = login(anon_client, user.email, "secret-pass-123").json()
+    refreshed = anon_client.post(
+        "/api/accounts/token/refresh/", {"refresh": tokens["refresh"]}, format="json"
+    ).json()
+    for access in (tokens["access"], refreshed["access"]):
+        assert me(anon_client, access).status_code == 200
+    asked(user.email)
+    assert confirm(anon_client, reset_link(mailoutbox[0])).status_code == 200
+    for access in (tokens["access"], refreshed["access"]):
+        refused = me(anon_client, access)
+        assert refused.status_code == 401 and refused.json()["error"]
+    fresh = login(anon_client, user.email, "a-new-pass-4521").json()["access"]
+    assert me(anon_client, fresh).status_code == 200
+
+
+def test_access_tokens_die_when_staff_change_the_password_in_admin(anon_client, staff):
+    user = UserFactory(email="asha@example.com")
+    tokens = login(anon_client, user.email, "secret-pass-123").json()
+    changed = staff.post(
+        f"/admin/accounts/user/{user.pk}/password/",
+        {"password1": "changed-by-staff-881", "password2": "changed-by-staff-881"},
+    )
+    assert changed.status_code == 302
+    assert me(anon_client, tokens["access"]).status_code == 401
+    refreshed = anon_client.post(
+        "/api/accounts/token/refresh/", {"refresh": tokens["refresh"]}, format="json"
+    )
+    assert refreshed.status_code == 401
+
+
 def test_an_expired_link_is_refused(anon_client):
     user = UserFactory()
 

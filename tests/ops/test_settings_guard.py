@@ -89,6 +89,12 @@ def test_a_metrics_network_that_is_not_one_stops_the_start_even_in_debug():
     assert "10.0.0.300/8" in refusal({"DEBUG": "1"} | env)
 
 
+def test_a_fair_use_cap_below_one_stops_the_start():
+    assert "CHECKOUT_HOLDS_PER_USER must be at least 1" in refusal(
+        PRODUCTION | {"CHECKOUT_HOLDS_PER_USER": "0"}
+    )
+
+
 def test_production_refuses_the_console_email_backend():
     env = {k: v for k, v in PRODUCTION.items() if k != "EMAIL_HOST"}
     assert "EMAIL_BACKEND" in refusal(env)

@@ -42,7 +42,8 @@ def _error(description: str):
 
 
 def mock_payments_api(rsps: responses.RequestsMock) -> None:
-    """GET /v1/payments/{id} and POST /v1/payments/{id}/capture, answered from PAYMENTS."""
+    """GET /v1/payments/{id} and POST /v1/payments/{id}/capture, answered from PAYMENTS;
+    GET /v1/payments/{id}/refunds from the refunds the fake made (REFUNDS)."""
 
     def fetch(request):
         entity = PAYMENTS.get(request.path_url.rsplit("/", 1)[-1])
@@ -60,8 +61,18 @@ def mock_payments_api(rsps: responses.RequestsMock) -> None:
         entity.update(status="captured", captured=True)
         return 200, {}, json.dumps(entity)
 
+    def refunds_of(request):
+        payment_id = request.path_url.split("?")[0].split("/")[-2]
+        items = [refund for refund in REFUNDS.values() if refund["payment_id"] == payment_id]
+        return 200, {}, json.dumps({"entity": "collection", "count": len(items), "items": items})
+
     rsps.add_callback(
         responses.GET, re.compile(rf"{re.escape(payments_url())}/[^/]+$"), callback=fetch
+    )
+    rsps.add_callback(
+        responses.GET,
+        re.compile(rf"{re.escape(payments_url())}/[^/]+/refunds(\?.*)?$"),
+        callback=refunds_of,
     )
     rsps.add_callback(
         responses.POST, re.compile(rf"{re.escape(payments_url())}/[^/]+/capture$"), callback=capture

@@ -153,6 +153,7 @@ def test_a_key_whose_request_died_is_taken_over_after_the_claim_timeout(api, use
     claim_left_by_a_dead_request(user, "died-recently", seconds_ago=60)
     still = create(api, "died-recently")
     assert still.status_code == 409 and "still being processed" in still.json()["error"]
+    assert still["Retry-After"] == "2" and still.json()["retry_after"] == 2
 
     claim_left_by_a_dead_request(user, "died-long-ago", seconds_ago=121)
     taken_over = create(api, "died-long-ago")

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from bookings.models import Booking
-from orders.models import OrderStatus
+from orders.models import Order, OrderStatus
 from payments.ledger import BREACHES, payments_audit
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from tests.factories import PujaPackageFactory, VariantFactory
@@ -112,6 +112,13 @@ def seed_slot_past_when_paid(api, rsps) -> Payment:
     return Payment.objects.get(pk=body["payment_id"])
 
 
+def seed_cancelled_but_kept(api, rsps) -> Payment:
+    """What an editable status allowed: a paid order cancelled, nothing refunded."""
+    payment = paid(api, rsps)
+    Order.objects.filter(pk=payment.order_id).update(status=OrderStatus.CANCELLED)
+    return payment
+
+
 SEEDS = {
     "unaccounted": seed_unaccounted,
     "refund_failed": seed_refund_failed,
@@ -120,6 +127,7 @@ SEEDS = {
     "refunded_but_standing": seed_refunded_but_standing,
     "status_disagrees": seed_status_disagrees,
     "slot_past_when_paid": seed_slot_past_when_paid,
+    "cancelled_but_kept": seed_cancelled_but_kept,
 }
 
 

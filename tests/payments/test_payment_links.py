@@ -197,6 +197,10 @@ def test_a_paid_product_link_sends_the_browser_to_its_order(desk, razorpay_links
         {"razorpay_payment_link_reference_id": "not-a-uuid"},
         {"razorpay_payment_link_id": "plink_other"},
         {"razorpay_signature": ""},
+        # A NUL byte anywhere is a bad callback, never a 500 (PostgreSQL refuses it).
+        {"razorpay_payment_link_id": "plink_\x00"},
+        {"razorpay_payment_link_reference_id": "\x00"},
+        {"razorpay_payment_id": "pay_\x00", "razorpay_payment_link_status": "\x00"},
     ],
 )
 def test_a_bad_callback_goes_to_the_failure_page_and_changes_nothing(

@@ -118,3 +118,61 @@ def test_a_password_reset_link_made_before_a_secret_key_rotation_still_works(ano
     fresh = default_token_generator.make_token(user)
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = settings.SECRET_KEY_FALLBACKS[0], []
     assert not default_token_generator.check_token(user, fresh)
+
+
+def rotations_shown(staff) -> tuple[str, str]:
+    from tests.documented import DocumentedClient
+
+    page = staff.get("/admin/payment-health/").content.decode()
+    metrics = DocumentedClient().get("/metrics", HTTP_AUTHORIZATION="Bearer scrape")
+    return page, metrics.content.decode()
+
+
+@pytest.mark.parametrize("provider", ROTATIONS)
+def test_a_rotation_never_finished_shows_on_the_health_page_and_as_a_metric(
+    anon_client, staff, settings, provider
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from payments.models import SecretRotation
+
+    settings.METRICS_TOKEN = "scrape"
+    deliver, _, old = ROTATIONS[provider]
+    page, metrics = rotations_shown(staff)
+    assert "Secret rotations still open" not in page
+    assert "paycart_secret_rotation_open{" not in metrics
+    rotate(settings, provider, old)
+    page, metrics = rotations_shown(staff)
+    name = {
+        "razorpay": "RAZORPAY_WEBHOOK_SECRET_PREVIOUS",
+        "stripe": "STRIPE_WEBHOOK_SECRET_PREVIOUS",
+        "phonepe": "PHONEPE_WEBHOOK_USERNAME_PREVIOUS, PHONEPE_WEBHOOK_PASSWORD_PREVIOUS",
+    }[provider]
+    assert "Secret rotations still open: 1" in page and name in page and "none yet" in page
+    assert f'paycart_secret_rotation_open{{secret="{name}"}} 0.0' in metrics
+    # The first delivery verified with the old secret starts the clock; later ones do not.
+    assert deliver(anon_client, old).status_code == 200
+    SecretRotation.objects.update(first_verified_at=timezone.now() - timedelta(days=3))
+    assert deliver(anon_client, old).status_code == 200
+    assert SecretRotation.objects.count() == 1
+    page, metrics = rotations_shown(staff)
+    assert "3\xa0days ago" in page
+    seconds = float(
+        metrics.split(f'paycart_secret_rotation_open{{secret="{name}"}} ')[1].split()[0]
+    )
+    assert 3 * 86400 <= seconds < 3 * 86400 + 60
+    # Finished: unset, it is gone from both.
+    rotate(settings, provider, ("", "") if provider == "phonepe" else "")
+    page, metrics = rotations_shown(staff)
+    assert "Secret rotations still open" not in page
+    assert "paycart_secret_rotation_open{" not in metrics
+
+
+def test_a_secret_key_fallback_left_set_shows_too(staff, settings):
+    settings.METRICS_TOKEN = "scrape"
+    settings.SECRET_KEY_FALLBACKS = ["the-old-secret-key-" + "x" * 40]
+    page, metrics = rotations_shown(staff)
+    assert "SECRET_KEY_FALLBACKS" in page
+    assert 'paycart_secret_rotation_open{secret="SECRET_KEY_FALLBACKS"} 0.0' in metrics

@@ -62,17 +62,19 @@ def test_adding_to_the_cart_costs_8_queries_whatever_the_cart(
 
 
 @pytest.mark.parametrize("lines", SIZES)
-def test_create_from_cart_costs_9_queries_whatever_the_cart(
+def test_create_from_cart_costs_10_queries_whatever_the_cart(
     api, rsps, lines, django_assert_num_queries
 ):
     mock_order_create(rsps)
     fill_cart(api, lines)
-    # The 5 of a checkout without holds, and the hold's: its transaction (2), the hold
-    # rows, the variants locked with what others hold of them read after the lock.
-    with django_assert_num_queries(9):
+    # The 5 of a checkout without holds, and the hold's: its transaction (2), the shopper's
+    # turn (their row locked with which of their carts hold, one round trip: fair use, and
+    # one cart never held twice), the hold rows, the variants locked with what others hold
+    # of them read after the lock.
+    with django_assert_num_queries(10):
         assert create_payment(api).status_code == 201
     # A second payment of the cart also gives up the cart's earlier hold.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert create_payment(api).status_code == 201
 
 

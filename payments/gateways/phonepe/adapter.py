@@ -7,7 +7,7 @@ import hmac
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import requests
@@ -68,6 +68,10 @@ class TokenStore(Protocol):
     def load(self, key: str) -> AccessToken | None: ...
 
     def save(self, key: str, token: AccessToken) -> None: ...
+
+
+class _NotFound(ProviderError):
+    """PhonePe has no such order or refund (404)."""
 
 
 class _Mismatch(Exception):
@@ -171,6 +175,8 @@ class PhonePeProvider:
                 break
         if response.status_code >= 500:
             raise ProviderUnavailable(f"PhonePe failed ({action}): HTTP {response.status_code}")
+        if response.status_code == 404:
+            raise _NotFound(f"PhonePe knows nothing to {action}: HTTP 404")
         if response.status_code >= 400:
             raise ProviderError(f"PhonePe refused to {action}: HTTP {response.status_code}")
         try:
@@ -274,12 +280,18 @@ class PhonePeProvider:
         )
         return _refund_result(body, reference)
 
+    def find_refund(self, *, reference: str, provider_payment_id: str) -> RefundResult | None:
+        try:  # PhonePe looks refunds up by our merchantRefundId itself
+            return self.fetch_refund(reference=reference, provider_refund_id="")
+        except _NotFound:
+            return None
+
     # ---------------------------------------------------------------- webhooks
     def parse_webhook(self, *, body: bytes, headers) -> WebhookNotice:
-        self._check_authorization(headers.get("Authorization", ""))
-        return self.read_webhook(body=body)
+        previous = self._check_authorization(headers.get("Authorization", ""))
+        return replace(self.read_webhook(body=body), signed_with_previous=previous)
 
-    def _check_authorization(self, supplied: str) -> None:
+    def _check_authorization(self, supplied: str) -> bool:
         if not supplied:
             raise InvalidSignature("Authorization header is missing.")
         if not self._webhook_auth:
@@ -292,7 +304,7 @@ class PhonePeProvider:
             if not hmac.compare_digest(supplied_digest, expected.encode()):
                 raise _Mismatch
 
-        verify_with_rotation(
+        return verify_with_rotation(
             matches,
             self._webhook_auth,
             self._previous_webhook_auth,

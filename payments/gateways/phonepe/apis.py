@@ -6,7 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from config.serializers import Input
-from idempotency.apis import idempotent
+from idempotency.apis import idempotency_key_of, idempotent
 
 from ...apis.answers import CartPaymentOutput, ProcessCartOutput, errors
 from ...apis.common import ProviderEndpoint, WebhookApi, signed_by
@@ -41,6 +41,7 @@ CHECKOUT_ERRORS = errors(
         400: "Empty cart, already paid for, out of stock, slot taken, unknown method",
         404: "Cart not found",
         409: "What the cart needs is held by another shopper's checkout",
+        429: "Too many of the shopper's checkouts hold stock or slots already",
         502: "PhonePe could not be reached",
     }
 )
@@ -64,6 +65,7 @@ class _PhonePeCheckoutApi(ProviderEndpoint):
             cart_ref=data.validated_data["cart_id"],
             provider=GATEWAY.name,
             return_url=data.validated_data.get("redirect_url", ""),
+            idempotency_key=idempotency_key_of(request),
         )
         # PhonePe sends the browser back to our redirect handler, never to a client-chosen URL.
         query = urlencode({"merchant_order_id": payment.merchant_order_id})

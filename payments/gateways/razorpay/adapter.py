@@ -279,6 +279,21 @@ class RazorpayProvider:
         entity = self._call("fetch a refund", self._client.refund.fetch, provider_refund_id)
         return _refund_result(entity, malformed=ProviderUnavailable)
 
+    def find_refund(self, *, reference: str, provider_payment_id: str) -> RefundResult | None:
+        if not provider_payment_id:
+            return None  # a Razorpay refund is of a payment: without one none was made
+        listed = self._call(
+            "list a payment's refunds",
+            self._client.payment.fetch_multiple_refund,
+            provider_payment_id,
+            {"count": 100},
+        )
+        for entity in listed.get("items") or []:
+            notes = entity.get("notes") if isinstance(entity, dict) else None
+            if isinstance(notes, dict) and notes.get("refund_id") == reference:
+                return _refund_result(entity, malformed=ProviderUnavailable)
+        return None
+
     def parse_webhook(self, *, body: bytes, headers: dict) -> WebhookNotice:
         signature = headers.get("X-Razorpay-Signature", "")
         if not signature:
@@ -289,7 +304,7 @@ class RazorpayProvider:
             text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InvalidSignature("X-Razorpay-Signature does not verify.") from exc
-        verify_with_rotation(
+        previous = verify_with_rotation(
             lambda secret: self._client.utility.verify_webhook_signature(text, signature, secret),
             self._webhook_secret,
             self._previous_webhook_secret,
@@ -297,7 +312,8 @@ class RazorpayProvider:
             refusal="X-Razorpay-Signature does not verify.",
             provider=self.name,
         )
-        return self.read_webhook(body=body, event_id=headers.get("X-Razorpay-Event-Id", ""))
+        notice = self.read_webhook(body=body, event_id=headers.get("X-Razorpay-Event-Id", ""))
+        return dataclasses.replace(notice, signed_with_previous=previous)
 
     def read_webhook(self, *, body: bytes, event_id: str = "") -> WebhookNotice:
         try:

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from cart.lines import snapshot_lines
 from config.serializers import IdField, Input
-from idempotency.apis import idempotent
+from idempotency.apis import idempotency_key_of, idempotent
 
 from ...apis.answers import (
     AwaitingCaptureOutput,
@@ -85,6 +85,7 @@ class CreateFromCartApi(RazorpayEndpoint):
                     400: "Empty cart, already paid for, invalid coupon, out of stock, slot taken",
                     404: "Cart not found",
                     409: "What the cart needs is held by another shopper's checkout",
+                    429: "Too many of the shopper's checkouts hold stock or slots already",
                     502: "Razorpay could not be reached",
                 }
             ),
@@ -103,6 +104,7 @@ class CreateFromCartApi(RazorpayEndpoint):
             shipping_address=values["shipping_address"],
             billing_address=values["billing_address"],
             coupon_code=values.get("coupon_code", ""),
+            idempotency_key=idempotency_key_of(request),
         )
         opened = payment_open_at_provider(payment=payment)
         return Response(_checkout_body(opened, request.user), status=status.HTTP_201_CREATED)

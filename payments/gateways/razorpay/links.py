@@ -5,6 +5,7 @@ the link's life; its provider order is the Razorpay Payment Link (plink_…). Th
 the browser's signed return and reconciliation all settle it through the one fulfilment
 service, with Razorpay asked for the capture first."""
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -29,6 +30,9 @@ from . import GATEWAY
 # Razorpay takes an expiry at least 15 minutes and at most six months ahead.
 SHORTEST_LINK_SECONDS = 15 * 60
 LONGEST_LINK_SECONDS = 180 * 24 * 3600
+# What Razorpay's link ids look like (plink_ and 14 letters or digits); anything else names
+# no link of ours and is not looked up (a NUL byte would not even reach the database).
+LINK_ID = re.compile(r"plink_[A-Za-z0-9]{1,40}")
 
 
 def _link_seconds(expires_in: int | None) -> int:
@@ -76,12 +80,13 @@ def payment_link_create(
                 package_id=booking["package"],
                 selected_date=booking["selected_date"],
                 selected_time=booking["selected_time"],
+                for_payment_link=True,
             )
         else:
             cart = link_cart_create(user=user, items=items)
         payment = payment_start_from_cart(
             user=user,
-            cart_ref=cart.cart_id,
+            cart=cart,
             provider=GATEWAY.name,
             coupon_code=coupon_code,
             hold_seconds=seconds,
@@ -151,10 +156,14 @@ def payment_link_returned(
     """The customer's browser back from Razorpay. A valid signature only says Razorpay
     sent them; the money is confirmed by asking Razorpay about the link, and then settled
     through the one fulfilment service (racing the webhook: whichever comes first builds)."""
-    payment = is_uuid(reference) and (
-        Payment.objects.filter(pk=reference, provider=GATEWAY.name, provider_order_id=link_id)
-        .select_related("order")
-        .first()
+    payment = (
+        is_uuid(reference)
+        and LINK_ID.fullmatch(link_id)
+        and (
+            Payment.objects.filter(pk=reference, provider=GATEWAY.name, provider_order_id=link_id)
+            .select_related("order")
+            .first()
+        )
     )
     if not payment:
         return LinkReturn(payment=None)

@@ -1,6 +1,7 @@
 """Stripe adapter around the official SDK: an explicit StripeClient (no SDK globals),
 embedded Checkout Sessions, and webhook signatures checked by stripe.Webhook."""
 
+import dataclasses
 import json
 import logging
 
@@ -175,6 +176,20 @@ class StripeProvider:
         )
         return _refund_result(refund.to_dict(), malformed=ProviderUnavailable)
 
+    def find_refund(self, *, reference: str, provider_payment_id: str) -> RefundResult | None:
+        if not provider_payment_id:
+            return None  # a Stripe refund is of a payment intent: without one none was made
+        listed = self._call(
+            "list a payment's refunds",
+            self._client.v1.refunds.list,
+            {"payment_intent": provider_payment_id, "limit": 100},
+        )
+        for refund in listed.data:
+            found = refund.to_dict()
+            if (found.get("metadata") or {}).get("refund_id") == reference:
+                return _refund_result(found, malformed=ProviderUnavailable)
+        return None
+
     def parse_webhook(self, *, body: bytes, headers) -> WebhookNotice:
         signature = headers.get("Stripe-Signature", "")
         if not signature:
@@ -185,7 +200,7 @@ class StripeProvider:
             text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InvalidSignature("Stripe-Signature does not verify.") from exc
-        verify_with_rotation(
+        previous = verify_with_rotation(
             lambda secret: stripe.WebhookSignature.verify_header(
                 text, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE
             ),
@@ -195,7 +210,7 @@ class StripeProvider:
             refusal="Stripe-Signature does not verify.",
             provider=self.name,
         )
-        return self.read_webhook(body=body)
+        return dataclasses.replace(self.read_webhook(body=body), signed_with_previous=previous)
 
     def read_webhook(self, *, body: bytes) -> WebhookNotice:
         try:
