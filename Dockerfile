@@ -18,7 +18,7 @@ WORKDIR /app
 COPY . .
 # Static files are collected now, with production's hashed, compressed storage. The values
 # here only let the settings load for this one command; none of them stays in the image.
-RUN DEBUG=0 SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/unused.sqlite3 \
+RUN DEBUG=0 SECRET_KEY=collectstatic-only-at-build-time-nothing-is-signed-with-this-key DATABASE_URL=sqlite:////tmp/unused.sqlite3 \
     ALLOWED_HOSTS=localhost FRONTEND_BASE_URL=https://build.invalid PAYMENT_PROVIDERS=, \
     JOBS_IN_PROCESS=1 EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
     EMAIL_HOST=build.invalid /opt/venv/bin/python manage.py collectstatic --noinput -v 0 \

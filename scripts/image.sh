@@ -3,6 +3,9 @@
 #   ./scripts/image.sh build    build paycart:local from the Dockerfile
 #   ./scripts/image.sh base     make debian:bookworm-slim locally (debootstrap), as `build`
 #                               does by itself when the base image cannot be pulled
+#   ./scripts/image.sh standins build PostgreSQL, Redis and nginx from Debian's packages
+#                               (deploy/standins/) where the official images cannot be
+#                               pulled, and print the *_IMAGE variables compose then takes
 # Where neither engine is installed, Debian's podman (with runc and debootstrap) is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +45,9 @@ have_base() {
     || timeout 60 "$engine" pull -q "$BASE" >/dev/null 2>&1
 }
 
+format=()  # podman builds OCI images by default, which drop HEALTHCHECK
+[ "$engine" = podman ] && format=(--format docker)
+
 case "${1:-build}" in
   base) make_base ;;
   build)
@@ -50,9 +56,15 @@ case "${1:-build}" in
     # one), passed as a build secret so nothing of it is baked into the image.
     ca=$(python3 -c 'import ssl; print(ssl.get_default_verify_paths().cafile or "")' 2>/dev/null)
     [ -s "$ca" ] || ca=/etc/ssl/certs/ca-certificates.crt
-    format=()  # podman builds OCI images by default, which drop HEALTHCHECK
-    [ "$engine" = podman ] && format=(--format docker)
     "$engine" build "${format[@]}" --network host --secret "id=ca,src=$ca" -t "$IMAGE" .
     ;;
-  *) echo "usage: ./scripts/image.sh [build|base]" >&2; exit 2 ;;
+  standins)
+    have_base || make_base
+    for service in postgres redis nginx; do
+      "$engine" build "${format[@]}" --network host -q -t "localhost/paycart-$service:debian" \
+        "deploy/standins/$service" >/dev/null
+      echo "${service^^}_IMAGE=localhost/paycart-$service:debian"
+    done
+    ;;
+  *) echo "usage: ./scripts/image.sh [build|base|standins]" >&2; exit 2 ;;
 esac

@@ -3,13 +3,13 @@
 # script starts on a free port and removes afterwards. Installs what is missing: Python
 # packages into .venv, and Debian's postgresql, redis-server (the Celery tests start their
 # own throwaway Redis), nginx (the production-topology test runs scripts/serve.sh) and
-# chromium (for the browser tests) and podman, runc and debootstrap (the image test builds and
-# runs the container image).
+# chromium (for the browser tests) and podman, runc, debootstrap and openssl (the image tests
+# build and run the container image, and bring deploy/compose.yaml up with a certificate).
 # Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
-EXTRA_DEBIAN_PACKAGES="chromium redis-server nginx podman runc debootstrap"
+EXTRA_DEBIAN_PACKAGES="chromium redis-server nginx podman runc debootstrap openssl"
 source scripts/pg.sh
 
 echo "== ruff check"

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.probes.ProbesAnswerAnyHost",  # health probes, whatever Host a prober sends
     "config.proxies.TrustedProxyMiddleware",  # before anything reads the client or scheme
     "django_structlog.middlewares.RequestMiddleware",
     "config.middleware.ApiJsonErrorsMiddleware",

@@ -2,6 +2,7 @@
 needs is missing or empty, and never runs the sandbox beside live credentials."""
 
 import ipaddress
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -10,6 +11,24 @@ CONSOLE_EMAIL_BACKENDS = {
     "django.core.mail.backends.locmem.EmailBackend",
     "django.core.mail.backends.dummy.EmailBackend",
 }
+
+
+# What .env.example and the manifests put where a real value goes: never a real one.
+PLACEHOLDER = re.compile(r"^change-?me|^replace-?me|^your[-_]|xxxxxx|<[^>]*>", re.IGNORECASE)
+# Secrets the shop makes itself, at least this long (Django's own check wants 50 for the key).
+SHORTEST = {"SECRET_KEY": 50, "METRICS_TOKEN": 32}
+
+
+def _placeholders_and_short_secrets(names: list[str], environ: dict) -> list[str]:
+    problems = []
+    placeholders = [name for name in names if PLACEHOLDER.search(environ.get(name, "").strip())]
+    if placeholders:
+        problems.append(f"still the example's placeholder: {', '.join(placeholders)}")
+    for name, shortest in SHORTEST.items():
+        value = environ.get(name, "").strip()
+        if value and len(value) < shortest:
+            problems.append(f"{name} is shorter than {shortest} characters: make a random one")
+    return problems
 
 
 def live_credentials(values: dict) -> list[str]:
@@ -69,6 +88,13 @@ def production_problems(values: dict, *, environ: dict) -> list[str]:
     missing = [name for name in required if not environ.get(name, "").strip()]
     if missing:
         problems.append(f"missing or empty: {', '.join(missing)}")
+    secrets = [
+        *required,
+        "METRICS_TOKEN",
+        "SECRET_KEY_FALLBACKS",
+        *values["PROVIDER_SECRET_SETTINGS"],
+    ]
+    problems += _placeholders_and_short_secrets(list(dict.fromkeys(secrets)), environ)
     if not values["CELERY_BROKER_URL"] and not values["JOBS_IN_PROCESS"]:
         problems.append(
             "CELERY_BROKER_URL is not set: jobs (refunds, receipts) would run inside requests "

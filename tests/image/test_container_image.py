@@ -4,13 +4,9 @@ check, styles admin from its collected static files, and takes one Razorpay chec
 through the sandbox running beside it (another container of the same image)."""
 
 import json
-import os
 import re
-import shutil
-import subprocess
 import time
 import uuid
-from pathlib import Path
 
 import psycopg2
 import pytest
@@ -20,13 +16,7 @@ from django.conf import settings
 from tests.conftest import free_port
 from tests.sandbox_checkout import pay_razorpay_without_webhook
 
-ROOT = Path(__file__).resolve().parents[2]
-IMAGE = "paycart:local"
-
-
-def installed_engine() -> str | None:
-    return next((name for name in ("podman", "docker") if shutil.which(name)), None)
-
+from .conftest import IMAGE, engine, installed_engine
 
 # The provider settings production requires, in test mode, shared by both containers.
 PROVIDERS = {
@@ -47,16 +37,6 @@ ADDRESS = {
     "first_name": "Image", "last_name": "Test", "address_line_1": "1 Road", "city": "Pune",
     "state": "MH", "postal_code": "411001", "country": "IN", "phone": "9999999999",
 }  # fmt: skip
-
-
-def engine(*args, check=True, timeout=600) -> subprocess.CompletedProcess:
-    name = installed_engine()
-    podman = {"CONTAINERS_CONF": str(ROOT / "deploy/podman/containers.conf")}
-    env = podman if name == "podman" else {}
-    return subprocess.run(
-        [name, *args], capture_output=True, text=True, timeout=timeout, check=check,
-        env={**os.environ, **env},
-    )  # fmt: skip
 
 
 def env_args(values: dict) -> list[str]:
@@ -93,21 +73,6 @@ def database_url():
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
-
-
-@pytest.fixture(scope="module")
-def image():
-    """Built by ./scripts/image.sh, which installs Debian's podman where neither engine is:
-    only where that cannot be done either is this skipped, and it says why."""
-    built = subprocess.run(
-        ["./scripts/image.sh", "build"], cwd=ROOT, capture_output=True, text=True, timeout=1200
-    )
-    if installed_engine() is None:
-        pytest.skip(
-            f"no podman or docker, and podman could not be installed: {built.stderr[-500:]}"
-        )
-    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
-    return IMAGE
 
 
 @pytest.fixture(scope="module")
@@ -187,6 +152,12 @@ def test_it_serves_under_gunicorn_as_a_non_root_user_and_is_healthy(running):
     config = inspected.get("Config") or inspected.get("config") or {}
     assert config.get("User") == "paycart"
     assert not any("SECRET" in item and "=" in item for item in config.get("Env", []))
+
+
+def test_the_image_holds_no_local_database_cache_or_test_leftovers(running):
+    listed = engine("exec", running["web"], "sh", "-c", "find . -maxdepth 2 | sort").stdout
+    for leftover in (".hypothesis", ".schemathesis", "sqlite3", "-shm", "-wal", ".env\n", "tests/"):
+        assert leftover not in listed, leftover
 
 
 def test_admin_is_styled_from_the_collected_static_files(running):

@@ -42,9 +42,10 @@ def test_unknown_api_path_answers_json_404(anon_client):
 
 
 def test_cors_allows_the_frontend_origin(anon_client):
-    response = anon_client.get("/api/health/", HTTP_ORIGIN="https://shop.example.com")
+    # (The health probes answer before CORS and the rest: they are for probers, not pages.)
+    response = anon_client.get("/api/products/", HTTP_ORIGIN="https://shop.example.com")
     assert response["Access-Control-Allow-Origin"] == "https://shop.example.com"
-    other = anon_client.get("/api/health/", HTTP_ORIGIN="https://evil.example.net")
+    other = anon_client.get("/api/products/", HTTP_ORIGIN="https://evil.example.net")
     assert "Access-Control-Allow-Origin" not in other
 
 
@@ -195,3 +196,28 @@ def test_readiness_waits_for_every_migration_and_liveness_only_for_the_process(a
 def test_readiness_answers_503_when_the_database_does_not_and_liveness_200():
     answers = answers_without_a_database("/api/health/ready/", "/api/health/live/")
     assert answers == "503 down 200 -"
+
+
+@pytest.mark.parametrize(
+    ("prober", "host"),
+    [
+        ("Kubernetes (the pod's IP)", "10.244.1.17:8000"),
+        ("compose's and the image's health check", "127.0.0.1:8000"),
+        ("a load balancer by address", "172.31.5.9"),
+    ],
+)
+@pytest.mark.django_db
+def test_the_probes_answer_whatever_host_the_prober_sends(settings, prober, host):
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = ["shop.example.com"]
+    settings.SECURE_SSL_REDIRECT = True  # probes come over plain HTTP inside the cluster
+    client = Client(HTTP_HOST=host, HTTP_USER_AGENT="kube-probe/1.31")
+    for path in ("/api/health/", "/api/health/ready/", "/api/health/live/"):
+        answer = client.get(path)
+        assert answer.status_code == 200, (prober, path, answer.status_code)
+    # Everything else still refuses a host that is not the shop's.
+    assert client.get("/api/products/").status_code == 400
+    assert (
+        Client(HTTP_HOST="shop.example.com").get("/api/products/", secure=True).status_code == 200
+    )

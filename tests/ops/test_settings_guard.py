@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION = {
     "DEBUG": "0",
-    "SECRET_KEY": "a-real-production-secret-key-of-some-length",
+    "SECRET_KEY": "x7" * 30 + "-a-long-random-production-key",
     "DATABASE_URL": "postgres://paycart@127.0.0.1:5432/paycart",
     "ALLOWED_HOSTS": "shop.example.com",
     "FRONTEND_BASE_URL": "https://shop.example.com",
@@ -89,6 +89,40 @@ def test_a_metrics_network_that_is_not_one_stops_the_start_even_in_debug():
     assert "10.0.0.300/8" in refusal({"DEBUG": "1"} | env)
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SECRET_KEY", "change-me-to-a-long-random-string"),  # .env.example's
+        ("METRICS_TOKEN", "change-me-a-long-random-token"),
+        ("RAZORPAY_KEY_ID", "rzp_test_xxxxxxxxxxxxxx"),
+        ("STRIPE_WEBHOOK_SECRET", "whsec_xxxxxxxxxxxxxx"),
+        ("RAZORPAY_WEBHOOK_SECRET", "<the webhook secret>"),
+    ],
+)
+def test_the_examples_placeholders_stop_the_start(name, value):
+    assert f"still the example's placeholder: {name}" in refusal(PRODUCTION | {name: value})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "shortest"),
+    [("SECRET_KEY", "s3cr3t-but-short-9a8b7c6d", 50), ("METRICS_TOKEN", "tok-123456", 32)],
+)
+def test_short_secrets_stop_the_start(name, value, shortest):
+    problem = refusal(PRODUCTION | {name: value})
+    assert f"{name} is shorter than {shortest} characters" in problem
+    assert value not in problem  # the refusal never repeats a secret
+
+
+def test_the_env_example_as_it_stands_is_refused():
+    example = dict(
+        line.split("=", 1)
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    )
+    problem = refusal(example)
+    assert "SECRET_KEY" in problem and "METRICS_TOKEN" in problem
+
+
 def test_a_fair_use_cap_below_one_stops_the_start():
     assert "CHECKOUT_HOLDS_PER_USER must be at least 1" in refusal(
         PRODUCTION | {"CHECKOUT_HOLDS_PER_USER": "0"}
@@ -144,7 +178,7 @@ def test_forgetting_debug_off_does_not_turn_the_sandbox_on():
 
 
 def test_the_production_settings_pass_djangos_deployment_checks():
-    env = PRODUCTION | {"SECRET_KEY": "x7" * 30 + "-a-long-random-production-key"}
+    env = PRODUCTION
     inherited = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
