@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from observability.scrape import metrics
@@ -34,6 +35,8 @@ if settings.PAYMENTS_SANDBOX:
         path("sandbox/", include("payments.sandbox.urls")),
         path("demo/", storefront, name="demo"),
         path("demo/<path:path>", storefront),
+        # The embedded default's front door leads to the demo (the sandbox runs in DEBUG only).
+        path("", RedirectView.as_view(url="/demo/")),
     ]
 
 handler404 = "config.errors.json_not_found"

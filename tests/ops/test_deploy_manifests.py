@@ -117,15 +117,28 @@ def test_compose_runs_two_web_servers_behind_tls_one_worker_and_exactly_one_beat
     assert re.findall(r"server (web\d):8000", nginx_conf) == ["web1", "web2"]
 
 
-def test_compose_migrates_once_before_anything_serves_and_keeps_its_data(compose):
+def test_compose_migrates_once_and_needs_no_health_conditions_to_start_in_order(compose):
+    """podman 4.3 cannot wait for a health condition, so nothing relies on one: the release
+    job retries until PostgreSQL answers, and the web servers are not ready until it has
+    migrated (tests/image/test_compose_stack.py brings it up for real)."""
     services = compose["services"]
     migrate = services["migrate"]
-    assert migrate["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert migrate["command"][:2] == ["sh", "-c"]
+    assert "python manage.py migrate --noinput" in migrate["command"][2]
+    assert "sleep" in migrate["command"][2] and "exit 1" in migrate["command"][2]
     assert migrate["restart"] == "no"
+    for name, service in services.items():
+        waits = service.get("depends_on") or {}
+        conditions = (
+            {w.get("condition", "service_started") for w in waits.values()}
+            if isinstance(waits, dict)
+            else {"service_started"}
+        )
+        assert conditions <= {"service_started"}, f"{name} waits on {conditions}"
     for name in ("web1", "web2", "worker", "beat"):
-        waits = services[name]["depends_on"]["migrate"]["condition"]
-        assert waits == "service_completed_successfully", name
         assert services[name]["image"] == migrate["image"]  # one image for every process
+    for name in ("web1", "web2"):
+        assert "/api/health/ready/" in " ".join(services[name]["healthcheck"]["test"])
     volumes = {
         v.split(":")[1] if isinstance(v, str) else v["target"]
         for s in ("postgres", "redis")

@@ -3,6 +3,7 @@ again after users registered, and concurrent verifies never meet "database is lo
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -27,7 +28,8 @@ ADDRESS = {
 class Service:
     """./scripts/run.sh in its own process group, on its own SQLite file and port."""
 
-    def __init__(self, database: Path):
+    def __init__(self, database: Path, root: Path = ROOT, wait: float = 90):
+        self.root, self.wait = root, wait
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         keep = {"PATH", "HOME", "LANG"}
@@ -40,13 +42,13 @@ class Service:
         self.log = open(Path(self.env["DATABASE_URL"][10:]).with_suffix(".log"), "a")
         self.process = subprocess.Popen(
             ["./scripts/run.sh"],
-            cwd=ROOT,
+            cwd=self.root,
             env=self.env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + self.wait
         while time.monotonic() < deadline:
             assert self.process.poll() is None, "run.sh exited"
             try:
@@ -55,6 +57,10 @@ class Service:
             except requests.ConnectionError:
                 time.sleep(0.3)
         raise AssertionError("the service did not answer in time")
+
+    def log_text(self) -> str:
+        self.log.flush()
+        return Path(self.log.name).read_text()
 
     def __exit__(self, *exc):
         os.killpg(self.process.pid, signal.SIGTERM)
@@ -133,6 +139,53 @@ def test_the_readme_curl_tour_works_pasted_twice(tmp_path):
             )
             said = pasted.stdout + pasted.stderr
             assert "Traceback" not in said and "error:" not in said, f"run {run}:\n{said}"
-            assert re.search(r"^\d{12}$", pasted.stdout, re.M), said  # the Razorpay order
-            assert re.search(r"^BK-[0-9A-F]{8}$", pasted.stdout, re.M), said  # the booking
+            assert re.search(r"^Razorpay order: \d{12}$", pasted.stdout, re.M), said
+            assert re.search(r"^PhonePe booking: BK-[0-9A-F]{8}$", pasted.stdout, re.M), said
+            assert re.search(r"^latest order: \w+$", pasted.stdout, re.M), said
             assert "/demo/order-success/" in said and "/demo/confirmbooking?payment_id=" in said
+            # Every line it prints says what it is.
+            assert all(": " in line for line in pasted.stdout.splitlines()), said
+
+
+def test_the_curl_tour_pasted_with_no_service_says_so_without_a_traceback(tmp_path):
+    tour = readme_curl_tour().replace(
+        "B=http://127.0.0.1:8000", f"B=http://127.0.0.1:{free_port()}"
+    )
+    pasted = subprocess.run(
+        ["bash", "-c", tour], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    said = pasted.stdout + pasted.stderr
+    assert "Traceback" not in said, said
+    assert said.count("no answer: is ./scripts/run.sh running?") >= 5, said
+
+
+def fresh_clone(into: Path) -> Path:
+    """The repository as a new user gets it: its files, no .venv."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    for name in listed:
+        if (ROOT / name).is_file():
+            (into / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, into / name)
+    return into
+
+
+def test_run_sh_on_a_fresh_clone_installs_only_what_serving_needs_and_says_where_to_go(
+    tmp_path,
+):
+    clone = fresh_clone(tmp_path / "clone")
+    with Service(tmp_path / "banner.sqlite3", root=clone, wait=300) as service:
+        front = requests.get(f"{service.base}/", allow_redirects=False, timeout=10)
+        assert front.status_code == 302 and front.headers["Location"] == "/demo/"
+        deadline = time.monotonic() + 10
+        while "Ctrl-C stops it." not in (log := service.log_text()):
+            assert time.monotonic() < deadline, log[-2000:]
+            time.sleep(0.2)
+    banner = log[log.index("paycart is running at") :]
+    for line in ("/demo/", "demo@example.com / demo-pass-123", "/admin/", "admin-pass-123"):
+        assert line in banner, banner
+    installed = {path.name for path in (clone / ".venv/bin").iterdir()}
+    assert {"gunicorn", "celery", "django-admin"} <= installed
+    assert not {"pytest", "ruff", "playwright", "schemathesis", "podman-compose"} & installed
