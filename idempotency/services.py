@@ -5,7 +5,7 @@ when to try again.
 A request claims its key before it runs, naming its process. A request that died with its
 process (a worker killed, or timed out and replaced) is let go at once: the gunicorn master
 that ran the worker releases that process's claims when it reaps it, so the retry a few
-seconds later runs. Plain UPDATEs in the master's own connection: it works with several app
+seconds later runs. A plain DELETE on the master's own connection: it works with several app
 servers and through PgBouncer in transaction mode, where a lock that lives as long as a
 session would not. A claim not answered after IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS (a whole
 host gone, its master with it) is taken over by the next retry, by a conditional UPDATE
