@@ -33,11 +33,10 @@ def _confirmed_failed(refund: Refund) -> Refund:
     provider's refund id when it gave one, else by our id among the payment's refunds (a
     refusal may still have gone through). A new attempt is sent only once the provider
     confirms this one failed or never existed, so the money never goes out twice."""
-    provider = get_provider(refund.payment.provider)
     try:
         if refund.provider_refund_id:
             return refund_check_with_provider(refund)
-        found = provider.find_refund(
+        found = get_provider(refund.payment.provider).find_refund(
             reference=str(refund.pk), provider_payment_id=refund.provider_payment_id
         )
     except ProviderFailure as exc:
