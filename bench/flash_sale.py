@@ -68,7 +68,7 @@ def prepare(env: dict) -> list[str]:
 def fresh_variant(stock: int):
     """A product on sale with `stock` units, and every shopper's cart emptied."""
     from cart.models import CartItem
-    from orders.models import Product, ProductVariant
+    from catalog.models import Product, ProductVariant
 
     CartItem.objects.all().delete()
     product = Product.objects.create(name="Flash diya", price="100.00")

@@ -209,7 +209,7 @@ def prepare(env: dict) -> tuple[list[str], int]:
     from rest_framework_simplejwt.tokens import AccessToken
 
     from accounts.models import User
-    from orders.models import ProductVariant
+    from catalog.models import ProductVariant
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0)

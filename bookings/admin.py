@@ -1,31 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 
-from payments.admin_actions import StaffRefundActions, ask_then_act, run_per_row
-from payments.services.staff_refunds import booking_refund_by_staff
+from config.admin import ask_then_act, run_per_row
 
-from .models import Booking, PujaPackage, PujaService
+from .models import Booking
 from .services import booking_mark_completed, booking_reschedule
-
-
-class PujaPackageInline(admin.TabularInline):
-    model = PujaPackage
-    extra = 0
-
-
-@admin.register(PujaService)
-class PujaServiceAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_active"]
-    list_filter = ["is_active"]
-    search_fields = ["name"]
-    inlines = [PujaPackageInline]
-
-
-@admin.register(PujaPackage)
-class PujaPackageAdmin(admin.ModelAdmin):
-    list_display = ["name", "service", "price", "duration_minutes"]
-    list_filter = ["service"]
-    search_fields = ["name", "service__name"]
 
 
 class RescheduleForm(forms.Form):
@@ -34,7 +13,7 @@ class RescheduleForm(forms.Form):
 
 
 @admin.register(Booking)
-class BookingAdmin(StaffRefundActions, admin.ModelAdmin):
+class BookingAdmin(admin.ModelAdmin):
     """A booking's money, status and slot change only through services that keep the
     ledger: it is moved by the reschedule action (the slot's lock and capacity), cancelled
     by a full refund, never edited."""
@@ -48,10 +27,10 @@ class BookingAdmin(StaffRefundActions, admin.ModelAdmin):
     date_hierarchy = "selected_date"
     readonly_fields = [
         "book_id", "user", "puja_service", "package", "selected_date", "selected_time", "status",
-        "total_amount", "payment", "confirmation_sent_at", "created_at", "refunds_made",
+        "total_amount", "payment", "confirmation_sent_at", "created_at",
     ]  # fmt: skip
 
-    actions = ["reschedule", "mark_completed", *StaffRefundActions.refund_actions]
+    actions = ["reschedule", "mark_completed"]  # payments adds its refunds
 
     def has_add_permission(self, request):
         return False  # bookings come from paid booking carts only
@@ -87,11 +66,3 @@ class BookingAdmin(StaffRefundActions, admin.ModelAdmin):
             lambda booking: booking_mark_completed(booking_id=booking.pk),
             done="booking(s) completed",
         )
-
-    def staff_refund(self, booking, *, staff, reason, amount=None):
-        return booking_refund_by_staff(
-            booking_id=booking.pk, staff=staff, reason=reason, amount=amount
-        )
-
-    def payment_lookup(self, booking):
-        return {"bookings": booking}

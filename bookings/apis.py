@@ -6,11 +6,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.models import PujaPackage, PujaService
 from config.serializers import Input
 from holds.selectors import free_again_at
 
-from .models import Booking, PujaPackage, PujaService
-from .slots import day_use
+from .models import Booking
+from .selectors import day_use
 
 
 class PackageOutputSerializer(serializers.ModelSerializer):

@@ -1,21 +1,16 @@
 import logging
-from datetime import date, datetime, time
+from datetime import date, time
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from cart.lines import BookingLine, slot_name, slot_of
 from config.exceptions import Invalid, Unfulfillable
+from holds.slots import locked_use, slot_has_passed, slot_locked, slot_refuse_when_full, slot_row
 
 from .models import Booking, BookingStatus
-from .slots import locked_use, slot_locked, slot_refuse_when_full, slot_row
 
 logger = logging.getLogger(__name__)
-
-
-def slot_has_passed(*, selected_date: date, selected_time: time) -> bool:
-    return timezone.make_aware(datetime.combine(selected_date, selected_time)) <= timezone.now()
 
 
 def booking_create_confirmed(

@@ -32,10 +32,10 @@ class Cart(models.Model):
     # Booking carts only.
     service_type = models.CharField(max_length=16, blank=True)
     puja_service = models.ForeignKey(
-        "bookings.PujaService", on_delete=models.PROTECT, null=True, blank=True
+        "catalog.PujaService", on_delete=models.PROTECT, null=True, blank=True
     )
     package = models.ForeignKey(
-        "bookings.PujaPackage", on_delete=models.PROTECT, null=True, blank=True
+        "catalog.PujaPackage", on_delete=models.PROTECT, null=True, blank=True
     )
     selected_date = models.DateField(null=True, blank=True)
     selected_time = models.TimeField(null=True, blank=True)
@@ -83,7 +83,7 @@ class Cart(models.Model):
 
 class CartItem(models.Model):
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
-    variant = models.ForeignKey("orders.ProductVariant", on_delete=models.CASCADE)
+    variant = models.ForeignKey("catalog.ProductVariant", on_delete=models.CASCADE)
     quantity = models.PositiveIntegerField()
     added_at = models.DateTimeField(auto_now_add=True)
 

@@ -7,10 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import F, OuterRef, Q
 from django.utils import timezone
 
-from bookings.models import PujaPackage
+from catalog.models import ProductVariant, PujaPackage
 from config.exceptions import Invalid
 from holds.selectors import held_quantity
-from orders.models import ProductVariant
 
 from .lines import (
     Line,

@@ -1,7 +1,8 @@
 import re
 
 from django.db.models import Q
-from django.http import Http404
+
+from config.exceptions import Missing
 
 from .models import Cart, CartStatus
 
@@ -21,13 +22,13 @@ def cart_get_for_user(*, user, reference) -> Cart:
     link's) is a 404."""
     reference = str(reference)
     if not CART_ID.fullmatch(reference):
-        raise Http404("Cart not found.")
+        raise Missing("Cart not found.")
     lookup = Q(cart_id=reference)
     if NUMERIC_ID.fullmatch(reference):
         lookup |= Q(pk=int(reference))
     cart = _shoppers_carts(user).filter(lookup).select_related("puja_service", "package").first()
     if cart is None:
-        raise Http404("Cart not found.")
+        raise Missing("Cart not found.")
     return cart
 
 

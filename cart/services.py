@@ -4,11 +4,9 @@ from datetime import date, time
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, PositiveIntegerField, Value, When
 
-from bookings.models import PujaPackage, PujaService
-from bookings.services import slot_has_passed
-from bookings.slots import slot_refuse_when_full, slot_use
+from catalog.models import Product, ProductVariant, PujaPackage, PujaService
 from config.exceptions import Invalid, Missing
-from orders.models import Product, ProductVariant
+from holds.slots import slot_has_passed, slot_refuse_when_full, slot_use
 
 from .models import Cart, CartItem, CartKind, CartStatus
 from .pricing import coupon_get_valid

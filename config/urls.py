@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from observability.scrape import metrics
+from payments.apis.order_first import OrderCancelApi
 from payments.health_page import payment_health
 
 from . import (
@@ -23,6 +24,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("api/accounts/", include("accounts.urls")),
     path("api/", include("orders.urls")),
+    # Cancelling an order-first order closes its provider order: payments answers it.
+    path("api/orders/<id:pk>/cancel/", OrderCancelApi.as_view(), name="order-cancel"),
     path("api/booking/", include("bookings.urls")),
     path("api/cart/", include("cart.urls")),
     path("api/payments/", include("payments.urls")),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
-from payments.admin_actions import run_per_row
+from config.admin import run_per_row
 
 from .models import Hold
 from .services import hold_release_by_staff

@@ -15,7 +15,7 @@ class Hold(models.Model):
     )
     # Indexed with expires_at below (what the reads look up), not on their own.
     variant = models.ForeignKey(
-        "orders.ProductVariant",
+        "catalog.ProductVariant",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -23,7 +23,7 @@ class Hold(models.Model):
         db_index=False,
     )
     slot = models.ForeignKey(
-        "bookings.BookingSlot",
+        "catalog.BookingSlot",
         on_delete=models.CASCADE,
         null=True,
         blank=True,

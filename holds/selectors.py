@@ -43,7 +43,7 @@ def held_by_variant_sql(variant_ids, *, excluding: Q | None = None) -> tuple[str
     """SQL (and its parameters) reading `variant_id, total`: the units active holds (but
     those `excluding` names: a Q of one owner, cart or payment, as holds.services builds
     them) keep of each of the variants. Written as SQL, not built by the ORM: it is read on
-    every checkout's and fulfilment's locked path (orders.stock), and building it through
+    every checkout's and fulfilment's locked path (holds.stock), and building it through
     the ORM cost more than running it; the hold_variant_sum index answers it."""
     connection = connections[router.db_for_read(Hold)]
     ids = list(variant_ids)

@@ -15,7 +15,6 @@ from django.db import router
 from django.db.models import Min, Q
 from django.utils import timezone
 
-from bookings.slots import locked_use, slot_locked, slot_refuse_when_full, slot_row
 from cart.lines import (
     BookingLine,
     Line,
@@ -28,10 +27,11 @@ from cart.lines import (
 )
 from config.exceptions import TooMany
 from config.locking import lock_then_read
-from orders.stock import refuse_shortage, shortages, stock_locked
 
 from .models import Hold
 from .selectors import holds_active
+from .slots import locked_use, slot_locked, slot_refuse_when_full, slot_row
+from .stock import refuse_shortage, shortages, stock_locked
 
 
 def holds_of_cart(cart) -> Q:

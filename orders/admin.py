@@ -1,30 +1,9 @@
 from django.contrib import admin
 
-from payments.admin_actions import StaffRefundActions, run_per_row
-from payments.services.staff_refunds import order_refund_by_staff
+from config.admin import run_per_row
 
-from .models import Order, OrderItem, OrderStatus, OrderStatusChange, Product, ProductVariant
+from .models import Order, OrderItem, OrderStatus, OrderStatusChange
 from .services import order_advance
-
-
-class ProductVariantInline(admin.TabularInline):
-    model = ProductVariant
-    extra = 0
-
-
-@admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "price", "is_active", "created_at"]
-    list_filter = ["is_active"]
-    search_fields = ["name", "variants__sku"]
-    inlines = [ProductVariantInline]
-
-
-@admin.register(ProductVariant)
-class ProductVariantAdmin(admin.ModelAdmin):
-    list_display = ["sku", "product", "name", "price", "stock"]
-    list_filter = ["product"]
-    search_fields = ["sku", "name", "product__name"]
 
 
 class OrderItemInline(admin.TabularInline):
@@ -54,7 +33,10 @@ class OrderStatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(StaffRefundActions, admin.ModelAdmin):
+class OrderAdmin(admin.ModelAdmin):
+    """An order's money and status change only through services (payments adds its refund
+    actions: payments/refund_admin.py)."""
+
     list_display = [
         "order_number", "user", "status", "payment_status", "total", "currency", "is_locked",
         "created_at",
@@ -67,13 +49,11 @@ class OrderAdmin(StaffRefundActions, admin.ModelAdmin):
         "mark_awaiting_shipment",
         "mark_shipped",
         "mark_delivered",
-        "refund_in_full",
-        "refund_part",
     ]
     readonly_fields = [
         "order_number", "user", "status", "payment_status", "currency", "subtotal",
         "discount_total", "total", "coupon_code", "paid_at", "is_locked", "created_at",
-        "updated_at", "refunds_made",
+        "updated_at",
     ]  # fmt: skip
 
     def has_add_permission(self, request):
@@ -106,9 +86,3 @@ class OrderAdmin(StaffRefundActions, admin.ModelAdmin):
     @admin.action(description="Mark as delivered", permissions=["change"])
     def mark_delivered(self, request, queryset):
         self._advance(request, queryset, OrderStatus.DELIVERED)
-
-    def staff_refund(self, order, *, staff, reason, amount=None):
-        return order_refund_by_staff(order_id=order.pk, staff=staff, reason=reason, amount=amount)
-
-    def payment_lookup(self, order):
-        return {"order": order}

@@ -7,7 +7,6 @@ from rest_framework.views import APIView
 
 from config.serializers import Input
 from idempotency.apis import idempotent
-from payments.services.order_first import order_cancel_by_shopper
 
 from .selectors import orders_for_user, products_active
 from .serializers import AddressSerializer, OrderOutputSerializer, ProductOutputSerializer
@@ -54,11 +53,4 @@ class OrderDetailApi(APIView):
     @extend_schema(responses=OrderOutputSerializer)
     def get(self, request, pk: int):
         order = get_object_or_404(orders_for_user(user=request.user), pk=pk)
-        return Response(OrderOutputSerializer(order).data)
-
-
-class OrderCancelApi(APIView):
-    @extend_schema(request=None, responses=OrderOutputSerializer)
-    def post(self, request, pk: int):
-        order = order_cancel_by_shopper(user=request.user, order_id=pk)
         return Response(OrderOutputSerializer(order).data)

@@ -5,51 +5,6 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-# ---------------------------------------------------------------- catalog
-
-
-class Product(models.Model):
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    price = models.DecimalField(
-        max_digits=10, decimal_places=2, help_text="Display price; variants carry their own."
-    )
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(price__gte=0), name="product_price_gte_0")
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class ProductVariant(models.Model):
-    """What a shopper actually buys: every product has at least one variant, and stock
-    lives here only."""
-
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
-    name = models.CharField(max_length=100)
-    sku = models.CharField(max_length=64, unique=True)
-    price = models.DecimalField(max_digits=10, decimal_places=2)
-    stock = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(stock__gte=0), name="variant_stock_gte_0"),
-            models.CheckConstraint(condition=Q(price__gte=0), name="variant_price_gte_0"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.product.name} – {self.name}"
-
-
-# ---------------------------------------------------------------- orders
-
 
 class OrderStatus(models.TextChoices):
     """Where an order is in its life."""
@@ -131,8 +86,10 @@ class OrderItem(models.Model):
     change or deletion never rewrites what was sold."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
-    product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, blank=True)
-    variant = models.ForeignKey(ProductVariant, on_delete=models.SET_NULL, null=True, blank=True)
+    product = models.ForeignKey("catalog.Product", on_delete=models.SET_NULL, null=True, blank=True)
+    variant = models.ForeignKey(
+        "catalog.ProductVariant", on_delete=models.SET_NULL, null=True, blank=True
+    )
     product_name = models.CharField(max_length=200)
     variant_name = models.CharField(max_length=100, blank=True)
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)

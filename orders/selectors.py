@@ -1,8 +1,9 @@
 from django.db.models import Prefetch
 
+from catalog.models import Product, ProductVariant
 from holds.selectors import held_quantity_of_variant
 
-from .models import Order, OrderStatus, Product, ProductVariant
+from .models import Order, OrderStatus
 
 
 def products_active():

@@ -1,9 +1,10 @@
 import pycountry
 from rest_framework import serializers
 
+from catalog.models import Product, ProductVariant
 from config.serializers import Input
 
-from .models import Order, OrderItem, Product, ProductVariant
+from .models import Order, OrderItem
 
 
 class VariantOutputSerializer(serializers.ModelSerializer):

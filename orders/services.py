@@ -9,9 +9,9 @@ from cart.lines import ProductLine, product_lines
 from cart.pricing import cart_price, check_payable
 from cart.services import cart_remove_units, cart_restore_lines, shop_cart_get_or_create
 from config.exceptions import Invalid, Unfulfillable
+from holds.stock import refuse_shortage, stock_check_lines, stock_give_back, stock_take
 
 from .models import Order, OrderItem, OrderPaymentStatus, OrderStatus, OrderStatusChange
-from .stock import refuse_shortage, stock_check_lines, stock_give_back, stock_take
 
 # Staff-driven lifecycle after payment: no skipping, no going back.
 STAFF_TRANSITIONS = {

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from .apis import (
-    OrderCancelApi,
     OrderDetailApi,
     OrderListApi,
     ProductDetailApi,
@@ -13,5 +12,4 @@ urlpatterns = [
     path("products/<id:pk>/", ProductDetailApi.as_view(), name="product-detail"),
     path("orders/", OrderListApi.as_view(), name="orders"),
     path("orders/<id:pk>/", OrderDetailApi.as_view(), name="order-detail"),
-    path("orders/<id:pk>/cancel/", OrderCancelApi.as_view(), name="order-cancel"),
 ]

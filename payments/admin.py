@@ -1,7 +1,11 @@
 from django.contrib import admin
 
-from . import link_admin  # noqa: F401  (registers the payment links' admin)
-from .admin_actions import ReasonForm, ask_then_act, run_per_row
+from config.admin import ReasonForm, ask_then_act, run_per_row
+
+from . import (
+    link_admin,  # noqa: F401  (registers the payment links' admin)
+    refund_admin,  # noqa: F401  (adds refunds to the order and booking admin)
+)
 from .models import Payment, PaymentStatusChange, Refund, WebhookEvent
 from .services.refund_retries import refund_give_up, refund_retry
 from .services.webhooks import webhook_replay

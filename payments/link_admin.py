@@ -12,10 +12,9 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_protect
 
-from bookings.models import PujaPackage
-from orders.models import ProductVariant
+from catalog.models import ProductVariant, PujaPackage
+from config.admin import REFUSALS, run_per_row
 
-from .admin_actions import REFUSALS, run_per_row
 from .gateways.razorpay.links import payment_link_cancel, payment_link_create
 from .models import PaymentLink
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import structlog
 from django.db import transaction
 
-from observability.metrics import FULFILMENT_SECONDS, PAYMENTS, REFUNDS, WEBHOOK_DELIVERIES
+from .metrics import FULFILMENT_SECONDS, PAYMENTS, REFUNDS, WEBHOOK_DELIVERIES
 
 log = structlog.get_logger("paycart.payments")
 

@@ -5,9 +5,8 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
-from bookings.models import PujaPackage, PujaService
 from cart.models import Coupon, CouponKind
-from orders.models import Product, ProductVariant
+from catalog.models import Product, ProductVariant, PujaPackage, PujaService
 
 
 class UserFactory(factory.django.DjangoModelFactory):

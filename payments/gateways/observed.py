@@ -7,7 +7,7 @@ from typing import TypeVar, cast
 
 import structlog
 
-from observability.metrics import PROVIDER_CALL_ERRORS, PROVIDER_CALL_SECONDS
+from ..metrics import PROVIDER_CALL_ERRORS, PROVIDER_CALL_SECONDS
 
 log = structlog.get_logger("paycart.providers")
 # Methods that work locally (signatures, parsing): not calls to the provider.

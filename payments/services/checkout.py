@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from bookings.services import slot_has_passed
-from bookings.slots import slot_refuse_when_full, slot_use
 from cart.lines import Snapshot, product_line, snapshot_lines
 from cart.models import Cart, CartStatus
 from cart.pricing import PricedCart, cart_price, check_payable, coupon_consume, coupon_get_valid
@@ -22,8 +20,9 @@ from cart.selectors import cart_get_for_user
 from cart.services import shop_cart_get_or_create
 from config.exceptions import Invalid, Missing
 from holds.services import hold_ends_at, holds_of_cart, holds_take, holds_turn
+from holds.slots import slot_has_passed, slot_refuse_when_full, slot_use
+from holds.stock import stock_check_lines
 from orders.models import Order, OrderStatus
-from orders.stock import stock_check_lines
 
 from ..gateways.base import PaymentProvider, ProviderFailure, ProviderOrder
 from ..gateways.registry import get_provider

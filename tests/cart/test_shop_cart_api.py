@@ -2,7 +2,7 @@ import pytest
 from django.db import IntegrityError
 
 from cart.models import Cart, CartKind, CartStatus
-from orders.models import ProductVariant
+from catalog.models import ProductVariant
 from tests.conftest import client_for, run_concurrently
 from tests.factories import ProductFactory, UserFactory, VariantFactory
 

@@ -9,7 +9,8 @@ from playwright.sync_api import Page, expect
 
 from bookings.models import Booking
 from cart.models import CartItem
-from orders.models import Order, OrderStatus, ProductVariant
+from catalog.models import ProductVariant
+from orders.models import Order, OrderStatus
 from payments.models import Payment, PaymentStatus
 from tests.factories import UserFactory
 

@@ -16,8 +16,8 @@ from django.db import connection
 from django.db.models import Sum
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from catalog.models import ProductVariant
 from holds.models import Hold
-from orders.models import ProductVariant
 from payments.models import Payment
 from tests.conftest import client_for, free_port, run_concurrently
 from tests.factories import PujaPackageFactory, UserFactory, VariantFactory

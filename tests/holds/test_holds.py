@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from bookings.models import Booking
+from catalog.models import ProductVariant
 from holds.models import Hold
 from holds.services import holds_prune
-from orders.models import Order, ProductVariant
+from orders.models import Order
 from payments.models import Payment, PaymentStatus, Refund
 from tests.conftest import client_for
 from tests.documented import DocumentedClient

@@ -13,8 +13,8 @@ from django.db import connection, transaction
 from prometheus_client import CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from catalog.models import ProductVariant
 from config.tasks import enqueue_on_commit
-from orders.models import ProductVariant
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from payments.tasks import send_refund
 from tests.conftest import client_for

@@ -8,9 +8,10 @@ from django.core.management import call_command
 from django.test import Client
 
 from accounts.models import User
-from bookings.models import Booking, PujaService
+from bookings.models import Booking
 from cart.models import Coupon
-from orders.models import Order, OrderStatus, ProductVariant
+from catalog.models import ProductVariant, PujaService
+from orders.models import Order, OrderStatus
 from tests.factories import PujaPackageFactory, UserFactory, future_slot
 
 pytestmark = pytest.mark.django_db
@@ -87,18 +88,18 @@ def test_seed_demo_with_debug_off_creates_the_catalog_but_no_demo_accounts(setti
 ADMIN_PAGES = [
     "/admin/",
     "/admin/accounts/user/",
-    "/admin/orders/product/",
-    "/admin/orders/productvariant/",
+    "/admin/catalog/product/",
+    "/admin/catalog/productvariant/",
     "/admin/orders/order/",
-    "/admin/bookings/pujaservice/",
-    "/admin/bookings/pujapackage/",
+    "/admin/catalog/pujaservice/",
+    "/admin/catalog/pujapackage/",
     "/admin/bookings/booking/",
     "/admin/cart/cart/",
     "/admin/cart/coupon/",
     "/admin/payments/payment/",
     "/admin/payments/webhookevent/",
     "/admin/accounts/user/add/",
-    "/admin/orders/product/add/",
+    "/admin/catalog/product/add/",
 ]
 
 

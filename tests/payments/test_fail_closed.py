@@ -12,7 +12,8 @@ import requests
 import responses
 
 from cart.models import Coupon
-from orders.models import Order, OrderStatus, ProductVariant
+from catalog.models import ProductVariant
+from orders.models import Order, OrderStatus
 from payments.models import Payment, PaymentStatus, Refund
 from payments.services.transitions import payment_expire
 from tests.conftest import client_for, run_concurrently

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from bookings.models import Booking
-from orders.models import Order, OrderStatus, ProductVariant
+from catalog.models import ProductVariant
+from orders.models import Order, OrderStatus
 from payments.backlog import payments_needing_attention
 from payments.gateways.base import ProviderError
 from payments.gateways.registry import get_provider

@@ -13,8 +13,9 @@ from django.utils import timezone
 from prometheus_client import REGISTRY
 from rest_framework_simplejwt.tokens import AccessToken
 
+from catalog.models import ProductVariant
 from config.logs import formatter, secret_setting_names
-from orders.models import Order, ProductVariant
+from orders.models import Order
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
 from payments.services.refunds import refund_owed
 from tests.documented import DocumentedClient

@@ -1,6 +1,7 @@
 import pytest
 
-from orders.models import Order, OrderStatus, ProductVariant
+from catalog.models import ProductVariant
+from orders.models import Order, OrderStatus
 from payments.models import Payment, PaymentStatus
 from tests.conftest import client_for
 from tests.factories import VariantFactory

@@ -5,7 +5,8 @@ import pytest
 import requests
 
 from cart.models import Cart, CartStatus
-from orders.models import Order, ProductVariant
+from catalog.models import ProductVariant
+from orders.models import Order
 from payments.models import Payment, PaymentStatus
 from tests.conftest import client_for
 from tests.factories import CouponFactory, PujaPackageFactory, VariantFactory, future_slot

@@ -3,7 +3,8 @@ every later arrival answers the same order."""
 
 import pytest
 
-from orders.models import Order, ProductVariant
+from catalog.models import ProductVariant
+from orders.models import Order
 from payments.models import Payment
 from tests.conftest import client_for, run_concurrently
 from tests.documented import DocumentedClient

@@ -4,7 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from orders.models import Order, ProductVariant
+from catalog.models import ProductVariant
+from orders.models import Order
 from payments.models import PaymentStatus, WebhookEvent, WebhookEventStatus
 
 from .razorpay_fakes import payment_entity, post_webhook, webhook_body

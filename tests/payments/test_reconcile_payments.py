@@ -79,7 +79,7 @@ def test_provider_down_during_reconciliation_leaves_the_payment_open(stale_payme
 
 @pytest.mark.django_db(transaction=True)
 def test_reconciliation_on_two_machines_at_once_asks_once_and_fulfils_once(rsps):
-    from orders.models import ProductVariant
+    from catalog.models import ProductVariant
     from payments.services.reconciliation import payments_reconcile
     from tests.conftest import client_for, run_concurrently
     from tests.factories import UserFactory

@@ -8,7 +8,7 @@ import requests
 import responses
 from django.core import mail
 
-from orders.models import ProductVariant
+from catalog.models import ProductVariant
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from payments.services.refunds import refund_send, refunds_reconcile
 from tests.conftest import client_for, run_concurrently

@@ -219,7 +219,8 @@ def test_sandbox_refunds_answer_like_the_providers(sandbox_site, settings):
 def test_razorpay_sandbox_payment_link_from_staff_to_devotee(sandbox_site, settings):
     """A person can try the phone-booking flow locally: staff make a link, the devotee opens
     its short URL and pays; the sandbox signs the callback and the webhook as Razorpay."""
-    from bookings.models import Booking, PujaPackage
+    from bookings.models import Booking
+    from catalog.models import PujaPackage
 
     staff = requests.post(
         f"{sandbox_site}/api/accounts/token/",

@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 
 from bookings.models import Booking, BookingStatus
-from orders.models import Order, OrderStatus, ProductVariant
+from catalog.models import ProductVariant
+from orders.models import Order, OrderStatus
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
 from tests.factories import PujaPackageFactory, VariantFactory
 from tests.flows import add_to_cart, booking_cart, create_payment, verify

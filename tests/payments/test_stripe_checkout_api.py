@@ -5,7 +5,8 @@ import pytest
 import requests
 from django.core import mail
 
-from orders.models import Order, OrderStatus, ProductVariant
+from catalog.models import ProductVariant
+from orders.models import Order, OrderStatus
 from payments.models import Payment, PaymentStatus, WebhookEvent, WebhookEventStatus
 from tests.conftest import client_for
 from tests.factories import VariantFactory

@@ -5,9 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from bookings.models import PujaPackage, PujaService
 from cart.models import Coupon, CouponKind
-from orders.models import Product, ProductVariant
+from catalog.models import Product, ProductVariant, PujaPackage, PujaService
 
 DEMO_USERS = {
     "demo@example.com": {"password": "demo-pass-123", "first_name": "Demo", "last_name": "Shopper"},

@@ -4,22 +4,37 @@ first (made on first use), so they take turns and the slot never takes more than
 capacity, on however many app servers."""
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from catalog.models import BookingSlot, PujaService
 from config.exceptions import HeldElsewhere, Unfulfillable
-from holds.selectors import free_again_at, held_quantity, holds_active
 
-from .models import Booking, BookingSlot, BookingStatus, PujaService
+from .selectors import free_again_at, held_quantity
+
+# A booking takes its slot while its status is this (bookings.models.BookingStatus.CONFIRMED
+# is defined from it). Bookings sit above holds, so their rows are reached through the
+# service's reverse relation rather than an import.
+SLOT_TAKEN = "CONFIRMED"
+
+
+def slot_has_passed(*, selected_date: date, selected_time: time) -> bool:
+    return timezone.make_aware(datetime.combine(selected_date, selected_time)) <= timezone.now()
+
+
+def _bookings():
+    return PujaService._meta.get_field("bookings").related_model._default_manager
 
 
 def _confirmed_count(**slot) -> Coalesce:
     """Confirmed bookings of a slot, counted from the bookings themselves (whether or not
     they were made through a slot row: seed data and admin make them too)."""
     confirmed = (
-        Booking.objects.filter(status=BookingStatus.CONFIRMED, **slot)
+        _bookings()
+        .filter(status=SLOT_TAKEN, **slot)
         .order_by()
         .values("puja_service")
         .annotate(n=Count("pk"))
@@ -119,33 +134,3 @@ def locked_use(slot: BookingSlot) -> SlotUse:
         held=slot.held,
         slot_id=slot.pk,
     )
-
-
-def day_use(*, puja_service: PujaService, day: date) -> dict[time, SlotUse]:
-    """Every slot of one day that has a confirmed booking or an active hold, by its time."""
-    booked = dict(
-        Booking.objects.filter(
-            puja_service=puja_service, selected_date=day, status=BookingStatus.CONFIRMED
-        )
-        .order_by()
-        .values("selected_time")
-        .annotate(n=Count("pk"))
-        .values_list("selected_time", "n")
-    )
-    held = {
-        row["slot__selected_time"]: row
-        for row in holds_active()
-        .filter(slot__puja_service=puja_service, slot__selected_date=day)
-        .order_by()
-        .values("slot__selected_time", "slot_id")
-        .annotate(n=Sum("quantity"))
-    }
-    return {
-        at: SlotUse(
-            capacity=puja_service.slot_capacity,
-            booked=booked.get(at, 0),
-            held=held[at]["n"] if at in held else 0,
-            slot_id=held[at]["slot_id"] if at in held else None,
-        )
-        for at in sorted(set(booked) | set(held))
-    }

@@ -1,75 +1,32 @@
-"""Admin actions that move money: each calls one service per selected row, needs the
-`change` permission of what it touches, and reports every refusal. Refunds first show a
-page asking why (and, for part of a payment, how much); the reason is recorded with who
-asked."""
+"""Refunds from the order and booking admin. Each action calls the one refunds service per
+selected row, needs the `change` permission of what it touches, and reports every refusal.
+It first shows a page asking why (and, for part of a payment, how much); the reason is
+recorded with who asked. Orders and bookings sit below payments, so payments extends their
+admin with these actions (registered again) rather than them importing payments."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
-from config.exceptions import DomainError, ProviderTrouble
+from bookings.admin import BookingAdmin
+from bookings.models import Booking
+from config.admin import ReasonForm, ask_then_act
+from orders.admin import OrderAdmin
+from orders.models import Order
 
 from .models import Refund
 from .services.refunds import refundable_left
-from .services.staff_refunds import paid_payment_of
-
-# What staff are shown instead of a 500: a service's refusal, or the provider's trouble
-# (whose message is safe to show staff, not shoppers).
-REFUSALS = (DomainError, ProviderTrouble)
-
-
-def run_per_row(modeladmin, request, queryset, service, *, done: str) -> None:
-    """`service(obj)` for every selected row; each refusal is shown with its row."""
-    succeeded = 0
-    for obj in queryset:
-        try:
-            service(obj)
-            succeeded += 1
-        except REFUSALS as exc:
-            modeladmin.message_user(request, f"{obj}: {exc}", level=messages.ERROR)
-    if succeeded:
-        modeladmin.message_user(request, f"{succeeded} {done}.", level=messages.SUCCESS)
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=200, help_text="Recorded with your name.")
+from .services.staff_refunds import (
+    booking_refund_by_staff,
+    order_refund_by_staff,
+    paid_payment_of,
+)
 
 
 class PartialRefundForm(ReasonForm):
     # Parsed here; the refunds service decides what it may be (whole paise, at most what
     # is left), so the rule lives once.
     amount = forms.DecimalField(help_text="In rupees, at most what is left.")
-
-
-def ask_then_act(
-    modeladmin, request, queryset, *, form_class, action: str, title: str, rows, act, done: str
-) -> TemplateResponse | None:
-    """An action with an intermediate page: show the form; once it is filled in validly,
-    run `act(obj, form.cleaned_data)` for every selected row (refusals reported)."""
-    form = form_class(request.POST if "apply" in request.POST else None)
-    if form.is_valid():
-        run_per_row(
-            modeladmin,
-            request,
-            queryset,
-            lambda obj: act(obj, form.cleaned_data),
-            done=done,
-        )
-        return None
-    return TemplateResponse(
-        request,
-        "admin/payments/ask_then_act.html",
-        {
-            **modeladmin.admin_site.each_context(request),
-            "title": title,
-            "form": form,
-            "rows": rows,
-            "money": any("payment" in row for row in rows),
-            "queryset": queryset,
-            "action": action,
-        },
-    )
 
 
 def refunds_table(refunds) -> str:
@@ -166,3 +123,32 @@ class StaffRefundActions:
             ),
             done="refund(s) requested",
         )
+
+
+class OrderWithRefundsAdmin(StaffRefundActions, OrderAdmin):
+    actions = [*OrderAdmin.actions, *StaffRefundActions.refund_actions]
+    readonly_fields = [*OrderAdmin.readonly_fields, "refunds_made"]
+
+    def staff_refund(self, order, *, staff, reason, amount=None):
+        return order_refund_by_staff(order_id=order.pk, staff=staff, reason=reason, amount=amount)
+
+    def payment_lookup(self, order):
+        return {"order": order}
+
+
+class BookingWithRefundsAdmin(StaffRefundActions, BookingAdmin):
+    actions = [*BookingAdmin.actions, *StaffRefundActions.refund_actions]
+    readonly_fields = [*BookingAdmin.readonly_fields, "refunds_made"]
+
+    def staff_refund(self, booking, *, staff, reason, amount=None):
+        return booking_refund_by_staff(
+            booking_id=booking.pk, staff=staff, reason=reason, amount=amount
+        )
+
+    def payment_lookup(self, booking):
+        return {"bookings": booking}
+
+
+for model, model_admin in ((Order, OrderWithRefundsAdmin), (Booking, BookingWithRefundsAdmin)):
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)

@@ -17,11 +17,11 @@ from django.db import router
 from django.db.models import Q
 
 from cart.lines import Line, product_lines, product_name
+from catalog.models import ProductVariant
 from config.exceptions import HeldElsewhere, Invalid, Unfulfillable
 from config.locking import lock_then_read
-from holds.selectors import free_again_at, held_by_variant_sql
 
-from .models import ProductVariant
+from .selectors import free_again_at, held_by_variant_sql
 
 
 @dataclass(frozen=True)
