@@ -2,13 +2,14 @@ from django.contrib import admin
 
 from config.admin import ReasonForm, ask_then_act, run_per_row
 
-from . import (
-    link_admin,  # noqa: F401  (registers the payment links' admin)
-    refund_admin,  # noqa: F401  (adds refunds to the order and booking admin)
-)
+from . import refund_admin  # noqa: F401  (adds refunds to the order and booking admin)
+from .gateways.registry import gateway_modules
 from .models import Payment, PaymentStatusChange, Refund, WebhookEvent
 from .services.refund_retries import refund_give_up, refund_retry
 from .services.webhooks import webhook_replay
+
+# Each gateway package's own admin (Razorpay's payment links).
+gateway_modules("admin")
 
 # The admin home links to the payment-health page (payments/health_page.py).
 admin.site.index_template = "admin/paycart_index.html"

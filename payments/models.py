@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .gateways.registry import gateway_choices
+from .gateways.registry import gateway_choices, gateway_modules
 
 
 class PaymentStatus(models.TextChoices):
@@ -169,18 +169,6 @@ class WebhookEvent(models.Model):
         return f"{self.provider} {self.event_type} {self.event_id or '-'}"
 
 
-class ProviderToken(models.Model):
-    """A provider's OAuth access token, shared by every server process until near expiry."""
-
-    key = models.CharField(max_length=100, unique=True)
-    access_token = models.TextField()
-    expires_at = models.DateTimeField()
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"{self.key} (expires {self.expires_at:%Y-%m-%d %H:%M})"
-
-
 class PaymentStatusChange(models.Model):
     """The payment tracker: every status change of a payment, when and why."""
 
@@ -265,54 +253,6 @@ class Refund(models.Model):
         return f"Refund {self.amount} {self.currency} of {self.provider_payment_id}"
 
 
-class PaymentLinkStatus(models.TextChoices):
-    CREATED = "created", "Created: waiting for the customer to pay"
-    PAID = "paid", "Paid"
-    CANCELLED = "cancelled", "Cancelled by staff"
-    EXPIRED = "expired", "Expired unpaid"
-
-
-class PaymentLink(models.Model):
-    """A Razorpay Payment Link staff made for a customer (a booking or order taken by
-    phone): its payment is an ordinary payment-first payment of a cart priced for the
-    customer, whose provider order is the link (plink_…)."""
-
-    payment = models.OneToOneField(
-        Payment, on_delete=models.PROTECT, primary_key=True, related_name="link"
-    )
-    short_url = models.URLField(max_length=500, blank=True)
-    expires_at = models.DateTimeField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.payment.provider_order_id or f"Link {self.pk}"
-
-    @property
-    def link_id(self) -> str:
-        return self.payment.provider_order_id or ""
-
-    @property
-    def status(self) -> str:
-        """Read from its payment: what the money did is the link's state."""
-        if self.payment.fulfilled_at or self.payment.captured_amount:
-            return PaymentLinkStatus.PAID
-        if self.cancelled_at:
-            return PaymentLinkStatus.CANCELLED
-        if self.payment.is_open:
-            return PaymentLinkStatus.CREATED
-        return PaymentLinkStatus.EXPIRED
-
-
 class SecretRotation(models.Model):
     """A previous webhook secret seen verifying a delivery: when first, so an operator sees
     how long a rotation has stayed open. Keyed by the previous setting's names and a digest
@@ -329,3 +269,8 @@ class SecretRotation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.secret} since {self.first_verified_at:%Y-%m-%d %H:%M}"
+
+
+# Each gateway package's own models (Razorpay's payment links, PhonePe's access token), under
+# this app's label: their tables keep the payments_ names.
+gateway_modules("models")

@@ -17,7 +17,8 @@ SANDBOX_ORIGIN = env_str("SANDBOX_ORIGIN", "http://127.0.0.1:8000").rstrip("/")
 PAYMENT_PROVIDERS = [
     name.lower() for name in env_list("PAYMENT_PROVIDERS", "razorpay,phonepe,stripe")
 ]
-
+# Gateway packages kept outside payments/gateways/ (dotted paths), found beside those in it.
+PAYMENT_GATEWAY_PACKAGES = env_list("PAYMENT_GATEWAY_PACKAGES", "")
 
 PROVIDER_REQUIRED_SETTINGS: dict[str, list[str]] = {}
 PROVIDER_SECRET_SETTINGS: list[str] = []

@@ -1,6 +1,7 @@
-"""Every answer the payments API gives, as output serializers: the views render their
-answers through these, and the OpenAPI schema (/api/schema/) documents them field by
-field, with types and nullability, so a frontend can generate a typed client."""
+"""The answers every provider's payments API shares, as output serializers (each gateway
+package has its own answers.py beside them): the views render their answers through these,
+and the OpenAPI schema (/api/schema/) documents them field by field, with types and
+nullability, so a frontend can generate a typed client."""
 
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -9,47 +10,7 @@ from bookings.models import BookingStatus
 from cart.models import CartStatus
 from config.serializers import ErrorOutput
 
-from ..models import PaymentLinkStatus, PaymentStatus, RefundStatus
-
-# ---------------------------------------------------------------- Razorpay checkout
-
-
-class PrefillOutput(serializers.Serializer):
-    name = serializers.CharField()
-    email = serializers.EmailField()
-    contact = serializers.CharField(allow_blank=True)
-
-
-class NotesOutput(serializers.Serializer):
-    cart_id = serializers.CharField(allow_null=True, help_text="null for an order-first payment")
-    payment_id = serializers.UUIDField()
-    order_id = serializers.CharField(required=False, help_text="order-first payments only")
-    user_id = serializers.CharField(required=False, help_text="order-first payments only")
-
-
-class RazorpayCheckoutOutput(serializers.Serializer):
-    """Razorpay Checkout's options for one payment."""
-
-    success = serializers.BooleanField()
-    payment_id = serializers.UUIDField()
-    order_id = serializers.CharField(help_text="Razorpay's order_… id (as razorpay_order_id)")
-    razorpay_order_id = serializers.CharField()
-    amount = serializers.IntegerField(help_text="paise")
-    amount_decimal = serializers.CharField(help_text='rupees, e.g. "3189.93"')
-    currency = serializers.CharField()
-    key = serializers.CharField(help_text="the public key id")
-    name = serializers.CharField()
-    description = serializers.CharField()
-    prefill = PrefillOutput()
-    notes = NotesOutput()
-    cart_items_count = serializers.IntegerField()
-    held_until = serializers.DateTimeField(
-        allow_null=True, help_text="when this payment's holds end; null: it holds nothing"
-    )
-    timeout = serializers.IntegerField(
-        allow_null=True, help_text="seconds the holds have left: Checkout.js's `timeout`"
-    )
-
+from ..models import PaymentStatus, RefundStatus
 
 # ---------------------------------------------------------------- fulfilment
 
@@ -63,12 +24,6 @@ class FulfilledOutput(serializers.Serializer):
     payment_id = serializers.UUIDField()
 
 
-class AwaitingCaptureOutput(serializers.Serializer):
-    status = serializers.CharField()
-    order_created = serializers.BooleanField()
-    payment_id = serializers.UUIDField()
-
-
 class NeedsAttentionOutput(ErrorOutput):
     """Paid, but nothing could be built: the money goes back."""
 
@@ -77,7 +32,7 @@ class NeedsAttentionOutput(ErrorOutput):
     payment_id = serializers.UUIDField()
 
 
-# ---------------------------------------------------------------- payment orders (PhonePe)
+# ---------------------------------------------------------------- payment orders
 
 
 class RefundStateOutput(serializers.Serializer):
@@ -107,23 +62,6 @@ class PaymentOrderOutput(serializers.Serializer):
 
 class PaymentOrderWrapped(serializers.Serializer):
     payment_order = PaymentOrderOutput()
-
-
-class CartPaymentOutput(serializers.Serializer):
-    success = serializers.BooleanField()
-    message = serializers.CharField()
-    data = PaymentOrderWrapped()
-
-
-class ProcessCartOutput(serializers.Serializer):
-    success = serializers.BooleanField()
-    payment_id = serializers.UUIDField()
-    merchant_order_id = serializers.CharField()
-    payment_url = serializers.CharField()
-    amount = serializers.CharField(help_text='rupees: "999.00" (this older endpoint)')
-    amount_paise = serializers.IntegerField()
-    status = serializers.CharField()
-    held_until = serializers.DateTimeField(allow_null=True)
 
 
 class PaymentOrderStatusOutput(serializers.Serializer):
@@ -169,33 +107,13 @@ class CartPaymentStatusOutput(serializers.Serializer):
     data = CartPaymentStateOutput()
 
 
-# ---------------------------------------------------------------- Stripe, webhooks
-
-
-class StripeCheckoutSessionOutput(serializers.Serializer):
-    clientSecret = serializers.CharField(help_text="for Stripe.js's embedded Checkout")
-    orderId = serializers.IntegerField()
-    sessionId = serializers.CharField()
+# ---------------------------------------------------------------- webhooks
 
 
 class WebhookAckOutput(serializers.Serializer):
     received = serializers.BooleanField()
     already_processed = serializers.BooleanField()
     usable = serializers.BooleanField(help_text="false: correctly signed but unreadable")
-
-
-class PaymentLinkOutput(serializers.Serializer):
-    payment_id = serializers.UUIDField()
-    link_id = serializers.CharField(help_text="Razorpay's plink_… id")
-    short_url = serializers.CharField(
-        help_text="what the customer opens; Razorpay texts and emails it"
-    )
-    status = serializers.ChoiceField(choices=PaymentLinkStatus.choices)
-    expires_at = serializers.DateTimeField()
-    amount = serializers.IntegerField(help_text="paise")
-    amount_decimal = serializers.CharField(help_text='rupees, e.g. "999.00"')
-    customer_email = serializers.EmailField()
-    created_at = serializers.DateTimeField()
 
 
 def errors(described: dict[int, str]) -> dict:

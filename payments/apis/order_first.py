@@ -8,8 +8,8 @@ from ..services.order_first import order_cancel_by_shopper
 
 
 class OrderCancelApi(APIView):
-    """POST /api/orders/<id>/cancel/: a shopper cancels an order-first order still waiting
-    for its payment (its provider order is closed, its stock given back)."""
+    """A shopper cancels an order-first order still waiting for its payment: its provider
+    order is closed, its stock given back."""
 
     @extend_schema(request=None, responses=OrderOutputSerializer)
     def post(self, request, pk: int):

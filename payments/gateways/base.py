@@ -3,6 +3,7 @@ API and answer with these small frozen dataclasses (amounts in minor units); the
 touch the database and never build HTTP responses."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -32,17 +33,41 @@ class InvalidSignature(Exception):
     """A checkout signature or webhook authentication did not verify (→ 400)."""
 
 
-def verify_with_rotation(
-    verify, current: str, previous: str, *, errors: tuple, refusal: str, provider: str
+class SignatureMismatch(Exception):
+    """Raised by a gateway's own check when a signature does not match one secret."""
+
+
+def verify_delivery(
+    *,
+    body: bytes,
+    headers,
+    header: str,
+    secret: str,
+    previous_secret: str,
+    check: Callable[[str, str, str], None],
+    errors: tuple[type[Exception], ...] = (SignatureMismatch,),
+    provider: str,
 ) -> bool:
-    """`verify(secret)` with the current secret, then, while a rotation is under way, with
-    the previous one, so no delivery signed just before the switch is dropped. An empty
-    secret never verifies anything. True when it was the previous secret that verified."""
-    for age, secret in enumerate((current, previous)):
-        if not secret:
+    """Every gateway's webhook preamble: the delivery carries `header`, a secret is
+    configured (an empty one never verifies anything), the body is text; then
+    `check(text, signature, secret)` (raising one of `errors` on a mismatch) with the current
+    secret and, while a rotation is under way, the previous one, so no delivery signed
+    just before the switch is dropped. True when it was the previous secret that verified."""
+    signature = headers.get(header, "")
+    if not signature:
+        raise InvalidSignature(f"{header} header is missing.")
+    if not secret:
+        raise InvalidSignature(f"No {provider} webhook secret is configured: nothing verifies.")
+    refusal = f"{header} does not verify."
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidSignature(refusal) from exc
+    for age, candidate in enumerate((secret, previous_secret)):
+        if not candidate:
             continue
         try:
-            verify(secret)
+            check(text, signature, candidate)
         except errors:
             continue
         if age:

@@ -7,8 +7,10 @@ import functools
 import importlib
 import pkgutil
 import threading
+from types import ModuleType
 
 from django.conf import settings
+from django.utils.module_loading import module_has_submodule
 
 from . import __path__ as GATEWAYS_PATH
 from .base import PaymentProvider, ProviderDisabled
@@ -17,13 +19,31 @@ from .spec import Gateway
 
 
 @functools.cache
+def gateway_packages() -> tuple[ModuleType, ...]:
+    """Every subpackage of payments.gateways, then those PAYMENT_GATEWAY_PACKAGES names (a
+    gateway kept elsewhere)."""
+    names = [
+        f"{__package__}.{module.name}"
+        for module in pkgutil.iter_modules(GATEWAYS_PATH)
+        if module.ispkg
+    ]
+    return tuple(
+        importlib.import_module(name) for name in [*names, *settings.PAYMENT_GATEWAY_PACKAGES]
+    )
+
+
+@functools.cache
 def gateways() -> dict[str, Gateway]:
-    found = {}
-    for module in pkgutil.iter_modules(GATEWAYS_PATH):
-        if module.ispkg:
-            gateway = importlib.import_module(f"{__package__}.{module.name}").GATEWAY
-            found[gateway.name] = gateway
-    return found
+    return {package.GATEWAY.name: package.GATEWAY for package in gateway_packages()}
+
+
+def gateway_modules(kind: str) -> list[ModuleType]:
+    """Each gateway package's own `kind` module (models, admin), where it has one."""
+    return [
+        importlib.import_module(f"{package.__name__}.{kind}")
+        for package in gateway_packages()
+        if module_has_submodule(package, kind)
+    ]
 
 
 def gateway(name: str) -> Gateway:

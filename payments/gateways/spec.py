@@ -16,9 +16,10 @@ class Gateway:
     # builds a new adapter.
     config: Callable[[], dict]
     urls: str  # its API routes, mounted under /api/payments/
-    sandbox_urls: str  # its stand-in's routes, under /sandbox/<name>/ with PAYMENTS_SANDBOX
     # What the adapter needs beside its settings (a token store), not part of its identity.
     dependencies: Callable[[], dict] = field(default=dict)
+    # Its stand-in's routes, under /sandbox/<name>/ with PAYMENTS_SANDBOX (optional).
+    sandbox_urls: str = ""
 
     def adapter_class(self) -> type:
         return import_string(self.adapter)

@@ -1,5 +1,5 @@
 """Mounted under /sandbox/ only when PAYMENTS_SANDBOX is on: each gateway package's
-stand-in under /sandbox/<name>/, mirroring the provider's own paths, so
+stand-in (where it ships one) under /sandbox/<name>/, mirroring the provider's own paths, so
 RAZORPAY_BASE_URL=<site>/sandbox/razorpay (and likewise) is all a client changes."""
 
 from importlib import import_module
@@ -11,5 +11,6 @@ from ..gateways.registry import gateways
 urlpatterns = [
     path(f"{gateway.name}/{route.pattern}", route.callback, name=route.name)
     for gateway in gateways().values()
+    if gateway.sandbox_urls
     for route in import_module(gateway.sandbox_urls).urlpatterns
 ]

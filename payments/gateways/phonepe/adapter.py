@@ -15,15 +15,15 @@ import requests
 from ..base import (
     Charge,
     ChargeState,
-    InvalidSignature,
     MalformedWebhook,
     ProviderError,
     ProviderOrder,
     ProviderUnavailable,
     RefundResult,
     RefundState,
+    SignatureMismatch,
     WebhookNotice,
-    verify_with_rotation,
+    verify_delivery,
 )
 
 logger = logging.getLogger(__name__)
@@ -74,16 +74,19 @@ class _NotFound(ProviderError):
     """PhonePe has no such order or refund (404)."""
 
 
-class _Mismatch(Exception):
-    pass
-
-
 def _webhook_digest(username: str, password: str) -> str:
     """What the webhook's Authorization must be; without both halves of the credential
     nothing may verify (sha256(":") is public)."""
     if not (username and password):
         return ""
     return hashlib.sha256(f"{username}:{password}".encode()).hexdigest()
+
+
+def _authorization_matches(body: str, supplied: str, expected: str) -> None:
+    """PhonePe signs nothing: the header must be the credentials' digest (the body is not
+    part of it)."""
+    if not hmac.compare_digest(supplied.strip().lower().encode(), expected.encode()):
+        raise SignatureMismatch
 
 
 class PhonePeProvider:
@@ -288,30 +291,16 @@ class PhonePeProvider:
 
     # ---------------------------------------------------------------- webhooks
     def parse_webhook(self, *, body: bytes, headers) -> WebhookNotice:
-        previous = self._check_authorization(headers.get("Authorization", ""))
-        return replace(self.read_webhook(body=body), signed_with_previous=previous)
-
-    def _check_authorization(self, supplied: str) -> bool:
-        if not supplied:
-            raise InvalidSignature("Authorization header is missing.")
-        if not self._webhook_auth:
-            raise InvalidSignature(
-                "No PhonePe webhook credentials are configured: nothing verifies."
-            )
-        supplied_digest = supplied.strip().lower().encode()
-
-        def matches(expected: str) -> None:
-            if not hmac.compare_digest(supplied_digest, expected.encode()):
-                raise _Mismatch
-
-        return verify_with_rotation(
-            matches,
-            self._webhook_auth,
-            self._previous_webhook_auth,
-            errors=(_Mismatch,),
-            refusal="Authorization does not match the configured webhook credentials.",
+        previous = verify_delivery(
+            body=body,
+            headers=headers,
+            header="Authorization",
+            secret=self._webhook_auth,
+            previous_secret=self._previous_webhook_auth,
+            check=_authorization_matches,
             provider=self.name,
         )
+        return replace(self.read_webhook(body=body), signed_with_previous=previous)
 
     def read_webhook(self, *, body: bytes) -> WebhookNotice:
         try:

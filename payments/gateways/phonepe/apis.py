@@ -8,13 +8,14 @@ from rest_framework.response import Response
 from config.serializers import Input
 from idempotency.apis import idempotency_key_of, idempotent
 
-from ...apis.answers import CartPaymentOutput, ProcessCartOutput, errors
+from ...apis.answers import errors
 from ...apis.common import ProviderEndpoint, WebhookApi, signed_by
 from ...apis.status import payment_order_body
 from ...models import Payment
 from ...money import to_minor
 from ...services.checkout import payment_open_at_provider, payment_start_from_cart
 from . import GATEWAY
+from .answers import CartPaymentOutput, ProcessCartOutput
 
 
 class ProcessCartInput(Input):

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 from django.db import IntegrityError, transaction
 
-from ...models import ProviderToken
 from .adapter import AccessToken
+from .models import ProviderToken
 
 
 class DatabaseTokenStore:

@@ -20,7 +20,7 @@ from ..base import (
     RefundResult,
     RefundState,
     WebhookNotice,
-    verify_with_rotation,
+    verify_delivery,
 )
 
 logger = logging.getLogger(__name__)
@@ -295,21 +295,14 @@ class RazorpayProvider:
         return None
 
     def parse_webhook(self, *, body: bytes, headers: dict) -> WebhookNotice:
-        signature = headers.get("X-Razorpay-Signature", "")
-        if not signature:
-            raise InvalidSignature("X-Razorpay-Signature header is missing.")
-        if not self._webhook_secret:
-            raise InvalidSignature("No Razorpay webhook secret is configured: nothing verifies.")
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InvalidSignature("X-Razorpay-Signature does not verify.") from exc
-        previous = verify_with_rotation(
-            lambda secret: self._client.utility.verify_webhook_signature(text, signature, secret),
-            self._webhook_secret,
-            self._previous_webhook_secret,
+        previous = verify_delivery(
+            body=body,
+            headers=headers,
+            header="X-Razorpay-Signature",
+            secret=self._webhook_secret,
+            previous_secret=self._previous_webhook_secret,
+            check=self._client.utility.verify_webhook_signature,
             errors=(SignatureVerificationError, TypeError),
-            refusal="X-Razorpay-Signature does not verify.",
             provider=self.name,
         )
         notice = self.read_webhook(body=body, event_id=headers.get("X-Razorpay-Event-Id", ""))

@@ -7,13 +7,7 @@ from cart.lines import snapshot_lines
 from config.serializers import IdField, Input
 from idempotency.apis import idempotency_key_of, idempotent
 
-from ...apis.answers import (
-    AwaitingCaptureOutput,
-    FulfilledOutput,
-    NeedsAttentionOutput,
-    RazorpayCheckoutOutput,
-    errors,
-)
+from ...apis.answers import FulfilledOutput, NeedsAttentionOutput, errors
 from ...apis.common import (
     CartCheckoutInputSerializer,
     ProviderEndpoint,
@@ -31,6 +25,7 @@ from ...services.checkout import (
     payment_start_from_cart,
 )
 from . import GATEWAY
+from .answers import AwaitingCaptureOutput, RazorpayCheckoutOutput
 from .verify import AwaitingCapture, payment_verify_razorpay
 
 

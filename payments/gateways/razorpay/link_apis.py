@@ -15,11 +15,13 @@ from rest_framework.response import Response
 from config.serializers import IdField, Input, SlotTimeField, WholeNumberField
 from idempotency.apis import idempotent
 
-from ...apis.answers import PaymentLinkOutput, errors
-from ...models import PaymentLink, PaymentStatus
+from ...apis.answers import errors
+from ...models import PaymentStatus
 from ...money import to_minor
+from .answers import PaymentLinkOutput
 from .apis import RazorpayEndpoint
 from .links import payment_link_cancel, payment_link_create, payment_link_returned
+from .models import PaymentLink
 
 
 def needs_permission(codename: str) -> type[BasePermission]:

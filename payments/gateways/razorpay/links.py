@@ -17,7 +17,7 @@ from accounts.services import customer_get_or_create
 from cart.services import booking_cart_create, cart_abandon, link_cart_create
 from config.exceptions import Conflict, Invalid, Missing
 
-from ...models import Payment, PaymentLink
+from ...models import Payment
 from ...money import to_minor
 from ...services.charges import payment_sync_with_provider
 from ...services.checkout import payment_notes, payment_open_with, payment_start_from_cart
@@ -26,6 +26,7 @@ from ...services.transitions import payment_expire
 from ..base import InvalidSignature, ProviderError, ProviderFailure
 from ..registry import get_provider
 from . import GATEWAY
+from .models import PaymentLink
 
 # Razorpay takes an expiry at least 15 minutes and at most six months ahead.
 SHORTEST_LINK_SECONDS = 15 * 60

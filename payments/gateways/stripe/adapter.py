@@ -10,7 +10,6 @@ import stripe
 from ..base import (
     Charge,
     ChargeState,
-    InvalidSignature,
     MalformedWebhook,
     ProviderError,
     ProviderOrder,
@@ -18,7 +17,7 @@ from ..base import (
     RefundResult,
     RefundState,
     WebhookNotice,
-    verify_with_rotation,
+    verify_delivery,
 )
 
 logger = logging.getLogger(__name__)
@@ -191,23 +190,16 @@ class StripeProvider:
         return None
 
     def parse_webhook(self, *, body: bytes, headers) -> WebhookNotice:
-        signature = headers.get("Stripe-Signature", "")
-        if not signature:
-            raise InvalidSignature("Stripe-Signature header is missing.")
-        if not self._webhook_secret:
-            raise InvalidSignature("No Stripe webhook secret is configured: nothing verifies.")
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InvalidSignature("Stripe-Signature does not verify.") from exc
-        previous = verify_with_rotation(
-            lambda secret: stripe.WebhookSignature.verify_header(
+        previous = verify_delivery(
+            body=body,
+            headers=headers,
+            header="Stripe-Signature",
+            secret=self._webhook_secret,
+            previous_secret=self._previous_webhook_secret,
+            check=lambda text, signature, secret: stripe.WebhookSignature.verify_header(
                 text, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE
             ),
-            self._webhook_secret,
-            self._previous_webhook_secret,
             errors=(stripe.SignatureVerificationError,),
-            refusal="Stripe-Signature does not verify.",
             provider=self.name,
         )
         return dataclasses.replace(self.read_webhook(body=body), signed_with_previous=previous)

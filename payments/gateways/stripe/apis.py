@@ -6,9 +6,10 @@ from config.serializers import Input
 from idempotency.apis import idempotent
 from orders.serializers import AddressSerializer
 
-from ...apis.answers import StripeCheckoutSessionOutput, errors
+from ...apis.answers import errors
 from ...apis.common import ProviderEndpoint, WebhookApi, signed_by
 from . import GATEWAY
+from .answers import StripeCheckoutSessionOutput
 from .checkout import stripe_checkout_start
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_protect
 from catalog.models import ProductVariant, PujaPackage
 from config.admin import REFUSALS, run_per_row
 
-from .gateways.razorpay.links import payment_link_cancel, payment_link_create
+from .links import payment_link_cancel, payment_link_create
 from .models import PaymentLink
 
 ITEM_ROWS = 3
