@@ -5,11 +5,15 @@ half-written)."""
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.db.models import Model
 
 logger = logging.getLogger(__name__)
+Row = TypeVar("Row", bound=Model)
 
 
-def run_isolated(items: Iterable, step: Callable[[object], str], *, what: str) -> Counter:
+def run_isolated(items: Iterable[Row], step: Callable[[Row], str], *, what: str) -> Counter:
     """Apply `step` to every item; it answers the outcome to count ("" counts nothing)."""
     outcome: Counter = Counter()
     for item in items:

@@ -54,11 +54,14 @@ def payment_sync_with_provider(
     if min_interval is None:
         min_interval = timedelta(seconds=settings.PAYMENT_STATUS_POLL_INTERVAL_SECONDS)
     # A provider switched off cannot be asked; its payments wait until it is back.
-    if provider_enabled(payment.provider) and _claim_status_check(payment, min_interval):
+    order_id = payment.provider_order_id  # None: never opened at its provider, nothing to ask
+    if (
+        order_id
+        and provider_enabled(payment.provider)
+        and _claim_status_check(payment, min_interval)
+    ):
         try:
-            charge = get_provider(payment.provider).fetch_charge(
-                provider_order_id=payment.provider_order_id
-            )
+            charge = get_provider(payment.provider).fetch_charge(provider_order_id=order_id)
         except ProviderFailure as exc:
             logger.warning("Status of payment %s unavailable: %s", payment.pk, exc)
         else:
@@ -79,13 +82,13 @@ def payment_close(*, payment: Payment, reason: str, ask_first: bool = True) -> b
     provider allows it (Stripe), so nobody pays it afterwards; a success that still
     arrives is judged by fulfilment's lapsed rule. False when the provider could not be
     reached (nothing changed: try again later)."""
-    if payment.provider_order_id:
+    if order_id := payment.provider_order_id:
         if ask_first:  # it may have been paid meanwhile
             payment = payment_sync_with_provider(payment=payment, min_interval=timedelta(0))
             if not payment.is_open:
                 return True
         try:
-            get_provider(payment.provider).cancel_order(provider_order_id=payment.provider_order_id)
+            get_provider(payment.provider).cancel_order(provider_order_id=order_id)
         except (ProviderFailure, ProviderDisabled) as exc:
             logger.warning("Could not close payment %s at its provider: %s", payment.pk, exc)
             return False

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from cart.lines import Snapshot, product_line, snapshot_lines
+from cart.lines import Line, Snapshot, product_line, snapshot_lines
 from cart.models import Cart, CartStatus
 from cart.pricing import PricedCart, cart_price, check_payable, coupon_consume, coupon_get_valid
 from cart.selectors import cart_get_for_user
 from cart.services import shop_cart_get_or_create
-from config.exceptions import Invalid, Missing
+from config.exceptions import Invalid, Missing, Unfulfillable
 from holds.services import hold_ends_at, holds_of_cart, holds_take, holds_turn
 from holds.slots import slot_has_passed, slot_refuse_when_full, slot_use
 from holds.stock import stock_check_lines
@@ -49,15 +49,15 @@ def _check_stock_and_slots(cart: Cart, priced: PricedCart) -> None:
     stock_check_lines(
         priced.lines, priced.stock, held_by_others=priced.held_by_others, own_holds=own
     )
-    if not cart.is_booking:
-        return
-    slot = {"selected_date": cart.selected_date, "selected_time": cart.selected_time}
-    if slot_has_passed(**slot):
+    service, day, at = cart.puja_service, cart.selected_date, cart.selected_time
+    if not cart.is_booking or service is None or day is None or at is None:
+        return  # a shop cart (a booking cart has all three: Cart's check constraint)
+    if slot_has_passed(selected_date=day, selected_time=at):
         raise Invalid("The selected date and time are in the past.")
-    use = slot_use(puja_service=cart.puja_service, excluding=own, **slot)
+    use = slot_use(puja_service=service, selected_date=day, selected_time=at, excluding=own)
     if use.booked >= use.capacity:
         raise Invalid("This slot is already booked.")
-    name = f"{cart.selected_date} {cart.selected_time:%H:%M} for {cart.puja_service.name}"
+    name = f"{day} {at:%H:%M} for {service.name}"
     slot_refuse_when_full(use, name=name, excluding=own)
 
 
@@ -164,17 +164,21 @@ def payment_start_for_order(*, user, order_id: int, provider: str) -> Payment:
 
 def payment_for_order(*, order: Order, provider: str) -> Payment:
     check_payable(order.total)
-    lines = [
-        product_line(
-            product_id=item.product_id,
-            variant_id=item.variant_id,
-            product_name=item.product_name,
-            variant_name=item.variant_name,
-            unit_price=item.unit_price,
-            quantity=item.quantity,
+    lines: list[Line] = []
+    for item in order.items.all():
+        if item.product_id is None or item.variant_id is None:
+            # Its product was deleted from the catalogue since: nothing could be shipped.
+            raise Unfulfillable(f"{item.product_name} is no longer sold.")
+        lines.append(
+            product_line(
+                product_id=item.product_id,
+                variant_id=item.variant_id,
+                product_name=item.product_name,
+                variant_name=item.variant_name,
+                unit_price=item.unit_price,
+                quantity=item.quantity,
+            )
         )
-        for item in order.items.all()
-    ]
     return Payment.objects.create(
         user=order.user,
         order=order,

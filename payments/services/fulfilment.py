@@ -124,7 +124,7 @@ def _refund_charge(payment: Payment, charge: Charge, reason: str) -> None:
 
 def _is_duplicate(payment: Payment) -> bool:
     """Another payment of the same cart was fulfilled after this one was created."""
-    return (
+    return payment.cart_id is not None and (
         Payment.objects.filter(cart_id=payment.cart_id, fulfilled_at__gt=payment.created_at)
         .exclude(pk=payment.pk)
         .exists()
@@ -147,11 +147,10 @@ def _check_worth_it_today(payment: Payment, *, coupon: Coupon | None) -> None:
 def _holds_coupon(payment: Payment) -> bool:
     """Whether the payment holds a use of its coupon, taking one again if it gave its
     use back when it failed or expired (and the coupon is still good)."""
-    if not payment.coupon_id:
+    coupon = payment.coupon
+    if coupon is None:
         return False
-    return payment.coupon_use_held or (
-        not coupon_problem(payment.coupon) and coupon_consume(payment.coupon)
-    )
+    return payment.coupon_use_held or (not coupon_problem(coupon) and coupon_consume(coupon))
 
 
 def _confirm_order(payment: Payment, charge: Charge, *, lapsed: bool) -> None:
@@ -178,7 +177,7 @@ def _fulfil(payment: Payment, charge: Charge, *, lapsed: bool) -> _Built:
     coupon_held = _holds_coupon(payment)
     if lapsed:
         _check_worth_it_today(payment, coupon=payment.coupon if coupon_held else None)
-    elif payment.coupon_id and not coupon_held:
+    elif payment.coupon is not None and not coupon_held:
         raise Unfulfillable(f"Coupon {payment.coupon.code} reached its usage limit.")
     return _Built(coupon_held=coupon_held, stock_to_take=_build_from_snapshot(payment))
 

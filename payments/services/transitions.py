@@ -21,7 +21,7 @@ def payment_track(payment: Payment, *, from_status: str, reason: str) -> None:
 
 def payment_release_coupon(payment: Payment) -> None:
     """The payment will not spend the coupon use it held; the caller saves the payment."""
-    if payment.coupon_use_held:
+    if payment.coupon_use_held and payment.coupon_id is not None:
         coupon_release(payment.coupon_id)
         payment.coupon_use_held = False
 

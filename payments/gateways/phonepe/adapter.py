@@ -16,6 +16,7 @@ from ..base import (
     Charge,
     ChargeState,
     MalformedWebhook,
+    PaymentProvider,
     ProviderError,
     ProviderOrder,
     ProviderUnavailable,
@@ -350,3 +351,7 @@ def _refund_result(body: dict, reference: str) -> RefundResult:
     return RefundResult(
         state=state, provider_refund_id=str(body.get("refundId") or ""), reference=reference
     )
+
+
+# mypy checks here that the adapter offers everything the shared interface asks for.
+_INTERFACE: type[PaymentProvider] = PhonePeProvider

@@ -8,7 +8,9 @@ from ...apis.answers import PaymentOrderWrapped
 class CartPaymentOutput(serializers.Serializer):
     success = serializers.BooleanField()
     message = serializers.CharField()
-    data = PaymentOrderWrapped()
+    # The contract's field name: DRF's metaclass takes declared fields off the class, so
+    # the serializer's own .data is untouched.
+    data = PaymentOrderWrapped()  # type: ignore[assignment]
 
 
 class ProcessCartOutput(serializers.Serializer):

@@ -104,13 +104,14 @@ class CartPaymentApi(_PhonePeCheckoutApi):
     InputSerializer = CartPaymentInput
 
     def answer(self, payment: Payment) -> dict:
-        return CartPaymentOutput(
+        answer: serializers.Serializer = CartPaymentOutput(
             {
                 "success": True,
                 "message": "Payment order created for cart",
                 "data": {"payment_order": payment_order_body(payment)},
             }
-        ).data
+        )
+        return answer.data
 
     @extend_schema(request=CartPaymentInput, responses={201: CartPaymentOutput, **CHECKOUT_ERRORS})
     @idempotent

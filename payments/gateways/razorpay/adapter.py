@@ -14,6 +14,7 @@ from ..base import (
     ChargeState,
     InvalidSignature,
     MalformedWebhook,
+    PaymentProvider,
     ProviderError,
     ProviderOrder,
     ProviderUnavailable,
@@ -351,7 +352,7 @@ def _charge_from_payment(entity: dict, *, malformed: type[Exception] = Malformed
     """A payment entity as a Charge; only `captured` is paid, whatever the event said."""
     try:
         return Charge(
-            state=PAYMENT_STATES.get(entity.get("status"), ChargeState.PENDING),
+            state=PAYMENT_STATES.get(str(entity.get("status")), ChargeState.PENDING),
             provider_order_id=str(entity["order_id"]),
             amount=int(entity["amount"]),
             currency=str(entity["currency"]),
@@ -366,7 +367,7 @@ def _refund_result(entity: dict, *, malformed: type[Exception] = MalformedWebhoo
     try:
         notes = entity.get("notes") or {}
         return RefundResult(
-            state=REFUND_STATES.get(entity.get("status"), RefundState.PENDING),
+            state=REFUND_STATES.get(str(entity.get("status")), RefundState.PENDING),
             provider_refund_id=str(entity["id"]),
             reference=str((notes.get("refund_id") if isinstance(notes, dict) else "") or ""),
         )
@@ -407,3 +408,7 @@ def _charge_from_link_event(event_type: str, link: dict | None, payment: dict | 
         raise MalformedWebhook(f"Razorpay {event_type} carries no payment entity.")
     # The payment names the order Razorpay made behind the link; ours is the link.
     return dataclasses.replace(_charge_from_payment(payment), provider_order_id=str(link["id"]))
+
+
+# mypy checks here that the adapter offers everything the shared interface asks for.
+_INTERFACE: type[PaymentProvider] = RazorpayProvider

@@ -49,7 +49,8 @@ class PaymentLinkForm(forms.Form):
             )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         booking = items = None
         if data.get("package"):
             if not (data.get("selected_date") and data.get("selected_time")):
@@ -88,7 +89,7 @@ class PaymentLinkAdmin(admin.ModelAdmin):
         "payment", "customer", "amount", "link_status", "copyable_url", "expires_at",
         "created_by", "created_at", "cancelled_at", "cancelled_by",
     ]  # fmt: skip
-    fields = readonly_fields
+    fields = tuple(readonly_fields)
     actions = ["cancel"]
 
     @admin.display(description="customer")

@@ -24,9 +24,9 @@ from ...services.checkout import payment_notes, payment_open_with, payment_start
 from ...services.refunds import is_uuid
 from ...services.transitions import payment_expire
 from ..base import InvalidSignature, ProviderError, ProviderFailure
-from ..registry import get_provider
 from . import GATEWAY
 from .models import PaymentLink
+from .provider import razorpay_provider
 
 # Razorpay takes an expiry at least 15 minutes and at most six months ahead.
 SHORTEST_LINK_SECONDS = 15 * 60
@@ -84,7 +84,7 @@ def payment_link_create(
                 for_payment_link=True,
             )
         else:
-            cart = link_cart_create(user=user, items=items)
+            cart = link_cart_create(user=user, items=items or [])
         payment = payment_start_from_cart(
             user=user,
             cart=cart,
@@ -104,7 +104,7 @@ def payment_link_create(
     try:
         opened = payment_open_with(
             payment,
-            lambda provider: provider.create_payment_link(
+            lambda _: razorpay_provider().create_payment_link(
                 reference=str(payment.pk),
                 amount=to_minor(payment.amount),
                 currency=payment.currency,
@@ -134,7 +134,7 @@ def payment_link_cancel(*, payment_id, staff) -> PaymentLink:
     if not payment.is_open or not payment.provider_order_id:
         raise Conflict(f"This payment link is {link.status}; it cannot be cancelled.")
     try:
-        get_provider(GATEWAY.name).cancel_order(provider_order_id=payment.provider_order_id)
+        razorpay_provider().cancel_order(provider_order_id=payment.provider_order_id)
     except ProviderError as exc:
         payment_sync_with_provider(payment=payment, min_interval=timedelta(0))
         raise Conflict("Razorpay would not cancel this link: it may have been paid.") from exc
@@ -169,7 +169,7 @@ def payment_link_returned(
     if not payment:
         return LinkReturn(payment=None)
     try:
-        get_provider(GATEWAY.name).verify_link_callback(
+        razorpay_provider().verify_link_callback(
             link_id=link_id,
             reference=reference,
             status=status,

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import time
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -108,7 +109,7 @@ PAYMENT_INDEX = "razorpay:payment"
 
 def sandbox_payment_add(order: SandboxOrder, *, succeeded: bool) -> dict:
     """A shopper's attempt on an order, as Razorpay records it."""
-    payment = {
+    payment: dict[str, Any] = {
         "id": random_id("pay_"),
         "entity": "payment",
         "amount": order.amount,
@@ -166,7 +167,7 @@ def payment_detail(request, payment_id: str):
 def payment_capture(request, payment_id: str):
     order, payment = _find_payment(payment_id)
     body = json_body(request) or {}
-    if payment is None or payment["status"] != "authorized":
+    if order is None or payment is None or payment["status"] != "authorized":
         return _bad_request("This payment is not authorized and cannot be captured")
     if body.get("amount") != payment["amount"] or body.get("currency") != payment["currency"]:
         return _bad_request("Capture amount must be equal to the amount authorized")

@@ -14,8 +14,8 @@ from ...money import to_minor
 from ...services.fulfilment import Fulfilment, payment_fulfil
 from ...services.transitions import payment_mark_failed
 from ..base import Charge, ChargeState, InvalidSignature, ProviderFailure
-from ..registry import get_provider
 from . import GATEWAY
+from .provider import razorpay_provider
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class AwaitingCapture:
 
 
 def _captured_charge(payment: Payment, provider_payment_id: str) -> Charge:
-    provider = get_provider(GATEWAY.name)
+    provider = razorpay_provider()
     try:
         charge = provider.fetch_payment(provider_payment_id=provider_payment_id)
         if charge.state == ChargeState.AUTHORIZED and settings.RAZORPAY_CAPTURE_AUTHORIZED:
@@ -51,8 +51,8 @@ def payment_verify_razorpay(
     if payment is None:
         raise Missing("Payment not found.")
     try:
-        get_provider(GATEWAY.name).verify_checkout_signature(
-            provider_order_id=payment.provider_order_id,
+        razorpay_provider().verify_checkout_signature(
+            provider_order_id=provider_order_id,
             provider_payment_id=provider_payment_id,
             signature=signature,
         )

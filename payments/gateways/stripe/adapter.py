@@ -11,6 +11,7 @@ from ..base import (
     Charge,
     ChargeState,
     MalformedWebhook,
+    PaymentProvider,
     ProviderError,
     ProviderOrder,
     ProviderUnavailable,
@@ -274,10 +275,14 @@ def _charge_from_session(
 def _refund_result(refund: dict, *, malformed: type[Exception] = MalformedWebhook) -> RefundResult:
     try:
         return RefundResult(
-            state=REFUND_STATES.get(refund.get("status"), RefundState.PENDING),
+            state=REFUND_STATES.get(str(refund.get("status")), RefundState.PENDING),
             provider_refund_id=str(refund["id"]),
             reference=str((refund.get("metadata") or {}).get("refund_id") or ""),
             reason=str(refund.get("failure_reason") or ""),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise malformed("Stripe refund lacks an id.") from exc
+
+
+# mypy checks here that the adapter offers everything the shared interface asks for.
+_INTERFACE: type[PaymentProvider] = StripeProvider
