@@ -125,10 +125,11 @@ def rsps():
     """The providers' HTTP boundary: every outgoing request must be answered by a mock."""
     import responses
 
-    from .payments.razorpay_fakes import LINKS, ORDERS, PAYMENTS, REFUNDS
+    from payments.gateways.registry import gateways
+    from tests.payments.gateways.contract import fakes_of
 
-    for known in (ORDERS, PAYMENTS, REFUNDS, LINKS):
-        known.clear()  # the fake provider starts empty with each test
+    for name in gateways():
+        fakes_of(name).reset()  # each fake provider starts empty with each test
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock
 

@@ -2,8 +2,8 @@
 checkout: fill a cart, start a payment with each provider, pay and come back."""
 
 from tests.factories import future_slot
-from tests.payments.phonepe_fakes import webhook_body
-from tests.payments.razorpay_fakes import ADDRESS, checkout_signature, pay_at_razorpay
+from tests.payments.gateways.phonepe.fakes import webhook_body
+from tests.payments.gateways.razorpay.fakes import ADDRESS, checkout_signature, pay_at_razorpay
 
 
 # ---------------------------------------------------------------- carts

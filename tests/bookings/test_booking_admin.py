@@ -95,7 +95,7 @@ def test_a_cancelled_booking_cannot_be_moved(staff):
 
 
 def test_staff_cancel_a_paid_booking_by_refunding_it_in_full(staff, rsps):
-    from tests.payments.razorpay_fakes import mock_refunds
+    from tests.payments.gateways.razorpay.fakes import mock_refunds
 
     mock_refunds(rsps)
     booking = BookingFactory()

@@ -13,7 +13,7 @@ from payments.models import Payment, PaymentStatus
 from tests.conftest import client_for, run_concurrently
 from tests.factories import PujaPackageFactory, UserFactory, VariantFactory, future_slot
 from tests.flows import add_to_cart, booking_cart, create_payment
-from tests.payments.razorpay_fakes import mock_order_create, mock_payment_links, orders_url
+from tests.payments.gateways.razorpay.fakes import mock_order_create, mock_payment_links, orders_url
 
 
 def provider_orders(rsps) -> int:

@@ -22,8 +22,8 @@ from payments.models import Payment
 from tests.conftest import client_for, free_port, run_concurrently
 from tests.factories import PujaPackageFactory, UserFactory, VariantFactory
 from tests.flows import add_to_cart, booking_cart, create_payment
-from tests.payments.phonepe_fakes import mock_pay, mock_token
-from tests.payments.razorpay_fakes import ADDRESS, mock_order_create
+from tests.payments.gateways.phonepe.fakes import mock_pay, mock_token
+from tests.payments.gateways.razorpay.fakes import ADDRESS, mock_order_create
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -20,8 +20,8 @@ from tests.documented import DocumentedClient
 from tests.factories import PujaPackageFactory, UserFactory, VariantFactory, future_slot
 from tests.flows import add_to_cart, booking_cart, create_payment, start, verify
 from tests.payments.conftest import act
-from tests.payments.phonepe_fakes import mock_pay, mock_token
-from tests.payments.razorpay_fakes import (
+from tests.payments.gateways.phonepe.fakes import mock_pay, mock_token
+from tests.payments.gateways.razorpay.fakes import (
     mock_order_create,
     mock_refunds,
     orders_url,
@@ -154,7 +154,7 @@ def test_an_order_first_checkout_cannot_reserve_what_others_hold(shoppers, last_
     add_to_cart(first, last_two, 2)
     create_payment(first)
     add_to_cart(second, last_two, 1)
-    from tests.payments.razorpay_fakes import ADDRESS
+    from tests.payments.gateways.razorpay.fakes import ADDRESS
 
     refused = second.post(
         "/api/orders/", {"shipping_address": ADDRESS, "billing_address": ADDRESS}, format="json"
@@ -239,9 +239,9 @@ def test_a_slot_with_a_capacity_takes_that_many_bookings_confirmed_and_held(phon
     }
     assert devotees[2].post("/api/cart/carts/", body, format="json").status_code == 409
 
-    from tests.payments.phonepe_fakes import mock_status
-    from tests.payments.phonepe_fakes import post_webhook as phonepe_webhook
-    from tests.payments.phonepe_fakes import webhook_body as phonepe_body
+    from tests.payments.gateways.phonepe.fakes import mock_status
+    from tests.payments.gateways.phonepe.fakes import post_webhook as phonepe_webhook
+    from tests.payments.gateways.phonepe.fakes import webhook_body as phonepe_body
 
     mock_status(phonepe, first["merchant_order_id"], "COMPLETED", 99900)
     hook = phonepe_body("checkout.order.completed", first["merchant_order_id"], 99900, "COMPLETED")

@@ -145,7 +145,7 @@ def test_a_broker_outage_never_fails_a_paid_request_and_the_receipt_goes_out_lat
     from tests.conftest import _point_celery_at
     from tests.factories import VariantFactory
     from tests.flows import add_to_cart, verify
-    from tests.payments.razorpay_fakes import mock_order_create
+    from tests.payments.gateways.razorpay.fakes import mock_order_create
 
     mock_order_create(rsps)
     shopper = client_for(UserFactory())

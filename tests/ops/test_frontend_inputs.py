@@ -8,9 +8,8 @@ from django.test import override_settings
 from cart.models import Cart
 from payments.models import Payment
 from tests.factories import PujaPackageFactory, VariantFactory, future_slot
-
-from ..payments.phonepe_fakes import mock_pay, mock_token
-from ..payments.razorpay_fakes import ADDRESS, mock_order_create
+from tests.payments.gateways.phonepe.fakes import mock_pay, mock_token
+from tests.payments.gateways.razorpay.fakes import ADDRESS, mock_order_create
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,7 @@ database."""
 import pytest
 
 from payments.models import WebhookEvent
-
-from ..payments.razorpay_fakes import payment_entity, sign_webhook, webhook_body
+from tests.payments.gateways.razorpay.fakes import payment_entity, sign_webhook, webhook_body
 
 pytestmark = pytest.mark.django_db
 ODD = ["\u00e9t\u00e9", "\u2603 snow", "nul\x00byte", "x" * 5000, " ", "\r"]

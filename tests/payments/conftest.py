@@ -6,8 +6,7 @@ from orders.models import Order
 from payments.models import Payment
 from tests.factories import VariantFactory
 from tests.flows import add_to_cart, create_payment, verify
-
-from .razorpay_fakes import mock_order_create
+from tests.payments.gateways.razorpay.fakes import mock_order_create
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from payments.ledger import BREACHES, payments_audit
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from tests.factories import PujaPackageFactory, VariantFactory
 from tests.flows import add_to_cart, booking_cart, create_payment, verify
-
-from .razorpay_fakes import mock_order_create, mock_refunds
+from tests.payments.gateways.razorpay.fakes import mock_order_create, mock_refunds
 
 pytestmark = pytest.mark.django_db
 

@@ -19,9 +19,14 @@ from orders.models import Order
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
 from payments.services.refunds import refund_owed
 from tests.documented import DocumentedClient
+from tests.payments.gateways.razorpay.fakes import (
+    mock_refunds,
+    payment_entity,
+    post_webhook,
+    webhook_body,
+)
 
 from .conftest import act
-from .razorpay_fakes import mock_refunds, payment_entity, post_webhook, webhook_body
 
 pytestmark = pytest.mark.django_db
 METRICS_TOKEN = "metrics-token-for-the-tests-0123456789"
@@ -136,8 +141,7 @@ def test_a_payments_whole_life_is_logged_and_counted(
 def test_creating_a_payment_is_logged_and_counted(api, rsps, json_lines):
     from tests.factories import VariantFactory
     from tests.flows import add_to_cart, create_payment
-
-    from .razorpay_fakes import mock_order_create
+    from tests.payments.gateways.razorpay.fakes import mock_order_create
 
     before = sample("paycart_payments_total", provider="razorpay", status="INITIATED")
     calls = sample(
@@ -186,8 +190,7 @@ def test_a_provider_that_fails_counts_an_error_and_a_failed_payment(
 ):
     from tests.factories import VariantFactory
     from tests.flows import add_to_cart, create_payment
-
-    from .razorpay_fakes import orders_url
+    from tests.payments.gateways.razorpay.fakes import orders_url
 
     labels = {"provider": "razorpay", "action": "create_order", "error": "ProviderUnavailable"}
     errors_before = sample("paycart_provider_call_errors_total", **labels)

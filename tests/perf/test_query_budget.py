@@ -8,7 +8,7 @@ import pytest
 
 from tests.factories import VariantFactory
 from tests.flows import create_payment
-from tests.payments.razorpay_fakes import (
+from tests.payments.gateways.razorpay.fakes import (
     checkout_signature,
     mock_order_create,
     pay_at_razorpay,

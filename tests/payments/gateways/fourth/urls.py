@@ -1,0 +1,1 @@
+urlpatterns: list = []  # a real provider mounts its webhook here (apis.WebhookApi)

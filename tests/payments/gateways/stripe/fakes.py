@@ -1,0 +1,149 @@
+"""Stripe at its HTTP boundary: `responses` answers the SDK's form-encoded calls, and
+Stripe-Signature headers are made with the documented scheme (t=..., v1=HMAC-SHA256)."""
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import time
+from urllib.parse import parse_qsl
+
+import responses
+from django.conf import settings
+
+from tests.payments.gateways.contract import PAYMENT_ID, GatewayFakes
+
+
+def sessions_url() -> str:
+    return f"{settings.STRIPE_API_BASE}/v1/checkout/sessions"
+
+
+def mock_session_create(rsps: responses.RequestsMock) -> list[dict]:
+    created: list[dict] = []
+
+    def answer(request):
+        form = dict(parse_qsl(request.body))
+        session_id = f"cs_test_{secrets.token_hex(12)}"
+        session = {
+            "id": session_id,
+            "object": "checkout.session",
+            "client_secret": f"{session_id}_secret_{secrets.token_hex(8)}",
+            "status": "open",
+            "payment_status": "unpaid",
+            "ui_mode": form.get("ui_mode"),
+            "mode": form.get("mode"),
+            "amount_total": int(form["line_items[0][price_data][unit_amount]"]),
+            "currency": form["line_items[0][price_data][currency]"],
+            "return_url": form.get("return_url"),
+            "client_reference_id": form.get("client_reference_id"),
+            "metadata": {k[9:-1]: v for k, v in form.items() if k.startswith("metadata[")},
+            "payment_intent": None,
+        }
+        created.append(session)
+        return 200, {}, json.dumps(session)
+
+    rsps.add_callback(responses.POST, sessions_url(), callback=answer)
+    return created
+
+
+def mock_session_expire(rsps: responses.RequestsMock) -> None:
+    def answer(request):
+        session_id = request.url.rsplit("/", 2)[-2]
+        return (
+            200,
+            {},
+            json.dumps({"id": session_id, "object": "checkout.session", "status": "expired"}),
+        )
+
+    rsps.add_callback(
+        responses.POST, re.compile(rf"{re.escape(sessions_url())}/[^/]+/expire"), callback=answer
+    )
+
+
+def completed_session(session: dict, **overrides) -> dict:
+    return (
+        session
+        | {
+            "status": "complete",
+            "payment_status": "paid",
+            "payment_intent": "pi_test_123",
+            "collected_information": {
+                "shipping_details": {
+                    "name": "Asha Rao",
+                    "address": {
+                        "line1": "1 MG Road",
+                        "line2": None,
+                        "city": "Pune",
+                        "state": "MH",
+                        "postal_code": "411001",
+                        "country": "IN",
+                    },
+                }
+            },
+        }
+        | overrides
+    )
+
+
+def event_body(event_type: str, session: dict, event_id: str | None = None) -> bytes:
+    return json.dumps(
+        {
+            "id": event_id or f"evt_{secrets.token_hex(12)}",
+            "object": "event",
+            "type": event_type,
+            "api_version": "2026-10-28.endive",
+            "created": int(time.time()),
+            "livemode": False,
+            "pending_webhooks": 1,
+            "data": {"object": session},
+        }
+    ).encode()
+
+
+def signature_header(body: bytes, secret: str | None = None, timestamp: int | None = None) -> str:
+    ts = int(time.time()) if timestamp is None else timestamp
+    key = (secret or settings.STRIPE_WEBHOOK_SECRET).encode()
+    digest = hmac.new(key, f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={ts},v1={digest}"
+
+
+def post_event(client, body: bytes, signature: str | None = None):
+    headers = {}
+    if signature != "":
+        headers["HTTP_STRIPE_SIGNATURE"] = signature or signature_header(body)
+    return client.post(
+        "/api/payments/webhook/stripe/", body, content_type="application/json", **headers
+    )
+
+
+def _delivery(order_id: str, secret: str) -> tuple[bytes, dict]:
+    body = event_body("checkout.session.completed", completed_session({"id": order_id}))
+    ts = int(time.time())
+    digest = hmac.new(secret.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
+    return body, {"Stripe-Signature": f"t={ts},v1={digest}"}
+
+
+CONTRACT = GatewayFakes(
+    secrets=lambda current, previous: {
+        "webhook_secret": current,
+        "previous_webhook_secret": previous,
+    },
+    delivery=_delivery,
+    refund_endpoint=lambda: ("POST", f"{settings.STRIPE_API_BASE}/v1/refunds"),
+    refund_answer=lambda reference: {
+        "id": "re_CONTRACT",
+        "object": "refund",
+        "amount": 100,
+        "status": "succeeded",
+        "payment_intent": PAYMENT_ID,
+        "metadata": {"refund_id": reference},
+    },
+    reference_sent=lambda request: request.headers["Idempotency-Key"],
+    webhook_path="/api/payments/webhook/stripe/",
+    secret_setting="STRIPE_WEBHOOK_SECRET",
+    previous_secret_settings=lambda secret: {"STRIPE_WEBHOOK_SECRET_PREVIOUS": secret},
+    refusal=lambda status: {
+        "error": {"type": "invalid_request_error", "message": f"Refused ({status})"}
+    },
+)

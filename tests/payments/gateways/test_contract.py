@@ -1,0 +1,144 @@
+"""The provider contract, run over every registered gateway (and over a fourth, registered
+here as a package plus a settings block): a signed delivery becomes a notice, a wrong or
+empty secret is refused, the previous secret verifies during a rotation, a refund carries
+our refund id as its idempotency key, and a provider's trouble lands on the error ladder.
+A gateway without fakes (tests/payments/gateways/<name>/fakes.py) fails here."""
+
+import pytest
+import requests
+
+from payments.gateways import registry
+from payments.gateways.base import (
+    InvalidSignature,
+    ProviderError,
+    ProviderUnavailable,
+    WebhookNotice,
+)
+
+from .contract import ORDER_ID, PAYMENT_ID, fakes_of
+
+pytestmark = pytest.mark.django_db
+
+FOURTH = "tests.payments.gateways.fourth"
+
+
+@pytest.fixture
+def fourth_registered(settings):
+    """The fourth gateway: its package named in PAYMENT_GATEWAY_PACKAGES, its settings block
+    set, switched on. The registry finds it like the others."""
+    settings.PAYMENT_GATEWAY_PACKAGES = [FOURTH]
+    settings.PAYMENT_PROVIDERS = [*settings.PAYMENT_PROVIDERS, "fourth"]
+    settings.FOURTH_BASE_URL = "https://api.fourth.example"
+    settings.FOURTH_WEBHOOK_SECRET = "fourth-secret"
+    settings.FOURTH_WEBHOOK_SECRET_PREVIOUS = ""
+    registry.gateway_packages.cache_clear()
+    registry.gateways.cache_clear()
+    yield
+    registry.gateway_packages.cache_clear()
+    registry.gateways.cache_clear()
+
+
+@pytest.fixture(params=[*registry.gateways(), "fourth"])
+def gateway(request):
+    """(the gateway as the registry has it, its fakes)."""
+    if request.param == "fourth":
+        request.getfixturevalue("fourth_registered")
+    return registry.gateway(request.param), fakes_of(request.param, package=_package(request))
+
+
+def _package(request) -> str:
+    return FOURTH if request.param == "fourth" else ""
+
+
+def adapter(gateway, secret="current-secret", previous=""):
+    spec, fakes = gateway
+    config = {**spec.config(), **fakes.secrets(secret, previous)}
+    return spec.adapter_class()(**config, **spec.dependencies())
+
+
+def test_the_fourth_gateway_is_found_by_the_registry_once_its_package_is_named(
+    fourth_registered,
+):
+    assert "fourth" in registry.gateways()
+    assert ("fourth", "Fourth") in registry.gateway_choices()
+    assert registry.get_provider("fourth").name == "fourth"
+
+
+def test_every_gateway_in_the_registry_has_fakes_for_these_tests():
+    for name in registry.gateways():
+        assert fakes_of(name).delivery, f"{name} has no CONTRACT in its fakes"
+
+
+def test_a_signed_delivery_becomes_a_notice_about_its_order(gateway):
+    body, headers = gateway[1].delivery(ORDER_ID, "current-secret")
+    notice = adapter(gateway).parse_webhook(body=body, headers=headers)
+    assert isinstance(notice, WebhookNotice)
+    assert notice.charge is not None and notice.charge.provider_order_id == ORDER_ID
+    assert notice.event_id and not notice.signed_with_previous
+
+
+@pytest.mark.parametrize("signed_with", ["another-secret", ""])
+def test_a_delivery_signed_with_another_or_an_empty_secret_is_refused(gateway, signed_with):
+    body, headers = gateway[1].delivery(ORDER_ID, signed_with)
+    with pytest.raises(InvalidSignature):
+        adapter(gateway).parse_webhook(body=body, headers=headers)
+
+
+def test_with_no_secret_configured_nothing_verifies(gateway):
+    body, headers = gateway[1].delivery(ORDER_ID, "")
+    with pytest.raises(InvalidSignature):
+        adapter(gateway, secret="").parse_webhook(body=body, headers=headers)
+
+
+def test_a_delivery_without_its_signature_header_is_refused(gateway):
+    body, _ = gateway[1].delivery(ORDER_ID, "current-secret")
+    with pytest.raises(InvalidSignature):
+        adapter(gateway).parse_webhook(body=body, headers={})
+
+
+def test_during_a_rotation_the_previous_secret_still_verifies_and_says_so(gateway):
+    body, headers = gateway[1].delivery(ORDER_ID, "old-secret")
+    rotating = adapter(gateway, secret="new-secret", previous="old-secret")
+    assert rotating.parse_webhook(body=body, headers=headers).signed_with_previous
+    with pytest.raises(InvalidSignature):  # the rotation over, the old secret is refused
+        adapter(gateway, secret="new-secret").parse_webhook(body=body, headers=headers)
+
+
+def _refund(gateway, rsps):
+    gateway[1].prepare(rsps)
+    return adapter(gateway).refund(
+        reference="our-refund-id",
+        provider_order_id=ORDER_ID,
+        provider_payment_id=PAYMENT_ID,
+        amount=100,
+        currency="INR",
+    )
+
+
+def test_a_refund_carries_our_refund_id_as_the_idempotency_key(gateway, rsps):
+    method, url = gateway[1].refund_endpoint()
+    rsps.add(method, url, json=gateway[1].refund_answer("our-refund-id"))
+    assert _refund(gateway, rsps).provider_refund_id
+    sent = [call.request for call in rsps.calls if call.request.url == url]
+    assert sent and all(gateway[1].reference_sent(request) == "our-refund-id" for request in sent)
+
+
+@pytest.mark.parametrize(
+    ("answer", "rung"),
+    [
+        ({"status": 401}, ProviderError),
+        ({"status": 400}, ProviderError),
+        ({"status": 500, "json": {"error": "down"}}, ProviderUnavailable),
+        ({"status": 503, "body": "<html>maintenance</html>"}, ProviderUnavailable),
+        ({"body": requests.ConnectTimeout("no answer")}, ProviderUnavailable),
+        ({"body": requests.ReadTimeout("too slow")}, ProviderUnavailable),
+    ],
+    ids=["401", "400", "500", "503-html", "connect-timeout", "read-timeout"],
+)
+def test_a_providers_trouble_lands_on_the_error_ladder(gateway, rsps, answer, rung):
+    method, url = gateway[1].refund_endpoint()
+    if "json" not in answer and "body" not in answer:  # a refusal, in the provider's format
+        answer = {**answer, "json": gateway[1].refusal(answer["status"])}
+    rsps.add(method, url, **answer)
+    with pytest.raises(rung):
+        _refund(gateway, rsps)
