@@ -56,7 +56,11 @@ class BookingOutputSerializer(serializers.ModelSerializer):
         fields = [
             "id", "book_id", "puja_service", "service", "package", "package_name",
             "selected_date", "selected_time", "status", "total_amount", "created_at",
+            "dispute_status",
         ]  # fmt: skip
+        extra_kwargs = {
+            "dispute_status": {"help_text": "its payment's dispute (OPEN, WON, LOST…); null: none"}
+        }
 
 
 def _services():

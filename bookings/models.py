@@ -43,6 +43,9 @@ class Booking(models.Model):
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # A dispute of its payment (payments writes it): null when there is none.
+    dispute_status = models.CharField(max_length=16, null=True, blank=True)
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [

@@ -35,7 +35,8 @@ def ask_then_act(
 ) -> TemplateResponse | None:
     """An action with an intermediate page: show the form; once it is filled in validly,
     run `act(obj, form.cleaned_data)` for every selected row (refusals reported)."""
-    form = form_class(request.POST if "apply" in request.POST else None)
+    applied = "apply" in request.POST
+    form = form_class(request.POST if applied else None, request.FILES if applied else None)
     if form.is_valid():
         run_per_row(
             modeladmin,

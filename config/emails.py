@@ -8,13 +8,15 @@ from django.db.models import Model
 from django.utils import timezone
 
 
-def send_once(instance: Model, claim_field: str, *, subject: str, body: str, to: str) -> bool:
+def send_once(
+    instance: Model, claim_field: str, *, subject: str, body: str, to: str | list[str]
+) -> bool:
     """False when it was sent (or is being sent) already."""
     rows = type(instance).objects.filter(pk=instance.pk, **{f"{claim_field}__isnull": True})
     if not rows.update(**{claim_field: timezone.now()}):
         return False
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to] if isinstance(to, str) else to)
     except Exception:
         type(instance).objects.filter(pk=instance.pk).update(**{claim_field: None})
         raise

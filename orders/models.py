@@ -67,6 +67,9 @@ class Order(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # A dispute of its payment (payments writes it): null when there is none.
+    dispute_status = models.CharField(max_length=16, null=True, blank=True)
+
     objects = OrderQuerySet.as_manager()
 
     class Meta:

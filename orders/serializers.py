@@ -48,8 +48,11 @@ class OrderOutputSerializer(serializers.ModelSerializer):
             "id", "order_number", "status", "payment_status", "currency", "subtotal",
             "discount_total", "total", "coupon_code", "shipping_address", "billing_address",
             "provider_shipping_address", "is_locked", "items", "paid_at", "created_at",
-            "updated_at",
+            "updated_at", "dispute_status",
         ]  # fmt: skip
+        extra_kwargs = {
+            "dispute_status": {"help_text": "its payment's dispute (OPEN, WON, LOST…); null: none"}
+        }
 
     def to_representation(self, order: Order) -> dict:
         data = super().to_representation(order)

@@ -3,6 +3,7 @@ from django.contrib import admin
 from config.admin import ReasonForm, ask_then_act, run_per_row
 
 from . import refund_admin  # noqa: F401  (adds refunds to the order and booking admin)
+from .disputes.admin import PaymentDisputeActions
 from .gateways.registry import gateway_modules
 from .models import Payment, PaymentStatusChange, Refund, WebhookEvent
 from .services.refund_retries import refund_give_up, refund_retry
@@ -45,7 +46,7 @@ class RefundInline(admin.TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(PaymentDisputeActions, admin.ModelAdmin):
     inlines = [RefundInline, PaymentStatusChangeInline]
     list_display = [
         "id", "user", "provider", "status", "needs_attention", "attention_reason", "amount",
@@ -61,6 +62,7 @@ class PaymentAdmin(admin.ModelAdmin):
     ]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Payment._meta.fields]
+    actions = ["record_dispute"]
 
     def has_add_permission(self, request):
         return False

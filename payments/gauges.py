@@ -5,6 +5,8 @@ from django.db.models import Count
 from prometheus_client.core import GaugeMetricFamily
 
 from . import backlog
+from .disputes.alerts import disputes_due_soon
+from .disputes.selectors import disputes_open
 from .ledger import payments_unaccounted_count
 from .rotations import rotations_open
 
@@ -45,6 +47,16 @@ class PaymentGauges:
             "paycart_refunds_stuck",
             "Refunds refused by the provider or waiting too long.",
             value=backlog.refunds_stuck().count(),
+        )
+        yield GaugeMetricFamily(
+            "paycart_disputes_open",
+            "Disputes open or under review: money a bank may take back.",
+            value=disputes_open().count(),
+        )
+        yield GaugeMetricFamily(
+            "paycart_disputes_due_soon",
+            "Open disputes whose deadline to answer is within DISPUTE_DUE_SOON_HOURS (or past).",
+            value=disputes_due_soon().count(),
         )
         rotations = GaugeMetricFamily(
             "paycart_secret_rotation_open",

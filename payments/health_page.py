@@ -3,6 +3,7 @@ page and the action that moves it on, and payments per hour over the last day.""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
@@ -11,6 +12,8 @@ from django.utils import timezone
 from holds.selectors import holds_active, holds_lapsed
 
 from . import backlog
+from .disputes.alerts import disputes_due_soon
+from .disputes.selectors import disputes_open
 from .ledger import BREACHES, payments_breaching
 from .models import PaymentStatus
 from .rotations import rotations_open
@@ -70,6 +73,7 @@ def payment_health(request):
         "refunds": backlog.refunds_stuck().select_related("payment").order_by("created_at"),
     }
     unaccounted = payments_breaching().order_by("created_at")
+    open_disputes = disputes_open()
     active = holds_active().select_related("payment__user", "variant", "slot__puja_service")
     context = {
         **admin.site.each_context(request),
@@ -90,6 +94,13 @@ def payment_health(request):
             ],
         },
         "rotations": rotations_open(),
+        "now": timezone.now(),
+        "disputes": {
+            "count": open_disputes.count(),
+            "due_soon": disputes_due_soon().count(),
+            "hours": settings.DISPUTE_DUE_SOON_HOURS,
+            "rows": open_disputes[:ROWS_SHOWN],
+        },
         "chart": _hourly_chart(backlog.payments_per_hour(hours=CHART_HOURS)),
         **{
             name: {"count": rows.count(), "rows": rows[:ROWS_SHOWN]}

@@ -4,6 +4,7 @@ with the shopper, or on its way back. For each payment whose money arrived (its
 
     captured = kept for what was fulfilled + refunded + refunds in flight
                (+ refunds staff gave up on, saying the money went back another way)
+               + lost to disputes (lost or accepted: the bank returned it)
 
 A breach is anything else, by kind (BREACHES). `payments_audit` lists them for the
 `audit_payments` command; the payment-health page and the `paycart_payments_unaccounted`
@@ -31,6 +32,7 @@ from django.utils import timezone
 from bookings.models import Booking, BookingStatus
 from orders.models import Order, OrderStatus
 
+from .disputes.models import MONEY_RETURNED_STATUSES, Dispute
 from .models import Payment, PaymentStatus, Refund, RefundStatus
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -48,6 +50,46 @@ def _own_refunds(condition: Q):
         .values("total")
     )
     return Coalesce(Subquery(refunds, output_field=MONEY), Value(Decimal("0")), output_field=MONEY)
+
+
+def _lost_to_disputes():
+    """What lost and accepted disputes of this payment returned to the shopper."""
+    lost = (
+        Dispute.objects.filter(payment=OuterRef("pk"), status__in=MONEY_RETURNED_STATUSES)
+        .order_by()
+        .values("payment")
+        .annotate(total=Sum("amount_deducted"))
+        .values("total")
+    )
+    return Coalesce(Subquery(lost, output_field=MONEY), Value(Decimal("0")), output_field=MONEY)
+
+
+def _lost_and_unsettled() -> QuerySet[Dispute]:
+    """Lost or accepted disputes of this payment that staff have not settled (cancelled what
+    it bought, or let it go ahead)."""
+    return Dispute.objects.filter(
+        payment=OuterRef("pk"), status__in=MONEY_RETURNED_STATUSES, resolution=""
+    )
+
+
+def _still_to_come() -> Q:
+    """An order not shipped yet, or a booking whose slot is still ahead."""
+    return Q(
+        Exists(
+            Order.objects.filter(
+                pk=OuterRef("order_id"),
+                status__in=[OrderStatus.PAYMENT_CONFIRMED, OrderStatus.AWAITING_SHIPMENT],
+            )
+        )
+    ) | Q(
+        Exists(
+            Booking.objects.filter(
+                payment=OuterRef("pk"),
+                status=BookingStatus.CONFIRMED,
+                selected_date__gte=timezone.localdate(),
+            )
+        )
+    )
 
 
 def _slot_began_before_booked() -> Q:
@@ -71,15 +113,18 @@ def _failed_refunds() -> QuerySet[Refund]:
 
 def _ledger() -> QuerySet[Payment]:
     """Every payment whose money arrived, with what its refunds account for."""
-    accounted_for = F("processed") + F("in_flight") + F("written_off")
+    refunded = F("processed") + F("in_flight") + F("written_off")
     return Payment.objects.filter(captured_amount__isnull=False).annotate(
         processed=_own_refunds(Q(status=RefundStatus.PROCESSED)),
         in_flight=_own_refunds(Q(status=RefundStatus.REQUESTED)),
-        written_off=_own_refunds(Q(given_up_at__isnull=False)),
+        # A refund never sent because a lost dispute returned the money counts as the dispute.
+        written_off=_own_refunds(Q(given_up_at__isnull=False, superseded_by__isnull=True)),
+        lost=_lost_to_disputes(),
+        refunds_total=ExpressionWrapper(refunded, output_field=MONEY),
+        accounted_for=ExpressionWrapper(refunded + F("lost"), output_field=MONEY),
         owed=_own_refunds(
             Q(status=RefundStatus.FAILED, given_up_at__isnull=True, retry__isnull=True)
         ),
-        accounted_for=ExpressionWrapper(accounted_for, output_field=MONEY),
         failed_own=Exists(
             _failed_refunds().filter(provider_payment_id=OuterRef("provider_payment_id"))
         ),
@@ -100,6 +145,7 @@ def _ledger() -> QuerySet[Payment]:
         booking_undone=Exists(
             Booking.objects.filter(payment=OuterRef("pk"), status=BookingStatus.CANCELLED)
         ),
+        lost_but_open=Exists(_lost_and_unsettled()) & _still_to_come(),
         slot_past=Exists(
             Booking.objects.filter(
                 _slot_began_before_booked(),
@@ -123,7 +169,16 @@ BREACHES = {
     ),
     "over_refunded": (
         "refunds add up to more than was captured",
-        Q(accounted_for__gt=F("captured_amount")),
+        Q(refunds_total__gt=F("captured_amount")),
+    ),
+    "over_returned": (
+        "refunds and lost disputes add up to more than was captured",
+        Q(refunds_total__lte=F("captured_amount"), accounted_for__gt=F("captured_amount")),
+    ),
+    "lost_but_open": (
+        "a dispute was lost, but its order has not shipped or its booking is still to come "
+        "(cancel it without a refund, or let it go ahead, from the dispute)",
+        Q(lost_but_open=True),
     ),
     "underpaid_but_fulfilled": (
         "fulfilled for less than its price",
@@ -131,7 +186,7 @@ BREACHES = {
     ),
     "refunded_but_standing": (
         "refunded in full, but its order or booking still stands",
-        Q(fulfilled_at__isnull=False, accounted_for__gte=F("captured_amount"))
+        Q(fulfilled_at__isnull=False, refunds_total__gte=F("captured_amount"))
         & (Q(order_stands=True) | Q(booking_stands=True)),
     ),
     "cancelled_but_kept": (
@@ -166,7 +221,8 @@ class Breach:
         return (
             f"{BREACHES[self.kind][0]} (captured {payment.captured_amount}, refunded "
             f"{payment.processed}, in flight {payment.in_flight}, given up "
-            f"{payment.written_off}, failed {payment.owed} {payment.currency})"
+            f"{payment.written_off}, failed {payment.owed}, lost to disputes {payment.lost} "
+            f"{payment.currency})"
         )
 
 

@@ -229,6 +229,14 @@ class Refund(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     given_up_reason = models.CharField(max_length=255, blank=True)
+    # Never sent: a lost dispute returned this money instead (the ledger counts the dispute).
+    superseded_by = models.ForeignKey(
+        "payments.Dispute",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refunds_superseded",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -274,3 +282,4 @@ class SecretRotation(models.Model):
 # Each gateway package's own models (Razorpay's payment links, PhonePe's access token), under
 # this app's label: their tables keep the payments_ names.
 gateway_modules("models")
+from .disputes.models import Dispute, DisputeChange  # noqa: E402, F401  (beside Refund)

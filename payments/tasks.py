@@ -5,6 +5,8 @@ from django.conf import settings
 
 from config.tasks import retry_later
 
+from .disputes.alerts import dispute_alert_send, disputes_alert_due_soon
+from .disputes.services import disputes_reconcile
 from .gateways.base import ProviderUnavailable
 from .services.notifications import notifications_resend_unsent
 from .services.order_first import reservations_release_expired
@@ -25,6 +27,7 @@ def send_refund(self, refund_id: str) -> None:
 def reconcile_payments() -> None:
     payments_reconcile(older_than_seconds=settings.RECONCILE_OLDER_THAN_SECONDS)
     refunds_reconcile()
+    disputes_reconcile()
     notifications_resend_unsent()
 
 
@@ -36,3 +39,16 @@ def release_expired_reservations() -> None:
 @shared_task
 def prune_webhook_events() -> None:
     webhook_events_prune()
+
+
+@shared_task(bind=True, max_retries=10)
+def send_dispute_alert(self, dispute_id: str, kind: str) -> None:
+    try:
+        dispute_alert_send(dispute_id=dispute_id, kind=kind)
+    except OSError as exc:  # the mail server: the claim was released, try again
+        retry_later(self, exc)
+
+
+@shared_task
+def alert_disputes_due_soon() -> None:
+    disputes_alert_due_soon()

@@ -141,8 +141,9 @@ def sandbox_site(live_server, settings):
     site = live_server.url
     settings.RAZORPAY_BASE_URL = f"{site}/sandbox/razorpay"
     settings.PHONEPE_BASE_URL = f"{site}/sandbox/phonepe"
-    settings.STRIPE_API_BASE = f"{site}/sandbox/stripe"
+    settings.STRIPE_API_BASE = settings.STRIPE_FILES_BASE = f"{site}/sandbox/stripe"
     settings.FRONTEND_BASE_URL = f"{site}/demo"
+    settings.SANDBOX_ORIGIN = site
     call_command("seed_demo", allow_demo_staff=True)
     return site
 

@@ -273,6 +273,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = 10
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")  # the file-based backend's folder
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "shop@paycart.local")
+# Who runs the shop (Django's ADMINS), and who is told of disputes (default: the ADMINS).
+ADMINS = [(email, email) for email in env_list("ADMINS")]
+DISPUTE_ALERT_EMAILS = env_list("DISPUTE_ALERT_EMAILS") or [email for _, email in ADMINS]
+# A dispute due within this many hours is emailed about once more (and counted "due soon").
+DISPUTE_DUE_SOON_HOURS = env_int("DISPUTE_DUE_SOON_HOURS", 48)
 
 # ---------------------------------------------------------------- background jobs
 # Redis in production; unset runs every task eagerly in-process (the embedded default).
@@ -293,6 +298,7 @@ RECONCILE_OLDER_THAN_SECONDS = env_int("RECONCILE_OLDER_THAN_SECONDS", 900)
 RELEASE_RESERVATIONS_EVERY_SECONDS = env_int("RELEASE_RESERVATIONS_EVERY_SECONDS", 300)
 PRUNE_WEBHOOKS_EVERY_SECONDS = env_int("PRUNE_WEBHOOKS_EVERY_SECONDS", 86400)
 PRUNE_HOLDS_EVERY_SECONDS = env_int("PRUNE_HOLDS_EVERY_SECONDS", 3600)
+DISPUTE_ALERT_EVERY_SECONDS = env_int("DISPUTE_ALERT_EVERY_SECONDS", 3600)
 CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {
         "task": "payments.tasks.reconcile_payments",
@@ -305,6 +311,10 @@ CELERY_BEAT_SCHEDULE = {
     "prune-webhook-events": {
         "task": "payments.tasks.prune_webhook_events",
         "schedule": PRUNE_WEBHOOKS_EVERY_SECONDS,
+    },
+    "alert-disputes-due-soon": {
+        "task": "payments.tasks.alert_disputes_due_soon",
+        "schedule": DISPUTE_ALERT_EVERY_SECONDS,
     },
     "prune-lapsed-holds": {
         "task": "holds.tasks.prune_lapsed_holds",

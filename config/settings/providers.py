@@ -124,6 +124,10 @@ STRIPE_WEBHOOK_SECRET = _setting("STRIPE_WEBHOOK_SECRET", "whsec_sandbox")
 STRIPE_API_BASE = _setting(
     "STRIPE_API_BASE", f"{SANDBOX_ORIGIN}/sandbox/stripe", "https://api.stripe.com"
 ).rstrip("/")
+# Evidence files for disputes go to Stripe's files host.
+STRIPE_FILES_BASE = _setting(
+    "STRIPE_FILES_BASE", f"{SANDBOX_ORIGIN}/sandbox/stripe", "https://files.stripe.com"
+).rstrip("/")
 PROVIDER_REQUIRED_SETTINGS["stripe"] = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"]
 STRIPE_WEBHOOK_SECRET_PREVIOUS = env_str("STRIPE_WEBHOOK_SECRET_PREVIOUS")
 PROVIDER_PREVIOUS_SECRETS["stripe"] = ["STRIPE_WEBHOOK_SECRET_PREVIOUS"]

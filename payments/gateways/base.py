@@ -78,6 +78,30 @@ def verify_delivery(
     raise InvalidSignature(refusal)
 
 
+class NoDisputeApi:
+    """For a provider with no dispute API (PhonePe): staff record and settle its disputes by
+    hand, so every call is refused."""
+
+    dispute_api = False
+    name: str
+
+    def _refused(self) -> ProviderError:
+        return ProviderError(
+            f"{self.name} has no dispute API: settle the dispute at its dashboard."
+        )
+
+    def fetch_dispute(self, *, provider_dispute_id: str) -> "DisputeReport":
+        raise self._refused()
+
+    def accept_dispute(self, *, provider_dispute_id: str) -> "DisputeReport":
+        raise self._refused()
+
+    def contest_dispute(
+        self, *, provider_dispute_id: str, summary: str, files: list, submit: bool
+    ) -> "DisputeReport":
+        raise self._refused()
+
+
 class MalformedWebhook(Exception):
     """A verified webhook whose body cannot be read (→ 400)."""
 
@@ -135,6 +159,37 @@ class RefundResult:
     reason: str = ""
 
 
+class DisputeState(StrEnum):
+    OPEN = "OPEN"  # the shop may answer until its deadline
+    UNDER_REVIEW = "UNDER_REVIEW"  # answered; the bank decides
+    WON = "WON"
+    LOST = "LOST"  # the bank returned the money to the shopper
+    CLOSED = "CLOSED"  # ended without a decision (an inquiry, a warning): nothing taken
+
+
+@dataclass(frozen=True)
+class DisputeReport:
+    """What the provider says of one dispute (a chargeback) of one of its payments."""
+
+    provider_dispute_id: str
+    provider_payment_id: str
+    state: DisputeState
+    amount: int
+    currency: str
+    amount_deducted: int = 0  # what the provider took back from the shop (lost)
+    reason: str = ""
+    phase: str = ""
+    respond_by: int | None = None  # unix time: the deadline to accept or contest
+    provider_status: str = ""
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    name: str
+    content: bytes
+    content_type: str
+
+
 @dataclass(frozen=True)
 class WebhookNotice:
     """A verified webhook delivery: about a charge, a refund, or neither (ignored).
@@ -147,6 +202,7 @@ class WebhookNotice:
     charge: Charge | None
     refund: RefundResult | None = None
     refunded_payment_id: str = ""
+    dispute: DisputeReport | None = None
     # Verified with the previous webhook secret: a rotation is still open.
     signed_with_previous: bool = False
 
@@ -158,6 +214,8 @@ class PaymentProvider(Protocol):
     webhook_needs_confirmation: bool
     # True when one provider order can be paid (captured) more than once.
     repeat_captures: bool
+    # True when disputes can be read, accepted and contested through its API.
+    dispute_api: bool
 
     def create_order(
         self,
@@ -201,3 +259,14 @@ class PaymentProvider(Protocol):
 
     def read_webhook(self, *, body: bytes) -> WebhookNotice:
         """Read a delivery whose signature verified earlier (a stored event replayed)."""
+
+    def fetch_dispute(self, *, provider_dispute_id: str) -> DisputeReport: ...
+
+    def accept_dispute(self, *, provider_dispute_id: str) -> DisputeReport:
+        """Concede: the money goes back to the shopper (irreversible)."""
+
+    def contest_dispute(
+        self, *, provider_dispute_id: str, summary: str, files: list[EvidenceFile], submit: bool
+    ) -> DisputeReport:
+        """Answer with a summary and evidence files (uploaded first); `submit` False keeps a
+        draft at the provider."""

@@ -23,6 +23,7 @@ from config.tasks import enqueue_on_commit
 from orders.models import Order
 from orders.services import order_mark_refunded
 
+from ..disputes.models import OPEN_DISPUTE_STATUSES, Dispute
 from ..gateways.base import ProviderError, ProviderUnavailable, RefundResult, RefundState
 from ..gateways.registry import get_provider
 from ..models import Payment, PaymentStatus, Refund, RefundStatus
@@ -127,6 +128,8 @@ def refund_attempt(
     actions at once see each other's refunds."""
     if not reason.strip():
         raise RefundRefused("Say why the money goes back.")
+    if Dispute.objects.filter(payment=payment, status__in=OPEN_DISPUTE_STATUSES).exists():
+        raise RefundRefused("A dispute is open: the bank may already return this money.")
     if provider_payment_id is None:
         provider_payment_id = payment.provider_payment_id
     amount = refund_amount_checked(amount, left=refundable_left(payment, provider_payment_id))
@@ -165,6 +168,11 @@ def refund_send(*, refund_id) -> Refund:
     """Ask the provider for the refund (no lock held). ProviderUnavailable propagates so the
     task retries later with the same idempotency key; a refusal (a revoked key included)
     fails the refund, visibly, for staff to retry or give up."""
+    if Refund.objects.filter(
+        pk=refund_id, automatic=True, payment__disputes__status__in=OPEN_DISPUTE_STATUSES
+    ).exists():
+        # Waits: sent when the dispute ends without the bank returning the money.
+        return Refund.objects.get(pk=refund_id)
     if not _claim(refund_id):
         return Refund.objects.get(pk=refund_id)  # sent already, being sent, or settled
     refund = Refund.objects.select_related("payment").get(pk=refund_id)

@@ -16,8 +16,10 @@ from django.utils import timezone
 
 from config.exceptions import Invalid, RetryLater
 
+from ..disputes.services import dispute_record
 from ..gateways.base import (
     Charge,
+    DisputeReport,
     InvalidSignature,
     MalformedWebhook,
     ProviderFailure,
@@ -125,7 +127,25 @@ def _check_claims(payment: Payment | None, charge: Charge) -> None:
         )
 
 
+def _dispute(
+    provider, report: DisputeReport, event_type: str, event: WebhookEvent
+) -> WebhookEventStatus:
+    recorded = dispute_record(provider=provider.name, report=report, what=event_type)
+    if recorded.needs_asking:  # out of order: the provider's own word decides
+        report = provider.fetch_dispute(provider_dispute_id=report.provider_dispute_id)
+        recorded = dispute_record(
+            provider=provider.name,
+            report=report,
+            what=f"{event_type} (out of order: asked {provider.name})",
+            authoritative=True,
+        )
+    event.payment_id = recorded.dispute.payment_id
+    return WebhookEventStatus.PROCESSED
+
+
 def _process(provider, notice: WebhookNotice, event: WebhookEvent) -> WebhookEventStatus:
+    if notice.dispute is not None:
+        return _dispute(provider, notice.dispute, notice.event_type, event)
     if notice.refunded_payment_id:
         waiting = refunds_awaiting_news(
             provider_name=provider.name, provider_payment_id=notice.refunded_payment_id

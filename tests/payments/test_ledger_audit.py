@@ -118,7 +118,39 @@ def seed_cancelled_but_kept(api, rsps) -> Payment:
     return payment
 
 
+def _dispute(payment: Payment, **fields):
+    from payments.disputes.models import Dispute
+
+    return Dispute.objects.create(
+        payment=payment,
+        provider="razorpay",
+        provider_dispute_id=f"disp_{payment.pk.hex[:10]}",
+        provider_payment_id=payment.provider_payment_id,
+        amount=payment.captured_amount,
+        **fields,
+    )
+
+
+def seed_lost_but_open(api, rsps) -> Payment:
+    """The bank returned the money; the order was never cancelled nor let go ahead."""
+    payment = paid(api, rsps)
+    _dispute(payment, status="LOST", amount_deducted=payment.captured_amount)
+    return payment
+
+
+def seed_over_returned(api, rsps) -> Payment:
+    """Refunded in part, then the bank returned all of it too: paid out twice."""
+    payment = paid(api, rsps)
+    refund(payment, "50.00")
+    _dispute(
+        payment, status="LOST", amount_deducted=payment.captured_amount, resolution="goes_ahead"
+    )
+    return payment
+
+
 SEEDS = {
+    "lost_but_open": seed_lost_but_open,
+    "over_returned": seed_over_returned,
     "unaccounted": seed_unaccounted,
     "refund_failed": seed_refund_failed,
     "over_refunded": seed_over_refunded,

@@ -141,3 +141,25 @@ def test_reading_the_cart_and_orders_costs_at_most_3_queries(
         assert len(api.get(f"/api/orders/{order_id}/").json()["items"]) == lines
     with django_assert_num_queries(3):
         assert api.get("/api/orders/").status_code == 200
+
+
+@pytest.mark.parametrize("history", [1, 10, 50])
+def test_a_dispute_event_costs_12_queries_whatever_its_history(
+    anon_client, api, opened, history, django_assert_num_queries
+):
+    from tests.flows import verify
+    from tests.payments.gateways.razorpay.fakes import dispute_entity, dispute_webhook_body
+
+    payment = opened(1)
+    assert verify(api, payment["razorpay_order_id"], payment_id="pay_DISPUTED").status_code == 200
+    dispute = dispute_entity("pay_DISPUTED", amount=payment["amount"])
+    for _ in range(history):
+        post_webhook(anon_client, dispute_webhook_body("payment.dispute.action_required", dispute))
+    review = dispute | {"status": "under_review"}
+    with django_assert_num_queries(12):
+        assert (
+            post_webhook(
+                anon_client, dispute_webhook_body("payment.dispute.under_review", review)
+            ).status_code
+            == 200
+        )

@@ -16,6 +16,7 @@ from ..base import (
     Charge,
     ChargeState,
     MalformedWebhook,
+    NoDisputeApi,
     PaymentProvider,
     ProviderError,
     ProviderOrder,
@@ -90,7 +91,7 @@ def _authorization_matches(body: str, supplied: str, expected: str) -> None:
         raise SignatureMismatch
 
 
-class PhonePeProvider:
+class PhonePeProvider(NoDisputeApi):
     name = "phonepe"
     # The webhook's Authorization header proves only that the sender knows a shared
     # secret; the state is confirmed with the order-status API before acting.

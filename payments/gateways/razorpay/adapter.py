@@ -23,6 +23,7 @@ from ..base import (
     WebhookNotice,
     verify_delivery,
 )
+from .disputes import DISPUTE_EVENTS, RazorpayDisputes, dispute_report
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class _Client(razorpay.Client):
         return self.version
 
 
-class RazorpayProvider:
+class RazorpayProvider(RazorpayDisputes):
     name = "razorpay"
     webhook_needs_confirmation = False
     # One order may be paid twice (a retry racing the first capture): the second capture is
@@ -337,6 +338,14 @@ class RazorpayProvider:
             if not isinstance(refund_entity, dict):
                 raise MalformedWebhook(f"Razorpay {event_type} carries no refund entity.")
             refund = _refund_result(refund_entity)
+        elif event_type in DISPUTE_EVENTS:
+            report = dispute_report((payload.get("dispute") or {}).get("entity"))
+            return WebhookNotice(
+                event_id=event_id or f"{event_type}:{report.provider_dispute_id}",
+                event_type=event_type,
+                charge=None,
+                dispute=report,
+            )
         return WebhookNotice(event_id=event_id, event_type=event_type, charge=charge, refund=refund)
 
 

@@ -9,6 +9,7 @@ def _config() -> dict:
         "webhook_secret": settings.STRIPE_WEBHOOK_SECRET,
         "previous_webhook_secret": settings.STRIPE_WEBHOOK_SECRET_PREVIOUS,
         "api_base": settings.STRIPE_API_BASE,
+        "files_base": settings.STRIPE_FILES_BASE,
         "timeout": settings.PROVIDER_TIMEOUT_SECONDS,
     }
 
@@ -19,5 +20,5 @@ GATEWAY = Gateway(
     adapter="payments.gateways.stripe.adapter.StripeProvider",
     config=_config,
     urls="payments.gateways.stripe.urls",
-    sandbox_urls="payments.gateways.stripe.sandbox",
+    sandbox_urls="payments.gateways.stripe.sandbox_urls",
 )

@@ -20,6 +20,7 @@ from ..base import (
     WebhookNotice,
     verify_delivery,
 )
+from .disputes import DISPUTE_EVENTS, StripeDisputes, dispute_report
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ SESSION_EVENTS = {
 }
 
 
-class StripeProvider:
+class StripeProvider(StripeDisputes):
     name = "stripe"
     webhook_needs_confirmation = False
     # An order completes once, and a refund names the order: no second capture to look for.
@@ -55,13 +56,14 @@ class StripeProvider:
         api_base: str,
         timeout: float,
         previous_webhook_secret: str = "",
+        files_base: str = "",
     ):
         self._secret_key = secret_key
         self._webhook_secret = webhook_secret
         self._previous_webhook_secret = previous_webhook_secret
         self._client = stripe.StripeClient(
             secret_key,
-            base_addresses={"api": api_base},
+            base_addresses={"api": api_base, "files": files_base or api_base},
             http_client=stripe.RequestsClient(timeout=timeout),
             max_network_retries=0,
         )
@@ -214,6 +216,13 @@ class StripeProvider:
             raise MalformedWebhook("Stripe webhook body is not an event.") from exc
         charge = _charge_from_session(subject, event_type) if event_type in SESSION_EVENTS else None
         refund = _refund_result(subject) if event_type in REFUND_EVENTS else None
+        if event_type in DISPUTE_EVENTS:
+            return WebhookNotice(
+                event_id=event_id,
+                event_type=event_type,
+                charge=None,
+                dispute=dispute_report(subject),
+            )
         refunded = ""
         if event_type == CHARGE_REFUNDED:
             refunded = str(subject.get("payment_intent") or "") if isinstance(subject, dict) else ""

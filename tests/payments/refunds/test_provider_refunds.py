@@ -118,5 +118,6 @@ def test_beat_runs_reconciliation_expiry_and_pruning_every_few_minutes():
         "payments.tasks.release_expired_reservations": 300,
         "payments.tasks.prune_webhook_events": 86400,
         "holds.tasks.prune_lapsed_holds": 3600,
+        "payments.tasks.alert_disputes_due_soon": 3600,
     }
     assert set(schedule) <= set(app.tasks)

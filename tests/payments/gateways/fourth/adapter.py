@@ -11,6 +11,7 @@ from payments.gateways.base import (
     Charge,
     ChargeState,
     MalformedWebhook,
+    NoDisputeApi,
     PaymentProvider,
     ProviderError,
     ProviderOrder,
@@ -29,7 +30,7 @@ def _signature_matches(text: str, signature: str, secret: str) -> None:
         raise SignatureMismatch
 
 
-class FourthProvider:
+class FourthProvider(NoDisputeApi):
     name = "fourth"
     webhook_needs_confirmation = False
     repeat_captures = False

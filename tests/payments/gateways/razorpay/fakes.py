@@ -6,6 +6,7 @@ import hmac
 import json
 import re
 import secrets
+import time
 
 import responses
 from django.conf import settings
@@ -330,8 +331,82 @@ def link_callback_query(link_id: str, payment_id: str, *, status="paid", secret=
     }
 
 
+# ---------------------------------------------------------------- disputes
+DISPUTES: dict[str, dict] = {}
+DOCUMENTS: list[dict] = []
+
+
+def dispute_entity(payment_id: str, *, status="open", amount=20000, dispute_id=None, **more):
+    dispute = {
+        "id": dispute_id or f"disp_{secrets.token_hex(7)}",
+        "entity": "dispute",
+        "payment_id": payment_id,
+        "amount": amount,
+        "amount_deducted": amount if status == "lost" else 0,
+        "currency": "INR",
+        "reason_code": "chargeback_fraud",
+        "respond_by": int(time.time()) + 5 * 86400,
+        "status": status,
+        "phase": "chargeback",
+        "created_at": int(time.time()),
+    } | more
+    DISPUTES[dispute["id"]] = dispute
+    return dispute
+
+
+def dispute_webhook_body(event: str, dispute: dict) -> bytes:
+    payload = {
+        "payment": {"entity": {"id": dispute["payment_id"], "entity": "payment"}},
+        "dispute": {"entity": dispute},
+    }
+    envelope = {"entity": "event", "event": event, "contains": list(payload), "payload": payload}
+    return json.dumps(envelope).encode()
+
+
+def mock_disputes(rsps: responses.RequestsMock) -> None:
+    """GET /v1/disputes/{id}, POST …/accept, PATCH …/contest and POST /v1/documents, as
+    Razorpay answers them, from DISPUTES."""
+    base = f"{settings.RAZORPAY_BASE_URL}/v1/disputes"
+
+    def dispute_of(request) -> dict | None:
+        return DISPUTES.get(re.search(r"/disputes/(disp_[^/?]+)", request.url).group(1))
+
+    def fetch(request):
+        dispute = dispute_of(request)
+        return (200, {}, json.dumps(dispute)) if dispute else _error("The id does not exist")
+
+    def accept(request):
+        dispute = dispute_of(request)
+        if dispute is None or dispute["status"] != "open":
+            return _error("The dispute cannot be accepted")
+        dispute.update(status="lost", amount_deducted=dispute["amount"])
+        return 200, {}, json.dumps(dispute)
+
+    def contest(request):
+        dispute, body = dispute_of(request), json.loads(request.body)
+        if dispute is None or dispute["status"] != "open":
+            return _error("The dispute cannot be contested")
+        dispute["evidence"] = body
+        if body.get("action") == "submit":
+            dispute["status"] = "under_review"
+        return 200, {}, json.dumps(dispute)
+
+    def document(request):
+        DOCUMENTS.append({"body": request.body})
+        answer = {"id": f"doc_{secrets.token_hex(7)}", "entity": "document"}
+        return 200, {}, json.dumps(answer)
+
+    disputed = rf"{re.escape(base)}/disp_[^/]+"
+    rsps.add_callback(responses.GET, re.compile(rf"{disputed}$"), callback=fetch)
+    rsps.add_callback(responses.POST, re.compile(rf"{disputed}/accept$"), callback=accept)
+    rsps.add_callback(responses.PATCH, re.compile(rf"{disputed}/contest$"), callback=contest)
+    rsps.add_callback(
+        responses.POST, f"{settings.RAZORPAY_BASE_URL}/v1/documents", callback=document
+    )
+
+
 def _reset() -> None:
-    for known in (ORDERS, PAYMENTS, REFUNDS, LINKS):
+    for known in (ORDERS, PAYMENTS, REFUNDS, LINKS, DISPUTES, DOCUMENTS):
         known.clear()
 
 

@@ -117,6 +117,74 @@ def post_event(client, body: bytes, signature: str | None = None):
     )
 
 
+# ---------------------------------------------------------------- disputes
+DISPUTES: dict[str, dict] = {}
+FILES: list[str] = []
+
+
+def dispute_object(payment_intent: str, *, status="needs_response", amount=20000, dispute_id=None):
+    dispute = {
+        "id": dispute_id or f"du_{secrets.token_hex(12)}",
+        "object": "dispute",
+        "amount": amount,
+        "currency": "inr",
+        "charge": "ch_test_123",
+        "payment_intent": payment_intent,
+        "reason": "fraudulent",
+        "status": status,
+        "evidence_details": {"due_by": int(time.time()) + 7 * 86400, "has_evidence": False},
+        "balance_transactions": [],
+        "created": int(time.time()),
+    }
+    DISPUTES[dispute["id"]] = dispute
+    return dispute
+
+
+def mock_disputes(rsps: responses.RequestsMock) -> None:
+    """GET and POST /v1/disputes/{id}, POST …/close and POST /v1/files, answered from
+    DISPUTES as Stripe does."""
+    disputed = rf"{re.escape(settings.STRIPE_API_BASE)}/v1/disputes/(du_[^/?]+)"
+
+    def dispute_of(request) -> dict:
+        return DISPUTES[re.search(r"/disputes/(du_[^/?]+)", request.url).group(1)]
+
+    def fetch(request):
+        return 200, {}, json.dumps(dispute_of(request))
+
+    def close(request):
+        dispute = dispute_of(request)
+        dispute["status"] = "lost"
+        return 200, {}, json.dumps(dispute)
+
+    def update(request):
+        dispute, form = dispute_of(request), dict(parse_qsl(request.body))
+        dispute["evidence"] = {
+            key[len("evidence[") : -1]: value
+            for key, value in form.items()
+            if key.startswith("evidence[")
+        }
+        if form.get("submit") == "true":
+            dispute["status"] = "under_review"
+        return 200, {}, json.dumps(dispute)
+
+    def upload(request):
+        body = request.body if isinstance(request.body, bytes) else request.body.encode()
+        if b'name="purpose"' not in body or b"filename=" not in body:
+            return 400, {}, json.dumps({"error": {"type": "invalid_request_error"}})
+        FILES.append(re.search(rb'filename="([^"]+)"', body).group(1).decode())
+        return 200, {}, json.dumps({"id": f"file_{secrets.token_hex(8)}", "object": "file"})
+
+    rsps.add_callback(responses.GET, re.compile(rf"{disputed}$"), callback=fetch)
+    rsps.add_callback(responses.POST, re.compile(rf"{disputed}/close$"), callback=close)
+    rsps.add_callback(responses.POST, re.compile(rf"{disputed}$"), callback=update)
+    rsps.add_callback(responses.POST, f"{settings.STRIPE_FILES_BASE}/v1/files", callback=upload)
+
+
+def _reset() -> None:
+    DISPUTES.clear()
+    FILES.clear()
+
+
 def _delivery(order_id: str, secret: str) -> tuple[bytes, dict]:
     body = event_body("checkout.session.completed", completed_session({"id": order_id}))
     ts = int(time.time())
@@ -140,6 +208,7 @@ CONTRACT = GatewayFakes(
         "metadata": {"refund_id": reference},
     },
     reference_sent=lambda request: request.headers["Idempotency-Key"],
+    reset=_reset,
     webhook_path="/api/payments/webhook/stripe/",
     secret_setting="STRIPE_WEBHOOK_SECRET",
     previous_secret_settings=lambda secret: {"STRIPE_WEBHOOK_SECRET_PREVIOUS": secret},
