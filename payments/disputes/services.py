@@ -126,6 +126,8 @@ def _changed(dispute: Dispute, *, what: str, before: str | None, by=None, note: 
     DisputeChange.objects.create(
         dispute=dispute, what=what, status=dispute.status, by=by, note=note
     )
+    if before is None and dispute.is_open:
+        _alert(dispute, "opened")
     if dispute.payment is None:
         logger.warning("Dispute %s names a payment we do not know", dispute)
         return
@@ -135,8 +137,6 @@ def _changed(dispute: Dispute, *, what: str, before: str | None, by=None, note: 
     if payment.order_id:
         Order.objects.filter(pk=payment.order_id).update(dispute_status=dispute.status)
     Booking.objects.filter(payment=payment).update(dispute_status=dispute.status)
-    if before is None and dispute.is_open:
-        _alert(dispute, "opened")
     if dispute.status in MONEY_RETURNED_STATUSES:
         _supersede_waiting_refunds(dispute, payment)
     elif not dispute.is_open:

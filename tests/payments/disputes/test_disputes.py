@@ -192,12 +192,16 @@ def test_refunds_and_lost_disputes_above_the_capture_are_named(paid_order, anon_
     assert breaches() == set()
 
 
-def test_a_dispute_of_a_payment_we_do_not_know_is_stored_and_flagged(anon_client, db):
+def test_a_dispute_of_a_payment_we_do_not_know_is_stored_flagged_and_told(
+    anon_client, db, alerts, django_capture_on_commit_callbacks
+):
     dispute = razorpay.dispute_entity("pay_NOTOURS")
-    assert deliver(anon_client, "payment.dispute.created", dispute).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver(anon_client, "payment.dispute.created", dispute).status_code == 200
     stored = Dispute.objects.get()
     assert stored.payment is None and stored.needs_attention
     assert WebhookEvent.objects.get().status == "PROCESSED"
+    assert len(mail.outbox) == 1 and "unknown" in mail.outbox[0].body
 
 
 def test_accepting_at_razorpay_calls_it_once_and_is_recorded(opened, staff, rsps):
@@ -356,3 +360,61 @@ def test_the_history_says_who_did_what(opened, staff):
     assert "accepted by staff" in page
     act(staff, "payments/dispute", "let_go_ahead", dispute.pk)
     assert json.loads(json.dumps(breaches(), default=list)) == []
+
+
+@pytest.mark.parametrize(
+    ("provider", "events"),
+    [
+        (
+            "razorpay",
+            ["created", "under_review", "action_required", "won", "lost", "closed"],
+        ),
+        ("stripe", ["created", "updated", "closed", "funds_withdrawn", "funds_reinstated"]),
+    ],
+)
+def test_every_dispute_event_of_each_provider_is_read_as_a_dispute(provider, events):
+    from payments.gateways.registry import get_provider
+
+    adapter = get_provider(provider)
+    for name in events:
+        if provider == "razorpay":
+            event = f"payment.dispute.{name}"
+            body = razorpay.dispute_webhook_body(event, razorpay.dispute_entity("pay_X"))
+        else:
+            event = f"charge.dispute.{name}"
+            body = stripe.event_body(event, stripe.dispute_object("pi_X"))
+        notice = adapter.read_webhook(body=body)
+        assert notice.dispute is not None and notice.event_type == event
+
+
+def test_the_list_puts_the_soonest_deadline_first_and_marks_the_overdue(staff):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    payment = PaymentFactory(provider="phonepe", state="paid")
+    now = timezone.now()
+    for name, days in (("LATER", 5), ("OVERDUE", -1), ("SOON", 1)):
+        Dispute.objects.create(
+            payment=payment, provider="phonepe", provider_dispute_id=name,
+            amount=Decimal("1.00"), status="OPEN", respond_by=now + timedelta(days=days),
+        )  # fmt: skip
+    page = staff.get("/admin/payments/dispute/").content.decode()
+    assert page.index("OVERDUE") < page.index("SOON") < page.index("LATER")
+    assert page.count("overdue</strong>") == 1
+
+
+def test_a_booking_answer_carries_its_dispute_status(staff, user, api):
+    from bookings.models import Booking
+    from tests.factories import booking_cart_of
+
+    payment = PaymentFactory(cart=booking_cart_of(user), provider="phonepe", state="paid")
+    booking = Booking.objects.get(payment=payment)
+    assert api.get(f"/api/booking/bookings/{booking.pk}/").json()["dispute_status"] is None
+    act(
+        staff, "payments/payment", "record_dispute", payment.pk, apply="1",
+        provider_dispute_id="PP-DSP-9", amount=str(payment.captured_amount),
+    )  # fmt: skip
+    assert api.get(f"/api/booking/bookings/{booking.pk}/").json()["dispute_status"] == "OPEN"
+    act(staff, "payments/dispute", "record_won", Dispute.objects.get().pk)
+    assert api.get(f"/api/booking/bookings/{booking.pk}/").json()["dispute_status"] == "WON"
