@@ -83,9 +83,16 @@ def _payment_named(provider: str, provider_payment_id: str) -> Payment | None:
 
 
 def dispute_record(
-    *, provider: str, report: DisputeReport, what: str, authoritative: bool = False, by=None
+    *,
+    provider: str,
+    report: DisputeReport,
+    what: str,
+    authoritative: bool = False,
+    by=None,
+    staff_fields: dict | None = None,
 ) -> Recorded:
-    """Apply one report of the provider's (an event, or its answer when asked)."""
+    """Apply one report of the provider's (an event, or its answer when asked), with what
+    staff did to bring it about (`staff_fields`: who accepted or contested, and when)."""
     payment = _payment_named(provider, report.provider_payment_id)
     with transaction.atomic():
         if payment is not None:
@@ -96,7 +103,9 @@ def dispute_record(
             provider_dispute_id=report.provider_dispute_id,
             defaults={"payment": payment, "amount": from_minor(report.amount), "status": status},
         )
-        if dispute.status == DisputeStatus.ACCEPTED and status == DisputeStatus.LOST:
+        for name, value in (staff_fields or {}).items():
+            setattr(dispute, name, value)
+        if dispute.accepted_at and status == DisputeStatus.LOST:
             status = DisputeStatus.ACCEPTED  # the provider's word for what staff conceded
         if not created and not authoritative and _moves_backwards(dispute.status, status):
             return Recorded(dispute, needs_asking=True)
@@ -260,13 +269,13 @@ def dispute_accept(*, dispute_id, staff) -> Dispute:
     report = get_provider(dispute.provider).accept_dispute(
         provider_dispute_id=dispute.provider_dispute_id
     )
-    Dispute.objects.filter(pk=dispute.pk).update(**accepted, status=DisputeStatus.ACCEPTED)
     return dispute_record(
         provider=dispute.provider,
         report=report,
         what="accepted by staff",
         authoritative=True,
         by=staff,
+        staff_fields=accepted,
     ).dispute
 
 
@@ -294,9 +303,13 @@ def dispute_contest(
         files=files,
         submit=submit,
     )
-    Dispute.objects.filter(pk=dispute.pk).update(**contested)
     return dispute_record(
-        provider=dispute.provider, report=report, what=what, authoritative=True, by=staff
+        provider=dispute.provider,
+        report=report,
+        what=what,
+        authoritative=True,
+        by=staff,
+        staff_fields=contested,
     ).dispute
 
 

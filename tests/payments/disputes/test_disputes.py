@@ -214,6 +214,7 @@ def test_accepting_at_razorpay_calls_it_once_and_is_recorded(opened, staff, rsps
     )
     assert [c.request.method for c in rsps.calls if c.request.url.endswith("/accept")] == ["POST"]
     assert dispute.amount_deducted == Decimal("200.00")
+    assert dispute.payment.order.dispute_status == "ACCEPTED"
     act(staff, "payments/dispute", "let_go_ahead", dispute.pk)
     assert breaches() == set()
 
