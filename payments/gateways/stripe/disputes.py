@@ -10,6 +10,7 @@ from ..base import (
     DisputeState,
     EvidenceFile,
     MalformedWebhook,
+    ProviderError,
     ProviderUnavailable,
 )
 
@@ -20,6 +21,13 @@ DISPUTE_EVENTS = {
     "charge.dispute.funds_withdrawn",
     "charge.dispute.funds_reinstated",
 }
+EVIDENCE_FILE_SLOTS = (
+    "uncategorized_file",
+    "service_documentation",
+    "shipping_documentation",
+    "customer_communication",
+    "receipt",
+)
 DISPUTE_STATES = {
     "warning_needs_response": DisputeState.OPEN,
     "needs_response": DisputeState.OPEN,
@@ -81,6 +89,8 @@ class StripeDisputes:
     def contest_dispute(
         self, *, provider_dispute_id: str, summary: str, files: list[EvidenceFile], submit: bool
     ) -> DisputeReport:
+        if len(files) > len(EVIDENCE_FILE_SLOTS):
+            raise ProviderError(f"Stripe takes at most {len(EVIDENCE_FILE_SLOTS)} evidence files.")
         uploaded = [
             self._call(
                 "upload dispute evidence",
@@ -89,11 +99,10 @@ class StripeDisputes:
             ).id
             for file in files
         ]
-        evidence: dict = {"uncategorized_text": summary}
-        if uploaded:
-            evidence["uncategorized_file"] = uploaded[0]
-            if len(uploaded) > 1:
-                evidence["service_documentation"] = uploaded[1]
+        # Stripe's evidence names a slot per file: the files fill them in order.
+        evidence: dict = {"uncategorized_text": summary} | dict(
+            zip(EVIDENCE_FILE_SLOTS, uploaded, strict=False)
+        )
         dispute = self._call(
             "contest a dispute",
             self._client.v1.disputes.update,

@@ -245,15 +245,18 @@ def test_contesting_at_stripe_uploads_the_file_and_submits_the_evidence(anon_cli
     recorded = Dispute.objects.get()
     assert recorded.status == DisputeStatus.OPEN and recorded.payment == payment
     upload = SimpleUploadedFile("receipt.pdf", b"%PDF-1.4 receipt", "application/pdf")
+    signed = SimpleUploadedFile("signed.png", b"\x89PNG signature", "image/png")
     act(
         staff, "payments/dispute", "contest", recorded.pk, apply="1", summary="Shipped and signed.",
-        submit="on", file_0=upload,
+        submit="on", file_0=upload, file_1=signed,
     )  # fmt: skip
     recorded.refresh_from_db()
     assert recorded.status == DisputeStatus.UNDER_REVIEW
     evidence = stripe.DISPUTES[recorded.provider_dispute_id]["evidence"]
     assert evidence["uncategorized_text"] == "Shipped and signed."
-    assert evidence["uncategorized_file"].startswith("file_") and len(stripe.FILES) == 1
+    assert stripe.FILES == ["receipt.pdf", "signed.png"]
+    assert evidence["uncategorized_file"].startswith("file_")
+    assert evidence["service_documentation"].startswith("file_")
     assert (
         stripe_deliver(
             anon_client,
