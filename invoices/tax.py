@@ -1,0 +1,71 @@
+"""GST out of GST-inclusive prices, as the contract says: a coupon is shared between the lines
+pro rata before tax (in paise, the rounding's remainder on the largest line, so the shares
+add up to the coupon), each line's taxable value is its total ÷ (1 + rate/100) rounded to
+paise, and its tax is the rest of its total, so a document's totals equal what was paid to
+the paisa. Same state as the shop: CGST and SGST, half each (the odd paisa to SGST); else
+IGST. An exempt line (a bill of supply's) carries no tax."""
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+PAISA = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def _paise(amount: Decimal) -> Decimal:
+    return amount.quantize(PAISA, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Supply:
+    """One line as sold: its GST-inclusive total before any coupon, and its rate (None:
+    exempt)."""
+
+    description: str
+    code: str  # HSN (goods) or SAC (services)
+    quantity: int
+    amount: Decimal
+    rate: Decimal | None
+
+
+@dataclass(frozen=True)
+class TaxedLine:
+    supply: Supply
+    total: Decimal  # what was paid for it: amount less its share of the coupon
+    taxable_value: Decimal
+    cgst: Decimal
+    sgst: Decimal
+    igst: Decimal
+
+    @property
+    def tax(self) -> Decimal:
+        return self.cgst + self.sgst + self.igst
+
+
+def coupon_shares(amounts: list[Decimal], discount: Decimal) -> list[Decimal]:
+    """`discount` shared pro rata by amount, in paise, adding up to it exactly."""
+    whole = sum(amounts, ZERO)
+    if not discount or not whole:
+        return [ZERO for _ in amounts]
+    shares = [_paise(discount * amount / whole) for amount in amounts]
+    largest = max(range(len(amounts)), key=lambda i: amounts[i])
+    shares[largest] += discount - sum(shares, ZERO)
+    return shares
+
+
+def lines_taxed(supplies: list[Supply], *, discount: Decimal, same_state: bool) -> list[TaxedLine]:
+    shares = coupon_shares([supply.amount for supply in supplies], discount)
+    taxed = []
+    for supply, share in zip(supplies, shares, strict=True):
+        total = supply.amount - share
+        if supply.rate is None:
+            taxed.append(TaxedLine(supply, total, total, ZERO, ZERO, ZERO))
+            continue
+        taxable = _paise(total / (1 + supply.rate / 100))
+        tax = total - taxable
+        if same_state:
+            cgst = (tax / 2).quantize(PAISA, rounding=ROUND_DOWN)
+            taxed.append(TaxedLine(supply, total, taxable, cgst, tax - cgst, ZERO))
+        else:
+            taxed.append(TaxedLine(supply, total, taxable, ZERO, ZERO, tax))
+    return taxed

@@ -1,0 +1,79 @@
+"""The tax arithmetic on its own: whatever the prices, rates, quantities and coupon, the
+parts always add up to the price paid, to the paisa."""
+
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from invoices.gstin import gstin_check_character, gstin_valid
+from invoices.states import gst_state_code
+from invoices.tax import Supply, coupon_shares, lines_taxed
+
+money = st.decimals(min_value="1.00", max_value="500000.00", places=2)
+rates = st.one_of(st.none(), st.sampled_from(["0", "0.25", "3", "5", "12", "18", "28", "40"]))
+supplies = st.lists(
+    st.builds(
+        lambda amount, rate, quantity: Supply(
+            "x", "9999", quantity, amount, rate and Decimal(rate)
+        ),
+        money,
+        rates,
+        st.integers(min_value=1, max_value=50),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(supplies, st.floats(min_value=0, max_value=0.99), st.booleans())
+def test_the_parts_add_up_to_the_price_paid(lines, coupon_part, same_state):
+    subtotal = sum(line.amount for line in lines)
+    discount = (subtotal * Decimal(str(coupon_part))).quantize(Decimal("0.01"))
+    taxed = lines_taxed(lines, discount=discount, same_state=same_state)
+    assert sum(line.total for line in taxed) == subtotal - discount
+    for line in taxed:
+        assert line.taxable_value + line.tax == line.total
+        assert min(line.taxable_value, line.cgst, line.sgst, line.igst) >= 0
+        assert line.total.as_tuple().exponent >= -2 and line.tax.as_tuple().exponent >= -2
+        if same_state:
+            assert line.igst == 0 and abs(line.cgst - line.sgst) <= Decimal("0.01")
+        else:
+            assert line.cgst == line.sgst == 0
+        if line.supply.rate is None:
+            assert line.tax == 0
+
+
+@given(st.lists(money, min_size=1, max_size=20), st.floats(min_value=0, max_value=1))
+def test_coupon_shares_add_up_to_the_coupon(amounts, part):
+    discount = (sum(amounts) * Decimal(str(part))).quantize(Decimal("0.01"))
+    shares = coupon_shares(amounts, discount)
+    assert sum(shares) == discount and all(share >= 0 for share in shares)
+
+
+def test_a_gst_inclusive_price_splits_as_the_contract_says():
+    (line,) = lines_taxed(
+        [Supply("Diya", "7418", 1, Decimal("1180.00"), Decimal("18"))],
+        discount=Decimal("0"),
+        same_state=True,
+    )
+    assert (line.taxable_value, line.cgst, line.sgst) == (
+        Decimal("1000.00"),
+        Decimal("90.00"),
+        Decimal("90.00"),
+    )
+
+
+def test_gstins_are_checked_by_their_check_character():
+    assert gstin_valid("27AAPFU0939F1ZV") and gstin_valid(" 27aapfu0939f1zv ")
+    assert not gstin_valid("27AAPFU0939F1ZW")  # one character off
+    assert not gstin_valid("27AAPFU0939F1Z")  # too short
+    assert gstin_check_character("29AAGCB7383J1Z") == gstin_check_character("29AAGCB7383J1Z")
+
+
+def test_states_are_recognised_by_name_iso_code_or_gst_code():
+    for written in ("Maharashtra", "maharashtra", "MH", "IN-MH", "27", "Mahārāshtra"):
+        assert gst_state_code(written) == "27", written
+    assert gst_state_code("Orissa") == gst_state_code("OR") == "21"
+    assert gst_state_code("Tamil Nadu") == "33"
+    assert gst_state_code("Atlantis") is None
