@@ -2,6 +2,7 @@
 # The HTTP benchmarks against a throwaway PostgreSQL on loopback:
 #   bash bench/run.sh              checkout, step by step (bench/http_bench.py)
 #   bash bench/run.sh flash-sale   N shoppers racing for M units (bench/flash_sale.py)
+#   bash bench/run.sh invoices     verify with tax documents on and off (bench/invoices_bench.py)
 # Results go to bench/results/ (ignored by git); exit 1 when a target is missed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,8 @@ set +e
 case "${1:-checkout}" in
   checkout) "$VENV/bin/python" bench/http_bench.py ;;
   flash-sale) "$VENV/bin/python" bench/flash_sale.py ;;
-  *) echo "usage: bash bench/run.sh [checkout|flash-sale]" >&2; exit 2 ;;
+  invoices) "$VENV/bin/python" bench/invoices_bench.py ;;
+  *) echo "usage: bash bench/run.sh [checkout|flash-sale|invoices]" >&2; exit 2 ;;
 esac
 status=$?
 set -e

@@ -1,4 +1,4 @@
-from config.emails import send_once
+from config.emails import attachments_for, send_once, tax_document_note
 
 from .models import Booking
 
@@ -14,7 +14,8 @@ def booking_confirmation_send(*, booking_id: int) -> bool:
             f"Your booking {booking.book_id} is confirmed.\n\n"
             f"  {booking.puja_service.name} ({booking.package.name})\n"
             f"  {booking.selected_date:%d %b %Y} at {booking.selected_time:%H:%M}\n\n"
-            f"Total paid: {booking.total_amount}\n"
+            f"Total paid: {booking.total_amount}\n{tax_document_note()}"
         ),
         to=booking.user.email,
+        attachments=attachments_for("booking", booking),
     )

@@ -18,6 +18,9 @@ class ProductLine(TypedDict):
     variant_name: str
     unit_price: str  # decimal rupees, as priced when the payment began
     quantity: int
+    # GST as it stood when priced (absent from snapshots made before tax documents).
+    tax_code: NotRequired[str]  # HSN
+    gst_rate: NotRequired[str | None]  # percent; None: exempt
 
 
 class BookingLine(TypedDict):
@@ -30,6 +33,8 @@ class BookingLine(TypedDict):
     selected_time: str  # "HH:MM"
     unit_price: str
     quantity: int  # always 1: a booking line is one place in one slot
+    tax_code: NotRequired[str]  # SAC
+    gst_rate: NotRequired[str | None]  # percent; None: exempt
 
 
 Line = ProductLine | BookingLine
@@ -54,6 +59,8 @@ def product_line(
     variant_name: str,
     unit_price: Decimal,
     quantity: int,
+    tax_code: str = "",
+    gst_rate: Decimal | None = None,
 ) -> ProductLine:
     return ProductLine(
         type="product",
@@ -63,6 +70,8 @@ def product_line(
         variant_name=variant_name,
         unit_price=str(unit_price),
         quantity=quantity,
+        tax_code=tax_code,
+        gst_rate=None if gst_rate is None else str(gst_rate),
     )
 
 
@@ -75,6 +84,8 @@ def booking_line(
     selected_date: date,
     selected_time: time,
     unit_price: Decimal,
+    tax_code: str = "",
+    gst_rate: Decimal | None = None,
 ) -> BookingLine:
     return BookingLine(
         type="booking",
@@ -86,6 +97,8 @@ def booking_line(
         selected_time=selected_time.strftime("%H:%M"),
         unit_price=str(unit_price),
         quantity=1,
+        tax_code=tax_code,
+        gst_rate=None if gst_rate is None else str(gst_rate),
     )
 
 

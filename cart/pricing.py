@@ -128,6 +128,8 @@ def cart_lines(cart: Cart, items: list | None = None) -> tuple[list[Line], list]
             selected_date=cart.selected_date,
             selected_time=cart.selected_time,
             unit_price=cart.package.price,
+            tax_code=cart.package.sac_code,
+            gst_rate=None if cart.package.gst_exempt else cart.package.gst_rate,
         )
         return [line], []
     if items is None:
@@ -140,6 +142,8 @@ def cart_lines(cart: Cart, items: list | None = None) -> tuple[list[Line], list]
             variant_name=item.variant.name,
             unit_price=item.variant.price,
             quantity=item.quantity,
+            tax_code=item.variant.product.hsn_code,
+            gst_rate=item.variant.product.gst_rate,
         )
         for item in items
     ]

@@ -3,6 +3,8 @@
 locks). The tables keep the names they had in orders and bookings, where these models
 lived before this app existed."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 
@@ -15,12 +17,18 @@ class Product(models.Model):
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # GST: the goods' HSN code and rate (percent: data, never a fixed list); prices include it.
+    hsn_code = models.CharField("HSN code", max_length=8, blank=True)
+    gst_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("18.00"))
 
     class Meta:
         db_table = "orders_product"
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(condition=Q(price__gte=0), name="product_price_gte_0")
+            models.CheckConstraint(condition=Q(price__gte=0), name="product_price_gte_0"),
+            models.CheckConstraint(
+                condition=Q(gst_rate__gte=0, gst_rate__lte=100), name="product_gst_rate_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -72,6 +80,10 @@ class PujaPackage(models.Model):
     name = models.CharField(max_length=100)
     price = models.DecimalField(max_digits=10, decimal_places=2)
     duration_minutes = models.PositiveIntegerField()
+    # GST: conducting a religious ceremony is exempt (a bill of supply) unless staff say not.
+    sac_code = models.CharField("SAC code", max_length=8, default="999591")
+    gst_exempt = models.BooleanField(default=True)
+    gst_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("18.00"))
 
     class Meta:
         db_table = "bookings_pujapackage"

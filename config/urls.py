@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from invoices.apis import BookingInvoiceApi, CreditNoteApi, OrderInvoiceApi
 from observability.scrape import metrics
 from payments.apis.order_first import OrderCancelApi
 from payments.health_page import payment_health
@@ -26,6 +27,13 @@ urlpatterns = [
     path("api/", include("orders.urls")),
     # Cancelling an order-first order closes its provider order: payments answers it.
     path("api/orders/<id:pk>/cancel/", OrderCancelApi.as_view(), name="order-cancel"),
+    path("api/orders/<id:pk>/invoice/", OrderInvoiceApi.as_view(), name="order-invoice"),
+    path(
+        "api/booking/bookings/<id:pk>/invoice/",
+        BookingInvoiceApi.as_view(),
+        name="booking-invoice",
+    ),
+    path("api/credit-notes/<id:pk>/", CreditNoteApi.as_view(), name="credit-note"),
     path("api/booking/", include("bookings.urls")),
     path("api/cart/", include("cart.urls")),
     path("api/payments/", include("payments.urls")),

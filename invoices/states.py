@@ -46,5 +46,15 @@ def gst_state_code(state: str) -> str | None:
     iso = OLD_ISO.get(text, text)
     if iso in GST_CODES:
         return GST_CODES[iso]
-    iso = NAMES.get(_plain(state))
-    return GST_CODES.get(iso) if iso else None
+    named = NAMES.get(_plain(state))
+    return GST_CODES.get(named) if named else None
+
+
+def state_name(code: str) -> str:
+    """The state's name for a GST code (as pycountry spells it, without diacritics)."""
+    iso = next((iso for iso, gst in GST_CODES.items() if gst == code), None)
+    subdivision = iso and pycountry.subdivisions.get(code=f"IN-{iso}")
+    if not subdivision:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", subdivision.name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -1,4 +1,4 @@
-from config.emails import send_once
+from config.emails import attachments_for, send_once, tax_document_note
 
 from .models import Order
 
@@ -16,7 +16,8 @@ def receipt_send(*, order_id: int) -> bool:
         subject=f"Your paycart order {order.order_number}",
         body=(
             f"Thank you for your order {order.order_number}.\n\n{lines}\n\n"
-            f"Total paid: {order.total} {order.currency}\n"
+            f"Total paid: {order.total} {order.currency}\n{tax_document_note()}"
         ),
         to=order.user.email,
+        attachments=attachments_for("order", order),
     )

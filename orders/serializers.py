@@ -2,6 +2,7 @@ import pycountry
 from rest_framework import serializers
 
 from catalog.models import Product, ProductVariant
+from config.gstin import gstin_normal, gstin_valid
 from config.serializers import Input
 
 from .models import Order, OrderItem
@@ -80,6 +81,18 @@ class AddressSerializer(Input):
         help_text='ISO code or English name ("IN", "India"); default IN',
     )
     phone = serializers.CharField(max_length=20, required=False)
+    gstin = serializers.CharField(
+        max_length=20,
+        required=False,
+        help_text="a registered buyer's GSTIN (billing address): its tax invoice names it",
+    )
+
+    def validate_gstin(self, value: str) -> str:
+        if not gstin_valid(value):
+            raise serializers.ValidationError(
+                "Not a valid GSTIN: 15 characters, its last one a check character."
+            )
+        return gstin_normal(value)
 
     def validate_country(self, value: str) -> str:
         try:

@@ -12,7 +12,7 @@ from csp.constants import NONCE, NONE, SELF
 
 from config.logs import logging_config
 
-from .env import DEBUG, env_bool, env_int, env_list, env_str
+from .env import DEBUG, PAYMENTS_SANDBOX, env_bool, env_int, env_list, env_str
 from .guard import refuse_misconfiguration
 from .providers import *  # noqa: F403
 
@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "catalog",
     "orders",
     "bookings",
+    "invoices",
     "cart",
     "payments",
     "payments.sandbox",
@@ -278,6 +279,19 @@ ADMINS = [(email, email) for email in env_list("ADMINS")]
 DISPUTE_ALERT_EMAILS = env_list("DISPUTE_ALERT_EMAILS") or [email for _, email in ADMINS]
 # A dispute due within this many hours is emailed about once more (and counted "due soon").
 DISPUTE_DUE_SOON_HOURS = env_int("DISPUTE_DUE_SOON_HOURS", 48)
+
+# ---------------------------------------------------------------- GST (tax documents)
+# The shop as its tax documents name it. With GST_SELLER_GSTIN set, every sale issues a tax
+# invoice or a bill of supply and every refund a credit note; unset, none is issued (receipts
+# then say they are not tax invoices). The embedded default (the sandbox) runs a demo shop.
+_DEMO_SHOP = PAYMENTS_SANDBOX and not env_str("GST_SELLER_GSTIN")
+GST_SELLER_GSTIN = env_str("GST_SELLER_GSTIN", "27AAPFU0939F1ZV" if _DEMO_SHOP else "")
+GST_SELLER_NAME = env_str("GST_SELLER_NAME", "Paycart Demo Puja Store" if _DEMO_SHOP else "")
+GST_SELLER_ADDRESS = env_str(
+    "GST_SELLER_ADDRESS", "12 Temple Road, Pune 411001, Maharashtra" if _DEMO_SHOP else ""
+)
+# The shop's state (name, ISO or GST code); default: the one its GSTIN names.
+GST_SELLER_STATE = env_str("GST_SELLER_STATE", GST_SELLER_GSTIN[:2])
 
 # ---------------------------------------------------------------- background jobs
 # Redis in production; unset runs every task eagerly in-process (the embedded default).

@@ -25,7 +25,7 @@ from ..gateways.registry import capability, gateways, get_provider
 from ..models import Payment, Refund, RefundStatus
 from ..money import from_minor
 from ..services.batch import run_isolated
-from ..services.refunds import payment_undo_fulfilment
+from ..services.refunds import payment_credit_note, payment_undo_fulfilment
 from .models import (
     MONEY_RETURNED_STATUSES,
     OPEN_DISPUTE_STATUSES,
@@ -148,6 +148,7 @@ def _changed(dispute: Dispute, *, what: str, before: str | None, by=None, note: 
     Booking.objects.filter(payment=payment).update(dispute_status=dispute.status)
     if dispute.status in MONEY_RETURNED_STATUSES:
         _supersede_waiting_refunds(dispute, payment)
+        payment_credit_note(payment, dispute.amount_deducted, source=f"dispute:{dispute.pk}")
     elif not dispute.is_open:
         _send_waiting_refunds(payment)
 

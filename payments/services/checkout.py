@@ -165,18 +165,21 @@ def payment_start_for_order(*, user, order_id: int, provider: str) -> Payment:
 def payment_for_order(*, order: Order, provider: str) -> Payment:
     check_payable(order.total)
     lines: list[Line] = []
-    for item in order.items.all():
-        if item.product_id is None or item.variant_id is None:
+    for item in order.items.select_related("product"):
+        product = item.product
+        if product is None or item.variant_id is None:
             # Its product was deleted from the catalogue since: nothing could be shipped.
             raise Unfulfillable(f"{item.product_name} is no longer sold.")
         lines.append(
             product_line(
-                product_id=item.product_id,
+                product_id=product.pk,
                 variant_id=item.variant_id,
                 product_name=item.product_name,
                 variant_name=item.variant_name,
                 unit_price=item.unit_price,
                 quantity=item.quantity,
+                tax_code=product.hsn_code,
+                gst_rate=product.gst_rate,
             )
         )
     return Payment.objects.create(

@@ -22,13 +22,14 @@ from django.utils import timezone
 from bookings.models import Booking
 from bookings.services import booking_create_confirmed
 from bookings.tasks import send_booking_confirmation
-from cart.lines import booking_lines, product_lines, snapshot_lines, units_of
+from cart.lines import Line, booking_lines, product_lines, snapshot_lines, units_of
 from cart.models import Cart, Coupon
 from cart.pricing import coupon_consume, coupon_problem, lines_total_today
 from cart.services import cart_mark_converted, cart_remove_units
 from config.exceptions import Unfulfillable
 from config.tasks import enqueue_on_commit
 from holds.services import holds_end
+from invoices.services import invoice_issue
 from orders.models import Order, OrderPaymentStatus, OrderStatus
 from orders.services import order_create_from_lines, order_mark_paid, order_take_stock
 from orders.tasks import send_receipt
@@ -153,38 +154,41 @@ def _holds_coupon(payment: Payment) -> bool:
     return payment.coupon_use_held or (not coupon_problem(coupon) and coupon_consume(coupon))
 
 
-def _confirm_order(payment: Payment, charge: Charge, *, lapsed: bool) -> None:
+def _confirm_order(payment: Payment, charge: Charge, *, lapsed: bool) -> Order:
     """Order-first: the order already exists with its stock reserved (or, once cancelled,
     released: order_mark_paid takes it again)."""
     order = Order.objects.select_for_update().get(pk=payment.order_id)
     if lapsed or order.status == OrderStatus.CANCELLED:
         _check_worth_it_today(payment, coupon=None)
     order_mark_paid(order=order, shipping_address=charge.shipping_address)
+    return order
 
 
 @dataclass(frozen=True)
 class _Built:
     coupon_held: bool  # the payment now spends its coupon use
     stock_to_take: list  # a payment-first order's items: their stock is taken last
+    sold: Order | Booking | None = None  # what its tax document is issued for
 
 
 def _fulfil(payment: Payment, charge: Charge, *, lapsed: bool) -> _Built:
     """Build what was paid for. Raises Unfulfillable, and then the caller's transaction
     undoes everything done here."""
     if payment.order_id:
-        _confirm_order(payment, charge, lapsed=lapsed)
-        return _Built(coupon_held=False, stock_to_take=[])
+        order = _confirm_order(payment, charge, lapsed=lapsed)
+        return _Built(coupon_held=False, stock_to_take=[], sold=order)
     coupon_held = _holds_coupon(payment)
     if lapsed:
         _check_worth_it_today(payment, coupon=payment.coupon if coupon_held else None)
     elif payment.coupon is not None and not coupon_held:
         raise Unfulfillable(f"Coupon {payment.coupon.code} reached its usage limit.")
-    return _Built(coupon_held=coupon_held, stock_to_take=_build_from_snapshot(payment))
+    items, sold = _build_from_snapshot(payment)
+    return _Built(coupon_held=coupon_held, stock_to_take=items, sold=sold)
 
 
-def _build_from_snapshot(payment: Payment) -> list:
-    """Payment-first: make the order and/or bookings the snapshot describes. Returns the
-    order's items, whose stock is taken last."""
+def _build_from_snapshot(payment: Payment) -> tuple[list, Order | Booking | None]:
+    """Payment-first: make the order or booking the snapshot describes. Returns the
+    order's items, whose stock is taken last, and what was made."""
     if payment.cart_id:
         # Lock the cart so two payments of one cart settle one after the other.
         cart = Cart.objects.select_for_update().get(pk=payment.cart_id)
@@ -210,8 +214,9 @@ def _build_from_snapshot(payment: Payment) -> list:
             is_locked=True,
         )
         payment.order, items = created.order, created.items
+    sold: Order | Booking | None = payment.order
     for line in booking_lines(lines):
-        booking_create_confirmed(
+        sold = booking_create_confirmed(
             user_id=payment.user_id, line=line, total_amount=payment.amount, payment=payment
         )
     if payment.cart_id:
@@ -219,7 +224,22 @@ def _build_from_snapshot(payment: Payment) -> list:
             cart_mark_converted(cart=cart)
         else:
             cart_remove_units(cart=cart, units=units_of(products))
-    return items
+    return items, sold
+
+
+def _invoice(payment: Payment, sold: Order | Booking) -> None:
+    """The tax document of what the payment bought, in this transaction."""
+    lines = snapshot_lines(payment.cart_snapshot)
+    bought: list[Line] = lines if isinstance(sold, Order) else [*booking_lines(lines)]
+    invoice_issue(
+        user_id=payment.user_id,
+        lines=bought,
+        discount=payment.discount_total,
+        shipping_address=payment.shipping_address or {},
+        billing_address=payment.billing_address or {},
+        order=sold if isinstance(sold, Order) else None,
+        booking=sold if isinstance(sold, Booking) else None,
+    )
 
 
 # What fulfilling (or flagging) a payment may change (the cart snapshot and addresses never change).
@@ -267,19 +287,25 @@ def _fulfil_locked(
     payment.captured_amount = _captured(payment, charge)
     payment.completed_at = payment.completed_at or timezone.now()
     payment.provider_payment_id = charge.provider_payment_id or payment.provider_payment_id
-    stock_to_take = []
+    stock_to_take, sold = [], None
     # A signed notice for other money than we asked is never built on.
     if problem := _mismatch(payment, charge) or unfulfillable:
         _flag(payment, problem)
         payment_release_coupon(payment)  # the money goes back, so does the coupon use
     else:
         built = _fulfil(payment, charge, lapsed=status_before in LAPSED_STATUSES)
-        payment.coupon_use_held, stock_to_take = built.coupon_held, built.stock_to_take
+        payment.coupon_use_held, stock_to_take, sold = (
+            built.coupon_held,
+            built.stock_to_take,
+            built.sold,
+        )
         payment.fulfilled_at = timezone.now()
     payment.save(update_fields=FULFILMENT_FIELDS)
     payment_track(payment, from_status=status_before, reason=payment.attention_reason or "paid")
     if stock_to_take:
-        order_take_stock(items=stock_to_take)  # last before the commit
+        order_take_stock(items=stock_to_take)
+    if sold is not None:
+        _invoice(payment, sold)  # last before the commit: its number's lock is held least
     if payment.needs_attention:
         _refund_charge(payment, charge, payment.attention_reason)
         return Fulfilment(payment=payment), "needs_attention"

@@ -20,6 +20,7 @@ from django.utils import timezone
 from bookings.services import booking_cancel
 from config.exceptions import Invalid
 from config.tasks import enqueue_on_commit
+from invoices.services import credit_note_issue, invoice_of_payment
 from orders.models import Order
 from orders.services import order_mark_refunded
 
@@ -226,8 +227,16 @@ def refund_record(*, refund_id, result: RefundResult) -> Refund:
                 error=refund.last_error or None,
             )
         if refund.status == RefundStatus.PROCESSED:
+            payment_credit_note(refund.payment, refund.amount, source=f"refund:{refund.pk}")
             _refunded_in_full(refund.payment)
     return refund
+
+
+def payment_credit_note(payment: Payment, amount: Decimal, *, source: str) -> None:
+    """Money that went back is corrected on the sale's tax document, in this transaction."""
+    invoice = invoice_of_payment(payment)
+    if invoice is not None:
+        credit_note_issue(invoice=invoice, amount=amount, source=source)
 
 
 def payment_undo_fulfilment(payment: Payment, *, changed_by=None) -> None:

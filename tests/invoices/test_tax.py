@@ -6,7 +6,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from invoices.gstin import gstin_check_character, gstin_valid
+from config.gstin import gstin_check_character, gstin_valid
 from invoices.states import gst_state_code
 from invoices.tax import Supply, coupon_shares, lines_taxed
 

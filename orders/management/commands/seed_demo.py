@@ -18,6 +18,12 @@ PRODUCTS = [
     ("Sandalwood Incense", "Box of 100 sticks.", [("Box", "INC-100", "199.00", 100)]),
     ("Rudraksha Mala", "108 beads.", [("5 mukhi", "MALA-5", "899.00", 10), ("7 mukhi", "MALA-7", "1999.00", 3)]),
 ]  # fmt: skip
+# A demo shop's tax facts: HSN code and GST rate per product (the demo GSTIN is a setting).
+PRODUCT_TAX = {
+    "Brass Diya": ("7418", "12.00"),
+    "Sandalwood Incense": ("3307", "5.00"),
+    "Rudraksha Mala": ("7117", "3.00"),
+}
 
 SERVICES = [
     ("Ganesh Puja", "For new beginnings.", [("Basic", "999.00", 60), ("Premium", "2499.00", 120)]),
@@ -67,8 +73,15 @@ class Command(BaseCommand):
 
     def _catalog(self) -> None:
         for name, description, variants in PRODUCTS:
+            hsn_code, gst_rate = PRODUCT_TAX[name]
             product, _ = Product.objects.get_or_create(
-                name=name, defaults={"description": description, "price": Decimal(variants[0][2])}
+                name=name,
+                defaults={
+                    "description": description,
+                    "price": Decimal(variants[0][2]),
+                    "hsn_code": hsn_code,
+                    "gst_rate": Decimal(gst_rate),
+                },
             )
             for variant_name, sku, price, stock in variants:
                 ProductVariant.objects.get_or_create(

@@ -1,0 +1,147 @@
+"""The owner's tax documents, as JSON or (`Accept: application/pdf`, `?format=pdf`) as the
+PDF. Another user's document, or one not issued (yet), is a 404 like a missing one."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.exceptions import Missing
+from config.serializers import ErrorOutput
+
+from .documents import document_body
+from .models import DocumentKind, TaxDocument
+from .pdf import document_pdf
+
+
+class PdfRenderer(BaseRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return document_pdf(data)
+
+
+class PartyOutput(serializers.Serializer):
+    name = serializers.CharField()
+    address = serializers.CharField()
+    gstin = serializers.CharField(required=False)
+    state = serializers.CharField(required=False)
+    state_code = serializers.CharField(required=False)
+
+
+class PlaceOutput(serializers.Serializer):
+    state_code = serializers.CharField(help_text="the GST state code, e.g. 27")
+    state = serializers.CharField()
+
+
+class LineOutput(serializers.Serializer):
+    description = serializers.CharField()
+    hsn_or_sac = serializers.CharField(allow_blank=True)
+    quantity = serializers.IntegerField()
+    taxable_value = serializers.CharField()
+    gst_rate = serializers.CharField(allow_null=True, help_text="percent; null: exempt")
+    cgst = serializers.CharField()
+    sgst = serializers.CharField()
+    igst = serializers.CharField()
+    total = serializers.CharField()
+
+
+class TotalsOutput(serializers.Serializer):
+    taxable_value = serializers.CharField()
+    cgst = serializers.CharField()
+    sgst = serializers.CharField()
+    igst = serializers.CharField()
+    total = serializers.CharField()
+
+
+class CreditNoteBriefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    date = serializers.DateField()
+    amount = serializers.CharField()
+
+
+class CorrectsOutput(serializers.Serializer):
+    number = serializers.CharField()
+    date = serializers.DateField()
+
+
+class DocumentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(help_text="{series}/{financial year}/{n}: INV/2627/000123")
+    type = serializers.ChoiceField(choices=DocumentKind.choices)
+    title = serializers.CharField()
+    date = serializers.DateField()
+    seller = PartyOutput()
+    buyer = PartyOutput()
+    place_of_supply = PlaceOutput()
+    lines = LineOutput(many=True)
+    totals = TotalsOutput()
+    amount_in_words = serializers.CharField()
+    credit_notes = CreditNoteBriefOutput(many=True, required=False, help_text="an invoice's")
+    corrects = CorrectsOutput(required=False, help_text="a credit note's invoice")
+
+
+FORMAT = OpenApiParameter(
+    "format", OpenApiTypes.STR, enum=["json", "pdf"], description="pdf: the document as a PDF"
+)
+ANSWERS = {
+    (200, "application/json"): DocumentOutput,
+    (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="the PDF"),
+    (404, "application/json"): OpenApiResponse(ErrorOutput, description="none of yours"),
+}
+
+
+class DocumentApi(APIView):
+    renderer_classes = [JSONRenderer, PdfRenderer]
+
+    def document(self, request, pk: int) -> TaxDocument | None:
+        raise NotImplementedError
+
+    @extend_schema(parameters=[FORMAT], responses=ANSWERS)
+    def get(self, request, pk: int):
+        document = self.document(request, pk)
+        if document is None:
+            raise Missing("No tax document of yours here (none is issued before payment).")
+        return Response(document_body(document))
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        # An error is JSON, whatever format was asked for.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+def _documents(user):
+    return TaxDocument.objects.filter(user_id=user.pk).prefetch_related("lines")
+
+
+class OrderInvoiceApi(DocumentApi):
+    def document(self, request, pk):
+        return (
+            _documents(request.user)
+            .exclude(kind=DocumentKind.CREDIT_NOTE)
+            .filter(order_id=pk)
+            .first()
+        )
+
+
+class BookingInvoiceApi(DocumentApi):
+    def document(self, request, pk):
+        return (
+            _documents(request.user)
+            .exclude(kind=DocumentKind.CREDIT_NOTE)
+            .filter(booking_id=pk)
+            .first()
+        )
+
+
+class CreditNoteApi(DocumentApi):
+    def document(self, request, pk):
+        return _documents(request.user).filter(kind=DocumentKind.CREDIT_NOTE, pk=pk).first()

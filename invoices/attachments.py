@@ -1,0 +1,28 @@
+"""The tax document's PDF, attached to the receipt and the booking confirmation."""
+
+from bookings.models import Booking
+from config.emails import Attachment
+from orders.models import Order
+
+from .documents import document_body
+from .models import DocumentKind, TaxDocument
+from .pdf import document_pdf
+
+
+def _attached(document: TaxDocument | None) -> Attachment | None:
+    if document is None:
+        return None
+    name = document.number.replace("/", "-") + ".pdf"
+    return name, document_pdf(document_body(document)), "application/pdf"
+
+
+def _sale_documents():
+    return TaxDocument.objects.exclude(kind=DocumentKind.CREDIT_NOTE)
+
+
+def order_document(order: Order) -> Attachment | None:
+    return _attached(_sale_documents().filter(order=order).first())
+
+
+def booking_document(booking: Booking) -> Attachment | None:
+    return _attached(_sale_documents().filter(booking=booking).first())

@@ -1,0 +1,75 @@
+"""A tax document as its reader sees it: the JSON body the API answers and the PDF is drawn
+from, with the amount in words (Indian numbering: lakh, crore)."""
+
+from decimal import Decimal
+
+from num2words import num2words  # type: ignore[import-untyped]
+
+from .models import DocumentKind, TaxDocument
+
+TITLES = {
+    DocumentKind.TAX_INVOICE: "Tax invoice",
+    DocumentKind.BILL_OF_SUPPLY: "Bill of supply",
+    DocumentKind.INVOICE_CUM_BILL: "Invoice-cum-bill of supply",
+    DocumentKind.CREDIT_NOTE: "Credit note",
+}
+
+
+def amount_in_words(amount: Decimal) -> str:
+    rupees, paise = divmod(int(amount * 100), 100)
+    words = f"Rupees {num2words(rupees, lang='en_IN')}"
+    if paise:
+        words += f" and {num2words(paise, lang='en_IN')} paise"
+    return words[0].upper() + words[1:] + " only"
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def document_body(document: TaxDocument) -> dict:
+    """Every field the law asks a tax invoice, bill of supply or credit note to carry."""
+    body = {
+        "id": document.pk,
+        "number": document.number,
+        "type": document.kind,
+        "title": TITLES[DocumentKind(document.kind)],
+        "date": document.issued_at.date().isoformat(),
+        "seller": document.seller,
+        "buyer": document.buyer,
+        "place_of_supply": {
+            "state_code": document.place_of_supply,
+            "state": document.place_of_supply_name,
+        },
+        "lines": [
+            {
+                "description": line.description,
+                "hsn_or_sac": line.hsn_or_sac,
+                "quantity": line.quantity,
+                "taxable_value": _money(line.taxable_value),
+                "gst_rate": None if line.gst_rate is None else _money(line.gst_rate),
+                "cgst": _money(line.cgst),
+                "sgst": _money(line.sgst),
+                "igst": _money(line.igst),
+                "total": _money(line.total),
+            }
+            for line in document.lines.all()
+        ],
+        "totals": {
+            key: _money(getattr(document, key))
+            for key in ("taxable_value", "cgst", "sgst", "igst", "total")
+        },
+        "amount_in_words": amount_in_words(document.total),
+    }
+    if document.kind == DocumentKind.CREDIT_NOTE and document.corrects is not None:
+        body["corrects"] = {
+            "number": document.corrects.number,
+            "date": document.corrects.issued_at.date().isoformat(),
+        }
+    else:
+        body["credit_notes"] = [
+            {"id": note.pk, "number": note.number, "date": note.issued_at.date().isoformat(),
+             "amount": _money(note.total)}
+            for note in document.credit_notes.all()
+        ]  # fmt: skip
+    return body
