@@ -99,6 +99,11 @@ def test_a_puja_is_exempt_its_document_a_bill_of_supply_and_a_refund_a_credit_no
     payment = PaymentFactory(cart=booking_cart_of(user), provider="razorpay", state="paid")
     booking = payment.bookings.get()
     bill = api.get(f"/api/booking/bookings/{booking.pk}/invoice/").json()
+    from bookings.notifications import booking_confirmation_send
+
+    assert booking_confirmation_send(booking_id=booking.pk)
+    (confirmation,) = mail.outbox
+    assert bill["number"] in pdf_text(confirmation.attachments[0][1])
     assert bill["type"] == "BILL_OF_SUPPLY" and bill["number"].startswith("BOS/")
     assert bill["lines"][0]["gst_rate"] is None and bill["lines"][0]["hsn_or_sac"] == "999591"
     assert bill["totals"]["cgst"] == bill["totals"]["igst"] == "0.00"
