@@ -3,8 +3,9 @@
 The benchmark measures our service, not the provider: the demo sandbox is a whole Django
 app with DEBUG on, and on a 2-core machine its CPU would be charged to create-from-cart
 and verify. This answers the calls those requests make (create an order, fetch a payment,
-list an order's payments) from memory, in the shapes Razorpay documents, and lets the
-benchmark pay an order (POST /bench/pay). Usage: razorpay_emulator.py PORT KEY_ID KEY_SECRET
+list an order's payments, read a settlement and a day's recon) from memory, in the shapes
+Razorpay documents, and lets the benchmark pay an order (POST /bench/pay) and make a
+settlement (POST /bench/settle). Usage: razorpay_emulator.py PORT KEY_ID KEY_SECRET
 """
 
 import base64
@@ -15,12 +16,15 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 ORDERS: dict[str, dict] = {}
 PAYMENTS: dict[str, dict] = {}
 LOCK = threading.Lock()
 PAYMENT_PATH = re.compile(r"^/v1/payments/(pay_\w+)$")
 ORDER_PAYMENTS_PATH = re.compile(r"^/v1/orders/(order_\w+)/payments$")
+SETTLEMENTS: dict[str, dict] = {}  # id → {"entity", "lines", "day"}
+SETTLEMENT_PATH = re.compile(r"^/v1/settlements/(setl_\w+)$")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -59,6 +63,10 @@ class Handler(BaseHTTPRequestHandler):
         body = self._body()
         if self.path == "/bench/pay":
             self._answer(200, pay(body["order_id"]))
+        elif self.path == "/bench/settle":
+            with LOCK:
+                SETTLEMENTS[body["entity"]["id"]] = body
+            self._answer(200, body["entity"])
         elif not self._authorized():
             return
         elif self.path == "/v1/orders":
@@ -93,8 +101,22 @@ class Handler(BaseHTTPRequestHandler):
                 return self._not_found()
             items = order["payments"]
             self._answer(200, {"entity": "collection", "count": len(items), "items": items})
+        elif match := SETTLEMENT_PATH.match(self.path):
+            found = SETTLEMENTS.get(match[1])
+            self._answer(200, found["entity"]) if found else self._not_found()
+        elif self.path.startswith("/v1/settlements/recon/combined?"):
+            self._answer(200, recon(parse_qs(urlsplit(self.path).query)))
         else:
             self._not_found()
+
+
+def recon(query: dict) -> dict:
+    """A page (count, skip) of a day's recon lines."""
+    day = "-".join(f"{int(query[k][0]):0{w}d}" for k, w in (("year", 4), ("month", 2), ("day", 2)))
+    count, skip = int(query["count"][0]), int(query.get("skip", ["0"])[0])
+    items = [x for s in SETTLEMENTS.values() if s["day"] == day for x in s["lines"]]
+    page = items[skip : skip + count]
+    return {"entity": "collection", "count": len(page), "items": page}
 
 
 def pay(order_id: str) -> dict:

@@ -2,6 +2,8 @@
 staff each refusal (never a 500); an action may first ask for what it needs on a page of
 its own."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.template.response import TemplateResponse
@@ -59,3 +61,17 @@ def ask_then_act(
             "action": action,
         },
     )
+
+
+# Sections the apps above payments add to the "Payment health" page (registered at ready(),
+# as gauges are): each answers {"id", "title", "count", "help", "headers", "rows"}, a row
+# being cells of (text, admin URL or "").
+_health_sections: dict[str, Callable[[], dict]] = {}
+
+
+def health_sections_register(name: str, section: Callable[[], dict]) -> None:
+    _health_sections[name] = section
+
+
+def health_sections() -> list[dict]:
+    return [section() for section in _health_sections.values()]

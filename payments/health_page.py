@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from config.admin import health_sections
 from holds.selectors import holds_active, holds_lapsed
 
 from . import backlog
@@ -101,6 +102,7 @@ def payment_health(request):
             "hours": settings.DISPUTE_DUE_SOON_HOURS,
             "rows": open_disputes[:ROWS_SHOWN],
         },
+        "more_sections": health_sections(),
         "chart": _hourly_chart(backlog.payments_per_hour(hours=CHART_HOURS)),
         **{
             name: {"count": rows.count(), "rows": rows[:ROWS_SHOWN]}

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 from config.logs import logging_config
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "cart",
     "payments",
     "payments.sandbox",
+    "settlements",
     "holds",
     "idempotency",
     "observability",
@@ -299,6 +301,7 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 # With DEBUG off, running jobs inside requests must be chosen on purpose (the guard).
 JOBS_IN_PROCESS = env_bool("JOBS_IN_PROCESS", False)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TIMEZONE = TIME_ZONE  # of the daily schedules
 CELERY_TASK_EAGER_PROPAGATES = False  # a failing job is logged, never a failed request
 CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves it for another
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -313,6 +316,10 @@ RELEASE_RESERVATIONS_EVERY_SECONDS = env_int("RELEASE_RESERVATIONS_EVERY_SECONDS
 PRUNE_WEBHOOKS_EVERY_SECONDS = env_int("PRUNE_WEBHOOKS_EVERY_SECONDS", 86400)
 PRUNE_HOLDS_EVERY_SECONDS = env_int("PRUNE_HOLDS_EVERY_SECONDS", 3600)
 DISPUTE_ALERT_EVERY_SECONDS = env_int("DISPUTE_ALERT_EVERY_SECONDS", 3600)
+# Settlements: a captured payment with no settlement this many days after capture is
+# flagged `unsettled`; the daily pull reads this many days back (today included).
+SETTLEMENT_EXPECTED_DAYS = env_int("SETTLEMENT_EXPECTED_DAYS", 5)
+SETTLEMENT_LOOKBACK_DAYS = env_int("SETTLEMENT_LOOKBACK_DAYS", 3)
 CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {
         "task": "payments.tasks.reconcile_payments",
@@ -329,6 +336,11 @@ CELERY_BEAT_SCHEDULE = {
     "alert-disputes-due-soon": {
         "task": "payments.tasks.alert_disputes_due_soon",
         "schedule": DISPUTE_ALERT_EVERY_SECONDS,
+    },
+    # Daily, once the morning's settlements are made (the shop's time zone).
+    "reconcile-settlements": {
+        "task": "settlements.tasks.reconcile_settlements",
+        "schedule": crontab(minute=30, hour=7),
     },
     "prune-lapsed-holds": {
         "task": "holds.tasks.prune_lapsed_holds",

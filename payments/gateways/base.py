@@ -3,8 +3,9 @@ API and answer with these small frozen dataclasses (amounts in minor units); the
 touch the database and never build HTTP responses."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
@@ -102,6 +103,26 @@ class NoDisputeApi:
         raise self._refused()
 
 
+class NoSettlementApi:
+    """For a provider with no settlement API (PhonePe): its payments are not expected in
+    settlements, and nothing is pulled."""
+
+    settlement_api = False
+    name: str
+
+    def _no_settlements(self) -> ProviderError:
+        return ProviderError(f"{self.name} has no settlement API.")
+
+    def fetch_settlement(self, *, provider_settlement_id: str) -> "SettlementReport":
+        raise self._no_settlements()
+
+    def settlement_lines(self, *, settlement: "SettlementReport") -> Iterator[list]:
+        raise self._no_settlements()
+
+    def day_settlement_lines(self, *, day: date) -> Iterator[list]:
+        raise self._no_settlements()
+
+
 class MalformedWebhook(Exception):
     """A verified webhook whose body cannot be read (→ 400)."""
 
@@ -184,6 +205,51 @@ class DisputeReport:
 
 
 @dataclass(frozen=True)
+class SettlementLineReport:
+    """One line of what a provider paid out: the entity it moves (pay_…, rfnd_…, disp_…,
+    adj_…) and the money, in minor units."""
+
+    provider_entity_id: str  # what it moves, as our records name it
+    kind: str  # payment, refund, dispute, adjustment, transfer, fee, other
+    amount: int
+    credit: int = 0
+    debit: int = 0
+    fee: int = 0  # GST on it included
+    tax: int = 0  # the GST on the fee
+    on_hold: bool = False
+    settled: bool = False
+    settled_at: int | None = None  # unix time
+    provider_settlement_id: str = ""
+    utr: str = ""
+    # The line's own id at the provider (Stripe's txn_…); empty: its kind and entity id.
+    provider_line_id: str = ""
+
+    @property
+    def line_id(self) -> str:
+        return self.provider_line_id or f"{self.kind}:{self.provider_entity_id}"
+
+
+class SettlementState(StrEnum):
+    CREATED = "created"  # not paid out yet
+    PROCESSED = "processed"  # the money reached the bank
+    FAILED = "failed"  # not final: the provider pays it out again
+
+
+@dataclass(frozen=True)
+class SettlementReport:
+    """One payout to the shop's bank (Razorpay `setl_…`, Stripe `po_…`), minor units."""
+
+    provider_settlement_id: str
+    state: SettlementState
+    amount: int  # what reaches the bank
+    currency: str = "INR"
+    utr: str = ""  # the bank's reference, as the statement shows it
+    fees: int | None = None  # None: the sum of its lines' fees
+    tax: int | None = None  # the GST on the fees; None: the sum of its lines'
+    settled_at: int | None = None  # unix time
+
+
+@dataclass(frozen=True)
 class EvidenceFile:
     name: str
     content: bytes
@@ -203,6 +269,8 @@ class WebhookNotice:
     refund: RefundResult | None = None
     refunded_payment_id: str = ""
     dispute: DisputeReport | None = None
+    # A settlement (payout) the provider says it made or changed: pulled from its API.
+    settlement_id: str = ""
     # Verified with the previous webhook secret: a rotation is still open.
     signed_with_previous: bool = False
 
@@ -261,6 +329,19 @@ class PaymentProvider(Protocol):
         """Read a delivery whose signature verified earlier (a stored event replayed)."""
 
     def fetch_dispute(self, *, provider_dispute_id: str) -> DisputeReport: ...
+
+    # True when its settlements (payouts) can be read line by line through its API.
+    settlement_api: bool
+
+    def fetch_settlement(self, *, provider_settlement_id: str) -> SettlementReport: ...
+
+    def settlement_lines(
+        self, *, settlement: SettlementReport
+    ) -> Iterator[list[SettlementLineReport]]:
+        """One settlement's lines, a page at a time."""
+
+    def day_settlement_lines(self, *, day: date) -> Iterator[list[SettlementLineReport]]:
+        """The lines of every settlement made on one day, a page at a time."""
 
     def accept_dispute(self, *, provider_dispute_id: str) -> DisputeReport:
         """Concede: the money goes back to the shopper (irreversible)."""

@@ -93,3 +93,15 @@ def render_pay_page(request, provider_name: str, order: SandboxOrder, payable: t
             "payable_statuses": payable,
         },
     )
+
+
+# What the sandbox providers charge on each payment they settle: 2% of it, and the 18% GST
+# on that fee (India's rate on a payment provider's service), in minor units.
+SANDBOX_FEE_PERCENT, SANDBOX_FEE_GST_PERCENT = 2, 18
+
+
+def sandbox_fee(amount: int) -> tuple[int, int]:
+    """(fee with its GST, the GST) on a payment of `amount`, rounded half up to paise."""
+    fee = (amount * SANDBOX_FEE_PERCENT + 50) // 100
+    tax = (fee * SANDBOX_FEE_GST_PERCENT + 50) // 100
+    return fee + tax, tax

@@ -29,6 +29,7 @@ from ..gateways.registry import get_provider
 from ..models import Payment, WebhookEvent, WebhookEventStatus
 from ..observe import webhook_delivery
 from ..rotations import rotation_used
+from ..signals import settlement_announced
 from .charges import payment_apply_charge
 from .refunds import (
     refund_check_with_provider,
@@ -144,6 +145,11 @@ def _dispute(
 
 
 def _process(provider, notice: WebhookNotice, event: WebhookEvent) -> WebhookEventStatus:
+    if notice.settlement_id:  # read back from the provider by the settlements app
+        heard = settlement_announced.send(
+            sender=WebhookEvent, provider=provider.name, provider_settlement_id=notice.settlement_id
+        )
+        return WebhookEventStatus.PROCESSED if heard else WebhookEventStatus.IGNORED
     if notice.dispute is not None:
         return _dispute(provider, notice.dispute, notice.event_type, event)
     if notice.refunded_payment_id:

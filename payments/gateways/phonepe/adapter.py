@@ -17,6 +17,7 @@ from ..base import (
     ChargeState,
     MalformedWebhook,
     NoDisputeApi,
+    NoSettlementApi,
     PaymentProvider,
     ProviderError,
     ProviderOrder,
@@ -91,7 +92,7 @@ def _authorization_matches(body: str, supplied: str, expected: str) -> None:
         raise SignatureMismatch
 
 
-class PhonePeProvider(NoDisputeApi):
+class PhonePeProvider(NoDisputeApi, NoSettlementApi):
     name = "phonepe"
     # The webhook's Authorization header proves only that the sender knows a shared
     # secret; the state is confirmed with the order-status API before acting.

@@ -24,6 +24,7 @@ from ..base import (
     verify_delivery,
 )
 from .disputes import DISPUTE_EVENTS, RazorpayDisputes, dispute_report
+from .settlements import SETTLEMENT_EVENTS, RazorpaySettlements, settlement_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class _Client(razorpay.Client):
         return self.version
 
 
-class RazorpayProvider(RazorpayDisputes):
+class RazorpayProvider(RazorpayDisputes, RazorpaySettlements):
     name = "razorpay"
     webhook_needs_confirmation = False
     # One order may be paid twice (a retry racing the first capture): the second capture is
@@ -326,6 +327,7 @@ class RazorpayProvider(RazorpayDisputes):
         )
         if not isinstance(subject, dict | None):
             raise MalformedWebhook(f"Razorpay {event_type} carries no usable entity.")
+        given_id = event_id
         event_id = event_id or f"{event_type}:{(subject or {}).get('id')}"
         charge = refund = None
         if link_event:
@@ -345,6 +347,14 @@ class RazorpayProvider(RazorpayDisputes):
                 event_type=event_type,
                 charge=None,
                 dispute=report,
+            )
+        elif event_type in SETTLEMENT_EVENTS:
+            settlement_id = settlement_id_of(payload)
+            return WebhookNotice(
+                event_id=given_id or f"{event_type}:{settlement_id}",
+                event_type=event_type,
+                charge=None,
+                settlement_id=settlement_id,
             )
         return WebhookNotice(event_id=event_id, event_type=event_type, charge=charge, refund=refund)
 

@@ -105,6 +105,7 @@ def order_payments(request, order_id: str):
 # Each payment also gets an index row (provider PAYMENT_INDEX, its id), so a payment is
 # found by two indexed lookups however many orders the sandbox holds.
 PAYMENT_INDEX = "razorpay:payment"
+REFUNDS = "razorpay:refund"
 
 
 def sandbox_payment_add(order: SandboxOrder, *, succeeded: bool) -> dict:
@@ -187,20 +188,24 @@ def refund(request, payment_id: str):
         amount = body.get("amount", payment["amount"])
         if not isinstance(amount, int) or not 0 < amount <= payment["amount"]:
             return _bad_request("The refund amount is invalid.")
-        return JsonResponse(
-            {
-                "id": random_id("rfnd_"),
-                "entity": "refund",
-                "amount": amount,
-                "currency": payment["currency"],
-                "payment_id": payment_id,
-                "notes": body.get("notes") or [],
-                "receipt": body.get("receipt"),
-                "status": "processed",
-                "speed_requested": body.get("speed", "normal"),
-                "created_at": int(time.time()),
-            }
-        )
+        entity = {
+            "id": random_id("rfnd_"),
+            "entity": "refund",
+            "amount": amount,
+            "currency": payment["currency"],
+            "payment_id": payment_id,
+            "notes": body.get("notes") or [],
+            "receipt": body.get("receipt"),
+            "status": "processed",
+            "speed_requested": body.get("speed", "normal"),
+            "created_at": int(time.time()),
+        }
+        # Kept, so the next settlement takes it off what it pays out.
+        SandboxOrder.objects.create(
+            provider=REFUNDS, external_id=entity["id"], amount=amount,
+            currency=payment["currency"], status="processed", data=entity,
+        )  # fmt: skip
+        return JsonResponse(entity)
     return _bad_request("The payment has not been captured or does not exist")
 
 

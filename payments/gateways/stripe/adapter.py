@@ -21,6 +21,7 @@ from ..base import (
     verify_delivery,
 )
 from .disputes import DISPUTE_EVENTS, StripeDisputes, dispute_report
+from .settlements import SETTLEMENT_EVENTS, StripeSettlements, payout_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ SESSION_EVENTS = {
 }
 
 
-class StripeProvider(StripeDisputes):
+class StripeProvider(StripeDisputes, StripeSettlements):
     name = "stripe"
     webhook_needs_confirmation = False
     # An order completes once, and a refund names the order: no second capture to look for.
@@ -222,6 +223,13 @@ class StripeProvider(StripeDisputes):
                 event_type=event_type,
                 charge=None,
                 dispute=dispute_report(subject),
+            )
+        if event_type in SETTLEMENT_EVENTS:
+            return WebhookNotice(
+                event_id=event_id,
+                event_type=event_type,
+                charge=None,
+                settlement_id=payout_id_of(subject),
             )
         refunded = ""
         if event_type == CHARGE_REFUNDED:

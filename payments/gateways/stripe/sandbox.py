@@ -25,6 +25,7 @@ from ...sandbox.common import (
 from ...sandbox.models import SandboxOrder
 
 PROVIDER = "stripe"
+REFUNDS = "stripe:refund"
 SANDBOX_SHIPPING = {
     "name": "Sandbox Shopper",
     "address": {
@@ -154,17 +155,21 @@ def refunds(request):
     if order is None:
         return _invalid(f"No such payment_intent: '{intent}'", 404, "resource_missing")
     amount = int(request.POST.get("amount", order.amount))
-    return JsonResponse(
-        {
-            "id": random_id("re_", 24),
-            "object": "refund",
-            "amount": amount,
-            "currency": order.currency.lower(),
-            "payment_intent": intent,
-            "status": "succeeded",
-            "created": int(time.time()),
-        }
-    )
+    refund = {
+        "id": random_id("re_", 24),
+        "object": "refund",
+        "amount": amount,
+        "currency": order.currency.lower(),
+        "payment_intent": intent,
+        "status": "succeeded",
+        "created": int(time.time()),
+    }
+    # Kept, so the next payout takes it off what it pays.
+    SandboxOrder.objects.create(
+        provider=REFUNDS, external_id=refund["id"], amount=amount, currency=order.currency,
+        status="succeeded", data=refund,
+    )  # fmt: skip
+    return JsonResponse(refund)
 
 
 def _signature_header(body: bytes) -> str:

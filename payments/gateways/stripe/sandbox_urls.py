@@ -1,5 +1,9 @@
-"""The Stripe sandbox's routes: Checkout Sessions and refunds, then disputes."""
+"""The Stripe sandbox's routes: Checkout Sessions and refunds, disputes, then payouts."""
 
-from . import sandbox, sandbox_disputes
+from . import sandbox, sandbox_disputes, sandbox_settlements
 
-urlpatterns = [*sandbox.urlpatterns, *sandbox_disputes.urlpatterns]
+urlpatterns = [
+    *sandbox.urlpatterns,
+    *sandbox_disputes.urlpatterns,
+    *sandbox_settlements.urlpatterns,
+]

@@ -109,6 +109,8 @@ def test_stripe_refunds_send_our_id_as_the_idempotency_key(api, anon_client, rsp
 
 
 def test_beat_runs_reconciliation_expiry_and_pruning_every_few_minutes():
+    from celery.schedules import crontab
+
     from config.celery import app
 
     app.loader.import_default_modules()
@@ -119,5 +121,6 @@ def test_beat_runs_reconciliation_expiry_and_pruning_every_few_minutes():
         "payments.tasks.prune_webhook_events": 86400,
         "holds.tasks.prune_lapsed_holds": 3600,
         "payments.tasks.alert_disputes_due_soon": 3600,
+        "settlements.tasks.reconcile_settlements": crontab(minute=30, hour=7),  # daily
     }
     assert set(schedule) <= set(app.tasks)

@@ -12,6 +12,7 @@ from payments.gateways.base import (
     ChargeState,
     MalformedWebhook,
     NoDisputeApi,
+    NoSettlementApi,
     PaymentProvider,
     ProviderError,
     ProviderOrder,
@@ -30,7 +31,7 @@ def _signature_matches(text: str, signature: str, secret: str) -> None:
         raise SignatureMismatch
 
 
-class FourthProvider(NoDisputeApi):
+class FourthProvider(NoDisputeApi, NoSettlementApi):
     name = "fourth"
     webhook_needs_confirmation = False
     repeat_captures = False

@@ -7,6 +7,8 @@ import json
 import re
 import secrets
 import time
+from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
 
 import responses
 from django.conf import settings
@@ -405,8 +407,82 @@ def mock_disputes(rsps: responses.RequestsMock) -> None:
     )
 
 
+# Settlements the fake Razorpay made: id → its entity, its recon lines and its day (IST).
+SETTLEMENTS: dict[str, dict] = {}
+
+
+def recon_line(entity_id: str, kind: str, amount: int, **more) -> dict:
+    """One recon item: a payment is credited net of its fee (GST included), a refund or a
+    dispute debited whole."""
+    fee = more.pop("fee", 0)
+    return {
+        "entity_id": entity_id, "type": kind, "amount": amount, "currency": "INR",
+        "credit": amount - fee if kind == "payment" else 0,
+        "debit": amount if kind in ("refund", "dispute") else 0,
+        "fee": fee, "tax": more.pop("tax", 0), "on_hold": False, "settled": True,
+        "payment_id": None, "order_id": None, "dispute_id": None,
+    } | more  # fmt: skip
+
+
+def settle_at_razorpay(
+    lines: list[dict], *, day: str, status="processed", settlement_id=None, amount=None
+) -> dict:
+    """A settlement of `lines` on `day` (YYYY-MM-DD, India): what reached the bank is their
+    credits less their debits unless `amount` says otherwise."""
+    settlement_id = settlement_id or f"setl_{secrets.token_hex(7)}"
+    settled_at = int(datetime.fromisoformat(f"{day}T09:30:00+05:30").timestamp())
+    entity = {
+        "id": settlement_id, "entity": "settlement", "status": status,
+        "amount": sum(x["credit"] - x["debit"] for x in lines) if amount is None else amount,
+        "fees": sum(x["fee"] for x in lines), "tax": sum(x["tax"] for x in lines),
+        "utr": f"UTR{secrets.token_hex(6).upper()}", "created_at": settled_at,
+    }  # fmt: skip
+    for line in lines:
+        line |= {"settlement_id": settlement_id, "settlement_utr": entity["utr"],
+                 "settled_at": settled_at}  # fmt: skip
+    SETTLEMENTS[settlement_id] = {"entity": entity, "lines": lines, "day": day}
+    return entity
+
+
+def settlement_webhook_body(entity: dict) -> bytes:
+    payload = {"settlement": {"entity": entity}}
+    envelope = {
+        "entity": "event", "event": "settlement.processed", "contains": ["settlement"],
+        "payload": payload,
+    }  # fmt: skip
+    return json.dumps(envelope).encode()
+
+
+def mock_settlements(rsps: responses.RequestsMock) -> list[dict]:
+    """GET /v1/settlements/{id} and the recon of a day (count ≤ 1000, skip), from
+    SETTLEMENTS; each recon request's query is kept in the list returned."""
+    asked: list[dict] = []
+    base = f"{settings.RAZORPAY_BASE_URL}/v1/settlements"
+
+    def recon(request):
+        query = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}
+        asked.append(query)
+        count, skip = int(query["count"]), int(query.get("skip", 0))
+        if count > 1000:
+            return _error("count may be at most 1000")
+        day = f"{int(query['year']):04d}-{int(query['month']):02d}-{int(query['day']):02d}"
+        items = [x for s in SETTLEMENTS.values() if s["day"] == day for x in s["lines"]]
+        page = items[skip : skip + count]
+        return 200, {}, json.dumps({"entity": "collection", "count": len(page), "items": page})
+
+    def fetch(request):
+        settlement = SETTLEMENTS.get(request.url.rsplit("/", 1)[-1])
+        if settlement is None:
+            return _error("The id provided does not exist")
+        return 200, {}, json.dumps(settlement["entity"])
+
+    rsps.add_callback(responses.GET, re.compile(rf"{re.escape(base)}/recon/combined"), recon)
+    rsps.add_callback(responses.GET, re.compile(rf"{re.escape(base)}/setl_\w+$"), fetch)
+    return asked
+
+
 def _reset() -> None:
-    for known in (ORDERS, PAYMENTS, REFUNDS, LINKS, DISPUTES, DOCUMENTS):
+    for known in (ORDERS, PAYMENTS, REFUNDS, LINKS, DISPUTES, DOCUMENTS, SETTLEMENTS):
         known.clear()
 
 

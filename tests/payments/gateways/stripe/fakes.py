@@ -180,9 +180,94 @@ def mock_disputes(rsps: responses.RequestsMock) -> None:
     rsps.add_callback(responses.POST, f"{settings.STRIPE_FILES_BASE}/v1/files", callback=upload)
 
 
+# ---------------------------------------------------------------- payouts
+# Payouts the fake Stripe made: id → the payout and its balance transactions.
+PAYOUTS: dict[str, dict] = {}
+
+
+def balance_txn(category: str, amount: int, source: dict, *, fee=0, tax=0) -> dict:
+    """A balance transaction; `amount` signed as the money moves, fee with its GST."""
+    details = [{"amount": fee - tax, "type": "stripe_fee"}, {"amount": tax, "type": "tax"}]
+    return {
+        "id": f"txn_{secrets.token_hex(12)}", "object": "balance_transaction", "type": category,
+        "reporting_category": category, "amount": amount, "fee": fee,
+        "fee_details": details if fee else [], "net": amount - fee, "currency": "inr",
+        "source": source, "created": int(time.time()), "available_on": int(time.time()),
+    }  # fmt: skip
+
+
+def charge_txn(payment_intent: str, amount: int, *, fee=0, tax=0) -> dict:
+    source = {"id": f"ch_{secrets.token_hex(12)}", "object": "charge",
+              "payment_intent": payment_intent}  # fmt: skip
+    return balance_txn("charge", amount, source, fee=fee, tax=tax)
+
+
+def pay_out_at_stripe(txns: list[dict], *, arrival: int, status="paid", payout_id=None) -> dict:
+    """A payout of `txns` arriving at `arrival` (unix time): their net, with the payout's
+    own transaction (which is not a line) last."""
+    payout = {
+        "id": payout_id or f"po_{secrets.token_hex(12)}", "object": "payout",
+        "amount": sum(t["net"] for t in txns), "currency": "inr", "arrival_date": arrival,
+        "status": status, "trace_id": {"status": "supported", "value": "HDFC0001234567"},
+    }  # fmt: skip
+    own = balance_txn("payout", -payout["amount"], {"id": payout["id"], "object": "payout"})
+    PAYOUTS[payout["id"]] = {"payout": payout, "transactions": [*txns, own]}
+    return payout
+
+
+def mock_payouts(rsps: responses.RequestsMock) -> list[dict]:
+    """GET /v1/payouts (arrival_date[gte|lt]), /v1/payouts/{id} and
+    /v1/balance_transactions?payout= (limit, starting_after, expand[]=data.source), from
+    PAYOUTS; each list request's query is kept in the list returned."""
+    asked: list[dict] = []
+
+    def page(request, items):
+        query = dict(parse_qsl(request.url.split("?", 1)[1] if "?" in request.url else ""))
+        asked.append(query)
+        after = query.get("starting_after")
+        if after:
+            items = items[[i["id"] for i in items].index(after) + 1 :]
+        limit = int(query.get("limit", 10))
+        return (
+            200,
+            {},
+            json.dumps({"object": "list", "data": items[:limit], "has_more": len(items) > limit}),
+        )
+
+    def payouts(request):
+        query = dict(parse_qsl(request.url.split("?", 1)[1]))
+        low, high = int(query["arrival_date[gte]"]), int(query["arrival_date[lt]"])
+        found = [p["payout"] for p in PAYOUTS.values()
+                 if low <= p["payout"]["arrival_date"] < high]  # fmt: skip
+        return page(request, found)
+
+    def payout(request):
+        found = PAYOUTS.get(request.url.rsplit("/", 1)[-1].split("?")[0])
+        if found is None:
+            return 404, {}, json.dumps({"error": {"type": "invalid_request_error",
+                                                  "code": "resource_missing"}})  # fmt: skip
+        return 200, {}, json.dumps(found["payout"])
+
+    def transactions(request):
+        query = dict(parse_qsl(request.url.split("?", 1)[1]))
+        txns = PAYOUTS[query["payout"]]["transactions"]
+        if query.get("expand[0]") != "data.source":
+            txns = [t | {"source": t["source"]["id"]} for t in txns]
+        return page(request, txns)
+
+    base = settings.STRIPE_API_BASE
+    rsps.add_callback(responses.GET, re.compile(rf"{re.escape(base)}/v1/payouts\?"), payouts)
+    rsps.add_callback(responses.GET, re.compile(rf"{re.escape(base)}/v1/payouts/po_\w+"), payout)
+    rsps.add_callback(
+        responses.GET, re.compile(rf"{re.escape(base)}/v1/balance_transactions"), transactions
+    )
+    return asked
+
+
 def _reset() -> None:
     DISPUTES.clear()
     FILES.clear()
+    PAYOUTS.clear()
 
 
 def _delivery(order_id: str, secret: str) -> tuple[bytes, dict]:

@@ -1,0 +1,125 @@
+"""What the accountant reads: each settlement as the bank statement shows it, with its
+gross, refunds, disputes, adjustments, fees, GST on fees and net; what stands flagged; the
+payments still waiting for their money; a month's lines."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
+
+from django.conf import settings
+from django.db.models import (
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from payments.gateways.registry import capability, gateways, provider_enabled
+from payments.models import Payment
+
+from .models import LineFlag, LineKind, Settlement, SettlementLine, SettlementStatus
+
+MONEY: DecimalField = DecimalField(max_digits=14, decimal_places=2)
+
+
+class Statement(TypedDict):
+    gross: Decimal
+    refunds: Decimal
+    disputes: Decimal
+    adjustments: Decimal
+    line_fees: Decimal
+    line_tax: Decimal
+    net: Decimal
+    flagged: int
+
+
+if TYPE_CHECKING:  # the type checker's view of a settlement read with its statement
+    from django_stubs_ext import WithAnnotations
+
+    SettlementWithStatement = WithAnnotations[Settlement, Statement]
+OWN_KINDS = (LineKind.ADJUSTMENT, LineKind.TRANSFER, LineKind.FEE, LineKind.OTHER)
+
+
+def _total(expression, condition: Q | None = None, *, negate: bool = False):
+    summed = Coalesce(Sum(expression, filter=condition), Value(Decimal(0)), output_field=MONEY)
+    return ExpressionWrapper(Value(Decimal(0)) - summed, output_field=MONEY) if negate else summed
+
+
+def settlements_statement() -> QuerySet["SettlementWithStatement"]:
+    """Settlements with their statement in one query: gross, refunds, disputes (what they
+    took), adjustments, fees (GST included), tax (the GST on fees), net and lines flagged.
+    A line's gross is what it moved before the fee (credit − debit + fee), so
+    net = gross − refunds − disputes + adjustments − fees, whatever a line's fee was for."""
+    gross = ExpressionWrapper(
+        F("lines__credit") - F("lines__debit") + F("lines__fee"), output_field=MONEY
+    )
+    return Settlement.objects.annotate(
+        gross=_total(gross, Q(lines__kind=LineKind.PAYMENT)),
+        refunds=_total(gross, Q(lines__kind=LineKind.REFUND), negate=True),
+        disputes=_total(gross, Q(lines__kind=LineKind.DISPUTE), negate=True),
+        adjustments=_total(gross, Q(lines__kind__in=OWN_KINDS)),
+        line_fees=_total(F("lines__fee")),
+        line_tax=_total(F("lines__tax")),
+        net=_total(ExpressionWrapper(F("lines__credit") - F("lines__debit"), output_field=MONEY)),
+        flagged=Sum(
+            Value(1), filter=~Q(lines__flag=LineFlag.NONE) & Q(lines__isnull=False), default=0
+        ),
+    )
+
+
+def settlements_unbalanced() -> QuerySet["SettlementWithStatement"]:
+    """Processed settlements whose lines do not add up to what reached the bank (a page
+    not pulled yet, or lines the provider moved)."""
+    return (
+        settlements_statement().filter(status=SettlementStatus.PROCESSED).exclude(net=F("amount"))
+    )
+
+
+def lines_flagged(flag: str | None = None) -> QuerySet[SettlementLine]:
+    lines = SettlementLine.objects.exclude(flag=LineFlag.NONE)
+    return lines.filter(flag=flag) if flag else lines
+
+
+def settlement_providers() -> list[str]:
+    """The enabled providers whose settlements can be read (PhonePe's cannot)."""
+    return [
+        name for name in gateways() if provider_enabled(name) and capability(name, "settlement_api")
+    ]
+
+
+def payments_unsettled(*, now=None) -> QuerySet[Payment]:
+    """Captured payments whose money has not reached the bank `SETTLEMENT_EXPECTED_DAYS`
+    after capture (no settled line names them)."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.SETTLEMENT_EXPECTED_DAYS)
+    settled = SettlementLine.objects.filter(
+        payment=OuterRef("pk"), kind=LineKind.PAYMENT, settled=True
+    )
+    return Payment.objects.filter(
+        provider__in=settlement_providers(),
+        captured_amount__isnull=False,
+        completed_at__lte=cutoff,
+    ).exclude(Exists(settled))
+
+
+def month_lines(first_day: date) -> QuerySet[SettlementLine]:
+    """The lines of every settlement that reached the bank in the month (the shop's days),
+    each with what leads to its order or booking."""
+    next_month = (first_day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    start, end = (
+        timezone.make_aware(datetime.combine(day, time())) for day in (first_day, next_month)
+    )
+    return (
+        SettlementLine.objects.filter(
+            settlement__settled_at__gte=start, settlement__settled_at__lt=end
+        )
+        .select_related("settlement", "payment__order")
+        .prefetch_related("payment__bookings")
+        .order_by("settlement__settled_at", "settlement__pk", "pk")
+    )
