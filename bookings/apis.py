@@ -12,6 +12,7 @@ from holds.selectors import free_again_at
 
 from .models import Booking
 from .selectors import day_use
+from .serializers import BookingOutputSerializer
 
 
 class PackageOutputSerializer(serializers.ModelSerializer):
@@ -45,22 +46,6 @@ class AvailabilityOutputSerializer(serializers.Serializer):
     slots = SlotUseOutputSerializer(
         many=True, help_text="only the times something is booked or held at; all others are free"
     )
-
-
-class BookingOutputSerializer(serializers.ModelSerializer):
-    service = serializers.CharField(source="puja_service.name", read_only=True)
-    package_name = serializers.CharField(source="package.name", read_only=True)
-
-    class Meta:
-        model = Booking
-        fields = [
-            "id", "book_id", "puja_service", "service", "package", "package_name",
-            "selected_date", "selected_time", "status", "total_amount", "created_at",
-            "dispute_status",
-        ]  # fmt: skip
-        extra_kwargs = {
-            "dispute_status": {"help_text": "its payment's dispute (OPEN, WON, LOST…); null: none"}
-        }
 
 
 def _services():

@@ -8,6 +8,7 @@ from cart.lines import BookingLine, slot_name, slot_of
 from config.exceptions import Invalid, Unfulfillable
 from holds.slots import locked_use, slot_has_passed, slot_locked, slot_refuse_when_full, slot_row
 
+from .events import booking_event
 from .models import Booking, BookingStatus
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ def booking_create_confirmed(
         selected_time=selected_time,
     )
     slot_refuse_when_full(locked_use(slot_locked(slot_id)), name=name)
-    return Booking.objects.create(
+    booking = Booking.objects.create(
         user_id=user_id,
         puja_service_id=line["puja_service_id"],
         package_id=line["package_id"],
@@ -39,6 +40,8 @@ def booking_create_confirmed(
         total_amount=total_amount,
         payment=payment,
     )
+    booking_event(booking, "booking.confirmed", names=(line["service_name"], line["package_name"]))
+    return booking
 
 
 def booking_cancel(*, booking: Booking) -> None:
@@ -47,6 +50,7 @@ def booking_cancel(*, booking: Booking) -> None:
     if booking.status == BookingStatus.CONFIRMED:
         booking.status = BookingStatus.CANCELLED
         booking.save(update_fields=["status"])
+        booking_event(booking, "booking.cancelled")
 
 
 def _confirmed_locked(booking_id: int) -> Booking:

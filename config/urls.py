@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("api/accounts/", include("accounts.urls")),
+    path("api/", include("outbound.urls")),
     path("api/", include("orders.urls")),
     # Cancelling an order-first order closes its provider order: payments answers it.
     path("api/orders/<id:pk>/cancel/", OrderCancelApi.as_view(), name="order-cancel"),

@@ -18,7 +18,9 @@ from bookings.models import Booking
 from cart.lines import Line, booking_lines, product_lines
 from catalog.models import Product, PujaPackage
 from orders.models import Order
+from outbound.services import event_record
 
+from .documents import document_body
 from .models import SERIES, DocumentKind, TaxDocument, TaxDocumentLine
 from .states import gst_state_code, state_name
 from .tax import Supply, TaxedLine, coupon_shares, lines_taxed
@@ -135,8 +137,9 @@ def _place_of_supply(lines: list[Line], shipping_address: dict) -> _Place:
     return _Place(code or own, code is None)
 
 
-def _write(kind: DocumentKind, taxed: list[TaxedLine], *, at: datetime, **fields) -> None:
-    """The document and its lines, numbered: the issuing transaction's last work."""
+def _write(kind: DocumentKind, taxed: list[TaxedLine], *, at: datetime, **fields) -> TaxDocument:
+    """The document and its lines, numbered: the issuing transaction's last work. Answers
+    the document as issued, its lines in hand (nothing is read back)."""
     series, year = SERIES[kind], financial_year(at)
     document = fields | {
         "kind": kind,
@@ -159,15 +162,23 @@ def _write(kind: DocumentKind, taxed: list[TaxedLine], *, at: datetime, **fields
         for position, line in enumerate(taxed, start=1)
     ]
     if connection.vendor == "postgresql":
-        _write_in_one_statement(series, year, document, lines)
-        return
-    with connection.cursor() as cursor:  # elsewhere (SQLite): three statements, same order
-        cursor.execute(NEXT_SERIAL, [series, year])
-        serial = cursor.fetchone()[0]
-    issued = TaxDocument.objects.create(
-        **document, serial=serial, number=f"{series}/{year}/{serial:06d}"
-    )
-    TaxDocumentLine.objects.bulk_create(TaxDocumentLine(document=issued, **line) for line in lines)
+        pk, number = _write_in_one_statement(series, year, document, lines)
+        issued = TaxDocument(pk=pk, number=number, serial=int(number[-6:]), **document)
+    else:  # elsewhere (SQLite): three statements, same order
+        with connection.cursor() as cursor:
+            cursor.execute(NEXT_SERIAL, [series, year])
+            serial = cursor.fetchone()[0]
+        issued = TaxDocument.objects.create(
+            **document, serial=serial, number=f"{series}/{year}/{serial:06d}"
+        )
+        TaxDocumentLine.objects.bulk_create(
+            TaxDocumentLine(document=issued, **line) for line in lines
+        )
+    issued._prefetched_objects_cache = {  # type: ignore[attr-defined]
+        "lines": [TaxDocumentLine(document=issued, **line) for line in lines],
+        "credit_notes": [],
+    }
+    return issued
 
 
 TOTALS = ("taxable_value", "cgst", "sgst", "igst", "total")
@@ -196,7 +207,9 @@ def _columns(model, values: dict) -> tuple[list[str], list[str], list]:
     return columns, marks, params
 
 
-def _write_in_one_statement(series: str, year: str, document: dict, lines: list[dict]) -> None:
+def _write_in_one_statement(
+    series: str, year: str, document: dict, lines: list[dict]
+) -> tuple[int, str]:
     """Number, document and lines in one round trip (PostgreSQL's data-modifying CTEs), so
     the counter's row lock is held only for this statement and the commit after it."""
     doc_columns, doc_marks, doc_params = _columns(TaxDocument, document)
@@ -211,14 +224,18 @@ def _write_in_one_statement(series: str, year: str, document: dict, lines: list[
             INSERT INTO invoices_taxdocument (number, serial, {", ".join(doc_columns)})
             SELECT %s || lpad(counter.last::text, 6, '0'), counter.last, {", ".join(doc_marks)}
             FROM counter
-            RETURNING id
+            RETURNING id, number
+        ),
+        line_rows AS (
+            INSERT INTO invoices_taxdocumentline (document_id, {", ".join(line_columns)})
+            SELECT document.id, line.* FROM document, (VALUES {", ".join(rows)})
+                AS line ({", ".join(line_columns)})
         )
-        INSERT INTO invoices_taxdocumentline (document_id, {", ".join(line_columns)})
-        SELECT document.id, line.* FROM document, (VALUES {", ".join(rows)})
-            AS line ({", ".join(line_columns)})
+        SELECT id, number FROM document
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [series, year, f"{series}/{year}/", *doc_params, *line_params])
+        return cursor.fetchone()
 
 
 def invoice_issue(
@@ -240,7 +257,7 @@ def invoice_issue(
     taxed = lines_taxed(
         _supplies(lines), discount=discount, same_state=place.code == seller()["state_code"]
     )
-    _write(
+    issued = _write(
         _kind(taxed),
         taxed,
         at=at or timezone.now(),
@@ -253,6 +270,7 @@ def invoice_issue(
         place_of_supply_name=state_name(place.code),
         needs_review=place.needs_review,
     )
+    event_record(type="invoice.issued", data=document_body(issued))
 
 
 def invoice_of_payment(payment) -> TaxDocument | None:
@@ -279,7 +297,7 @@ def credit_note_issue(
     ]
     own_state = invoice.place_of_supply == invoice.seller["state_code"]
     taxed = lines_taxed(supplies, discount=Decimal("0"), same_state=own_state)
-    _write(
+    issued = _write(
         DocumentKind.CREDIT_NOTE,
         [line for line in taxed if line.total],
         at=at or timezone.now(),
@@ -292,3 +310,4 @@ def credit_note_issue(
         place_of_supply_name=invoice.place_of_supply_name,
         needs_review=invoice.needs_review,
     )
+    event_record(type="credit_note.issued", data=document_body(issued))

@@ -11,6 +11,7 @@ from cart.services import cart_remove_units, cart_restore_lines, shop_cart_get_o
 from config.exceptions import Invalid, Unfulfillable
 from holds.stock import refuse_shortage, stock_check_lines, stock_give_back, stock_take
 
+from .events import order_event
 from .models import Order, OrderItem, OrderPaymentStatus, OrderStatus, OrderStatusChange
 
 # Staff-driven lifecycle after payment: no skipping, no going back.
@@ -119,6 +120,7 @@ def order_mark_paid(*, order: Order, shipping_address: dict | None = None) -> No
         order.shipping_address = order.shipping_address or shipping_address
         order.billing_address = order.billing_address or order.shipping_address
     order.save()
+    order_event(order, "order.paid")
 
 
 # ---------------------------------------------------------------- order-first placing
@@ -205,6 +207,7 @@ def order_release(
         )
         order.payment_status = payment_status
         order.save()
+        order_event(order, "order.cancelled")
     return True
 
 
@@ -218,6 +221,7 @@ def order_advance(*, order_id: int, to_status: str, changed_by) -> Order:
             )
         order_record_transition(order=order, to_status=to_status, changed_by=changed_by)
         order.save()
+        order_event(order, "order.status_changed")
     return order
 
 
@@ -236,3 +240,4 @@ def order_mark_refunded(*, order: Order, changed_by) -> None:
     )
     order.payment_status = OrderPaymentStatus.REFUNDED
     order.save()
+    order_event(order, "order.refunded")

@@ -34,6 +34,7 @@ cat <<BANNER
   paycart is running at $site (SQLite, sandbox providers)
     demo storefront  $site/demo/     demo@example.com / demo-pass-123
     admin            $site/admin/    admin@example.com / admin-pass-123
+    events received  $site/sandbox/receiver/
     API docs         $site/api/docs/
   Ctrl-C stops it.
 

@@ -25,6 +25,7 @@ from payments.gateways.registry import get_provider
 from payments.models import Payment, Refund
 from payments.money import from_minor
 
+from .events import settlement_event
 from .models import LineFlag, LineKind, Settlement, SettlementLine, SettlementStatus
 from .selectors import settlement_providers
 
@@ -157,9 +158,13 @@ def settlement_store(*, provider: str, report: SettlementReport) -> Settlement:
         settlement, _ = Settlement.objects.get_or_create(
             provider=provider,
             provider_settlement_id=report.provider_settlement_id,
-            defaults={"status": report.state},
+            defaults={"status": SettlementStatus.CREATED},  # moved on below
         )
         settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
+        newly_processed = (
+            settlement.status != SettlementStatus.PROCESSED
+            and report.state == SettlementState.PROCESSED
+        )
         if not (
             settlement.status == SettlementStatus.PROCESSED
             and report.state != SettlementState.PROCESSED
@@ -178,6 +183,8 @@ def settlement_store(*, provider: str, report: SettlementReport) -> Settlement:
         else:
             settlement.fees, settlement.tax = from_minor(report.fees), from_minor(report.tax)
         settlement.save()
+        if newly_processed:
+            settlement_event(settlement)
     return settlement
 
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files: works offline
     "accounts",
     "catalog",
+    "outbound",
     "orders",
     "bookings",
     "invoices",
@@ -246,6 +247,7 @@ SPECTACULAR_SETTINGS = {
         "OrderPaymentStatusEnum": "orders.models.OrderPaymentStatus",
         "BookingStatusEnum": "bookings.models.BookingStatus",
         "CartStatusEnum": "cart.models.CartStatus",
+        "EventTypeEnum": "outbound.services.EVENT_TYPES",
     },
     # Every operation documents the error body it may answer (config/schema.py).
     "POSTPROCESSING_HOOKS": [
@@ -320,6 +322,16 @@ DISPUTE_ALERT_EVERY_SECONDS = env_int("DISPUTE_ALERT_EVERY_SECONDS", 3600)
 # flagged `unsettled`; the daily pull reads this many days back (today included).
 SETTLEMENT_EXPECTED_DAYS = env_int("SETTLEMENT_EXPECTED_DAYS", 5)
 SETTLEMENT_LOOKBACK_DAYS = env_int("SETTLEMENT_LOOKBACK_DAYS", 3)
+# Outbound events: retried for this many hours; an endpoint failing every attempt this long
+# is disabled; events kept this many days; beat's safety-net relay this often. A target
+# on a loopback, private or link-local address only when allowed (the sandbox's receiver).
+OUTBOUND_RETRY_HOURS = env_int("OUTBOUND_RETRY_HOURS", 72)
+OUTBOUND_DISABLE_AFTER_HOURS = env_int("OUTBOUND_DISABLE_AFTER_HOURS", 72)
+OUTBOUND_RETENTION_DAYS = env_int("OUTBOUND_RETENTION_DAYS", 30)
+OUTBOUND_RELAY_EVERY_SECONDS = env_int("OUTBOUND_RELAY_EVERY_SECONDS", 60)
+# A receiver answers within this (the contract's 10 s; at most 30, under the relay's lease).
+OUTBOUND_TIMEOUT_SECONDS = min(env_int("OUTBOUND_TIMEOUT_SECONDS", 10), 30)
+OUTBOUND_ALLOW_PRIVATE_TARGETS = env_bool("OUTBOUND_ALLOW_PRIVATE_TARGETS", PAYMENTS_SANDBOX)
 CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {
         "task": "payments.tasks.reconcile_payments",
@@ -341,6 +353,14 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-settlements": {
         "task": "settlements.tasks.reconcile_settlements",
         "schedule": crontab(minute=30, hour=7),
+    },
+    "relay-outbound-events": {
+        "task": "outbound.tasks.relay_outbound",
+        "schedule": OUTBOUND_RELAY_EVERY_SECONDS,
+    },
+    "prune-outbound-events": {
+        "task": "outbound.tasks.prune_outbound_events",
+        "schedule": crontab(minute=15, hour=3),
     },
     "prune-lapsed-holds": {
         "task": "holds.tasks.prune_lapsed_holds",

@@ -10,7 +10,6 @@ from config.serializers import Input
 from orders.serializers import AddressSerializer
 
 from ..gateways.registry import require_enabled
-from ..models import Payment, Refund
 from ..money import SUPPORTED_CURRENCIES
 from ..services.fulfilment import Fulfilment
 from ..services.webhooks import WebhookOutcome, webhook_receive
@@ -35,11 +34,6 @@ class ProviderEndpoint(APIView):
     def initial(self, request, *args, **kwargs):
         require_enabled(self.provider_name)
         super().initial(request, *args, **kwargs)
-
-
-def latest_refund(payment: Payment) -> Refund | None:
-    """The refund status endpoints show: the latest one."""
-    return payment.refunds.order_by("-created_at").first()
 
 
 def fulfilment_response(result: Fulfilment, *, status_text: str) -> Response:

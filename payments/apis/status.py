@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from bookings.models import Booking
 
 from ..models import Payment
-from ..money import to_minor
+from ..payloads import latest_refund, payment_order_body
 from ..selectors import payment_get_for_user, payment_latest_for_cart
 from ..services.charges import payment_current as _current
 from .answers import (
@@ -18,32 +18,8 @@ from .answers import (
     PaymentOrderStatusOutput,
     errors,
 )
-from .common import latest_refund
 
 NOT_FOUND = errors({404: "No such payment of yours"})
-
-
-def payment_order_body(payment: Payment) -> dict:
-    """A payment as its order-status answer shows it (the PhonePe endpoints' shape, which
-    its frontends read; `phonepe_payment_url` is the provider's pay page): the values
-    PaymentOrderOutput renders."""
-    return {
-        "id": payment.pk,
-        "merchant_order_id": payment.merchant_order_id,
-        "amount": to_minor(payment.amount),
-        "amount_in_rupees": str(payment.amount),
-        "currency": payment.currency,
-        "cart_id": payment.cart_snapshot.get("cart_id"),
-        "status": payment.status,
-        "needs_attention": payment.needs_attention,
-        "refund": latest_refund(payment),
-        "phonepe_payment_url": payment.checkout_url,
-        "held_until": payment.held_until,
-        "order_number": payment.order.order_number if payment.order_id else None,
-        "booking_ids": [booking.book_id for booking in payment.bookings.order_by("id")],
-        "created_at": payment.created_at,
-        "completed_at": payment.completed_at,
-    }
 
 
 def _booking_of(payment: Payment) -> Booking | None:

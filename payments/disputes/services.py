@@ -26,6 +26,7 @@ from ..models import Payment, Refund, RefundStatus
 from ..money import from_minor
 from ..services.batch import run_isolated
 from ..services.refunds import payment_credit_note, payment_undo_fulfilment
+from .events import dispute_event
 from .models import (
     MONEY_RETURNED_STATUSES,
     OPEN_DISPUTE_STATUSES,
@@ -137,6 +138,13 @@ def _changed(dispute: Dispute, *, what: str, before: str | None, by=None, note: 
     )
     if before is None and dispute.is_open:
         _alert(dispute, "opened")
+        dispute_event(dispute, "dispute.opened")
+    elif (
+        before != dispute.status
+        and not dispute.is_open
+        and (before is None or before in OPEN_DISPUTE_STATUSES)
+    ):
+        dispute_event(dispute, "dispute.closed")
     if dispute.payment is None:
         logger.warning("Dispute %s names a payment we do not know", dispute)
         return

@@ -7,8 +7,11 @@ from importlib import import_module
 from django.urls import path
 
 from ..gateways.registry import gateways
+from .receiver import receiver
 
 urlpatterns = [
+    path("receiver/", receiver, name="sandbox-receiver"),
+] + [
     path(f"{gateway.name}/{route.pattern}", route.callback, name=route.name)
     for gateway in gateways().values()
     if gateway.sandbox_urls

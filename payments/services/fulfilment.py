@@ -30,6 +30,7 @@ from config.exceptions import Unfulfillable
 from config.tasks import enqueue_on_commit
 from holds.services import holds_end
 from invoices.services import invoice_issue
+from orders.events import order_event
 from orders.models import Order, OrderPaymentStatus, OrderStatus
 from orders.services import order_create_from_lines, order_mark_paid, order_take_stock
 from orders.tasks import send_receipt
@@ -214,6 +215,7 @@ def _build_from_snapshot(payment: Payment) -> tuple[list, Order | Booking | None
             is_locked=True,
         )
         payment.order, items = created.order, created.items
+        order_event(created.order, "order.paid", items=created.items)
     sold: Order | Booking | None = payment.order
     for line in booking_lines(lines):
         sold = booking_create_confirmed(

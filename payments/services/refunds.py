@@ -25,6 +25,7 @@ from orders.models import Order
 from orders.services import order_mark_refunded
 
 from ..disputes.models import OPEN_DISPUTE_STATUSES, Dispute
+from ..events import refund_event
 from ..gateways.base import ProviderError, ProviderUnavailable, RefundResult, RefundState
 from ..gateways.registry import get_provider
 from ..models import Payment, PaymentStatus, Refund, RefundStatus
@@ -51,6 +52,9 @@ ACCOUNTED = Q(status__in=[RefundStatus.REQUESTED, RefundStatus.PROCESSED]) | Q(
 
 class RefundRefused(Invalid):
     """A refund that cannot be made (more than is left, nothing paid, a bad amount)."""
+
+
+REFUND_EVENTS = {RefundStatus.PROCESSED: "refund.processed", RefundStatus.FAILED: "refund.failed"}
 
 
 def _enqueue(refund: Refund) -> None:
@@ -226,6 +230,8 @@ def refund_record(*, refund_id, result: RefundResult) -> Refund:
                 from_status=status_before,
                 error=refund.last_error or None,
             )
+        if refund.status != status_before and refund.status in REFUND_EVENTS:
+            refund_event(refund, REFUND_EVENTS[refund.status])
         if refund.status == RefundStatus.PROCESSED:
             payment_credit_note(refund.payment, refund.amount, source=f"refund:{refund.pk}")
             _refunded_in_full(refund.payment)

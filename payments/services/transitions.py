@@ -8,6 +8,7 @@ from holds.services import holds_release
 from orders.models import Order
 from orders.services import order_release
 
+from ..events import payment_event
 from ..models import OPEN_PAYMENT_STATUSES, Payment, PaymentStatus, PaymentStatusChange
 from ..observe import payment_status_changed
 
@@ -17,6 +18,8 @@ def payment_track(payment: Payment, *, from_status: str, reason: str) -> None:
         payment=payment, from_status=from_status, to_status=payment.status, reason=reason[:255]
     )
     payment_status_changed(payment, from_status=from_status, reason=reason)
+    if payment.status == PaymentStatus.FAILED:
+        payment_event(payment, "payment.failed")
 
 
 def payment_release_coupon(payment: Payment) -> None:

@@ -120,6 +120,7 @@ def test_a_slot_takes_no_more_confirmed_bookings_than_its_capacity(user):
         "puja_service_id": package.service_id,
         "package_id": package.pk,
         "service_name": package.service.name,
+        "package_name": package.name,
         "selected_date": future_slot()["selected_date"].isoformat(),
         "selected_time": "09:00",
     }

@@ -94,6 +94,8 @@ def test_a_refund_waits_in_the_queue_until_a_worker_sends_it(
         )
         try:
             wait_for(lambda: Refund.objects.get().status == RefundStatus.PROCESSED)
+            # …and the relay of its events, which its commit enqueued
+            wait_for(lambda: queue.llen("celery") == 0)
         finally:
             worker.terminate()
             worker.wait(timeout=30)
@@ -107,7 +109,9 @@ def test_a_refund_waits_in_the_queue_until_a_worker_sends_it(
     # The worker's JSON lines carry the id of the request that enqueued the job.
     lines = [json.loads(line) for line in (tmp_path / "worker.log").read_text().splitlines()
              if line.startswith("{")]  # fmt: skip
-    (finished,) = [line for line in lines if line["event"] == "task_finished"]
+    # (the refund's events were relayed by the worker too: outbound.tasks.relay_outbound)
+    (finished,) = [line for line in lines if line["event"] == "task_finished"
+                   and line["task"] == "payments.tasks.send_refund"]  # fmt: skip
     assert finished["task"] == "payments.tasks.send_refund" and finished["outcome"] == "succeeded"
     assert finished["request_id"] == "req-refund-1" and finished["queue_delay_ms"] > 0
     (settled,) = [line for line in lines if line["event"] == "refund_status_changed"]

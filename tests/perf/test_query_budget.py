@@ -92,30 +92,43 @@ def test_create_from_cart_with_holds_off_costs_5_queries(
 # A tax document adds one statement to a fulfilment, whatever the cart: its number (an
 # upsert of its series' counter), the document and its lines, in one round trip.
 TAX_DOCUMENT = 1
+# An outbound event adds two statements, whatever the cart and however many endpoints: the
+# event, and its deliveries (one INSERT … SELECT). A fulfilment writes order.paid, and
+# invoice.issued when it issues a tax document.
+EVENT = 2
+
+
+@pytest.fixture(params=[0, 3], ids=["no-endpoints", "3-endpoints"])
+def endpoints(request):
+    """Systems of the shop's that hear every event: none, or three."""
+    from outbound.models import Endpoint
+
+    for n in range(request.param):
+        Endpoint.objects.create(url=f"https://erp{n}.example.com/hooks", secret="whsec_dGVzdA==")
 
 
 @pytest.mark.parametrize("gst", [True, False], ids=["gst-on", "gst-off"])
 @pytest.mark.parametrize("lines", SIZES)
-def test_verify_that_fulfils_costs_16_queries_and_1_for_its_tax_document(
-    api, opened, lines, gst, settings, django_assert_num_queries
+def test_verify_that_fulfils_costs_18_queries_and_3_for_its_tax_document(
+    api, opened, lines, gst, settings, endpoints, django_assert_num_queries
 ):
     settings.GST_SELLER_GSTIN = settings.GST_SELLER_GSTIN if gst else ""
     body = verify_body(opened(lines)["razorpay_order_id"], "pay_BUDGET")
     # One more than without holds: the payment's holds given up (what others hold of its
     # variants is read with the variants' lock).
-    with django_assert_num_queries(16 + TAX_DOCUMENT * gst):
+    with django_assert_num_queries(16 + EVENT + (TAX_DOCUMENT + EVENT) * gst):
         assert api.post("/api/payments/verify/", body, format="json").status_code == 200
 
 
 @pytest.mark.parametrize("gst", [True, False], ids=["gst-on", "gst-off"])
 @pytest.mark.parametrize("lines", SIZES)
-def test_a_webhook_that_fulfils_costs_17_queries_and_1_for_its_tax_document(
+def test_a_webhook_that_fulfils_costs_19_queries_and_3_for_its_tax_document(
     anon_client, opened, lines, gst, settings, django_assert_num_queries
 ):
     settings.GST_SELLER_GSTIN = settings.GST_SELLER_GSTIN if gst else ""
     payment = opened(lines)
     entity = payment_entity(payment["razorpay_order_id"], payment["amount"])
-    with django_assert_num_queries(17 + TAX_DOCUMENT * gst):
+    with django_assert_num_queries(17 + EVENT + (TAX_DOCUMENT + EVENT) * gst):
         assert (
             post_webhook(anon_client, webhook_body("payment.captured", entity)).status_code == 200
         )

@@ -7,6 +7,8 @@ from django.db import transaction
 
 from cart.models import Coupon, CouponKind
 from catalog.models import Product, ProductVariant, PujaPackage, PujaService
+from outbound.models import Endpoint
+from outbound.signing import secret_new
 
 DEMO_USERS = {
     "demo@example.com": {"password": "demo-pass-123", "first_name": "Demo", "last_name": "Shopper"},
@@ -52,7 +54,18 @@ class Command(BaseCommand):
         else:
             self.stdout.write("DEBUG is off: demo accounts not created (--allow-demo-staff).")
         self._catalog()
+        if settings.PAYMENTS_SANDBOX:
+            self._event_receiver()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
+
+    def _event_receiver(self) -> None:
+        """The sandbox's receiver hears every event (a local http URL: demo data, made
+        directly rather than through endpoint_create's https and address checks)."""
+        url = f"{settings.SANDBOX_ORIGIN}/sandbox/receiver/"
+        if not Endpoint.objects.filter(url=url).exists():
+            Endpoint.objects.create(
+                url=url, secret=secret_new(), description="The sandbox's event receiver (demo)"
+            )
 
     def _demo_users(self) -> None:
         User = get_user_model()

@@ -9,9 +9,10 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from config.permissions import needs_permission
 from config.serializers import IdField, Input, SlotTimeField, WholeNumberField
 from idempotency.apis import idempotent
 
@@ -22,16 +23,6 @@ from .answers import PaymentLinkOutput
 from .apis import RazorpayEndpoint
 from .links import payment_link_cancel, payment_link_create, payment_link_returned
 from .models import PaymentLink
-
-
-def needs_permission(codename: str) -> type[BasePermission]:
-    class HasPermission(BasePermission):
-        message = f"You need the {codename} permission."
-
-        def has_permission(self, request, view):
-            return bool(request.user and request.user.has_perm(codename))
-
-    return HasPermission
 
 
 def link_answer(link: PaymentLink) -> dict:

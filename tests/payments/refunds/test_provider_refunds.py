@@ -122,5 +122,7 @@ def test_beat_runs_reconciliation_expiry_and_pruning_every_few_minutes():
         "holds.tasks.prune_lapsed_holds": 3600,
         "payments.tasks.alert_disputes_due_soon": 3600,
         "settlements.tasks.reconcile_settlements": crontab(minute=30, hour=7),  # daily
+        "outbound.tasks.relay_outbound": 60,  # the safety net; each change enqueues it too
+        "outbound.tasks.prune_outbound_events": crontab(minute=15, hour=3),
     }
     assert set(schedule) <= set(app.tasks)

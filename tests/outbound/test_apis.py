@@ -1,0 +1,126 @@
+"""Endpoints over the API with a staff token holding outbound's permissions, and the event
+feed for systems that poll; every refusal a 4xx with {"error": ...}."""
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from outbound.models import Endpoint, Event
+from outbound.services import event_record
+from tests.conftest import client_for
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def staff_with(*codenames):
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return client_for(user)
+
+
+@pytest.fixture
+def manager():
+    return staff_with("change_endpoint", "view_endpoint")
+
+
+@pytest.fixture
+def resolvable(monkeypatch):
+    """erp.example.com resolves to a public address (the machine has no outside DNS)."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def lookup(host, *args, **kwargs):
+        if host.endswith("example.com"):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", 443))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+
+
+def test_staff_add_list_and_delete_an_endpoint_and_see_its_secret_once(manager, resolvable):
+    made = manager.post(
+        "/api/outbound/endpoints/",
+        {"url": "https://erp.example.com/paycart", "events": ["order.paid", "refund.processed"]},
+        format="json",
+    )
+    assert made.status_code == 201
+    body = made.json()
+    assert body["secret"].startswith("whsec_") and body["is_active"] is True
+    assert body["events"] == ["order.paid", "refund.processed"]
+    listed = manager.get("/api/outbound/endpoints/").json()
+    assert listed == [{k: v for k, v in body.items() if k != "secret"}]
+    assert manager.delete(f"/api/outbound/endpoints/{body['id']}/").status_code == 204
+    assert manager.delete(f"/api/outbound/endpoints/{body['id']}/").status_code == 404
+    assert not Endpoint.objects.exists()
+
+
+def test_events_default_to_all(manager, resolvable):
+    made = manager.post(
+        "/api/outbound/endpoints/", {"url": "https://erp.example.com/all"}, format="json"
+    ).json()
+    assert made["events"] == []
+    event_record(type="settlement.reconciled", data={})
+    assert Endpoint.objects.get().deliveries.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [
+        ("http://erp.example.com/hooks", "https://"),
+        ("https://127.0.0.1/hooks", "private"),
+        ("https://10.1.2.3/hooks", "private"),
+        ("https://169.254.169.254/latest", "private"),
+        ("https://[::1]/hooks", "private"),
+        ("https://localhost/hooks", "private"),
+        ("not a url", "https://"),
+    ],
+)
+def test_a_url_that_is_not_https_or_reaches_inside_is_refused(
+    manager, resolvable, settings, url, error
+):
+    settings.OUTBOUND_ALLOW_PRIVATE_TARGETS = False
+    answer = manager.post("/api/outbound/endpoints/", {"url": url}, format="json")
+    assert answer.status_code == 400 and error in answer.json()["error"]
+    assert not Endpoint.objects.exists()
+
+
+def test_unknown_event_types_are_refused(manager, resolvable):
+    answer = manager.post(
+        "/api/outbound/endpoints/",
+        {"url": "https://erp.example.com/h", "events": ["order.exploded"]},
+        format="json",
+    )
+    assert answer.status_code == 400 and "error" in answer.json()
+
+
+def test_without_the_permission_nothing_is_shown_or_changed(resolvable):
+    viewer = staff_with("view_endpoint")
+    assert viewer.get("/api/outbound/endpoints/").status_code == 200
+    refused = viewer.post(
+        "/api/outbound/endpoints/", {"url": "https://erp.example.com/h"}, format="json"
+    )
+    assert refused.status_code == 403 and "error" in refused.json()
+    shopper = client_for(UserFactory())
+    assert shopper.get("/api/outbound/endpoints/").status_code == 403
+    assert shopper.get("/api/events/").status_code == 403
+    assert client_for(UserFactory()).delete("/api/outbound/endpoints/1/").status_code == 403
+
+
+def test_the_feed_pages_events_after_one_oldest_first_filtered_by_type():
+    feed = staff_with("view_event")
+    for n in range(150):
+        event_record(type="order.paid" if n % 3 else "refund.processed", data={"n": n})
+    first = feed.get("/api/events/").json()
+    assert [e["data"]["n"] for e in first["results"]] == list(range(100))
+    assert first["next"].endswith(f"/api/events/?after={first['results'][-1]['id']}")
+    second = feed.get(first["next"]).json()
+    assert [e["data"]["n"] for e in second["results"]] == list(range(100, 150))
+    assert second["next"] is None
+    refunds = feed.get("/api/events/?types=refund.processed").json()["results"]
+    assert {e["type"] for e in refunds} == {"refund.processed"} and len(refunds) == 50
+    event = Event.objects.order_by("pk").first()
+    assert first["results"][0] == event.envelope | {"created_at": first["results"][0]["created_at"]}
+    unknown = feed.get("/api/events/?after=evt_gone")
+    assert unknown.status_code == 400 and "evt_gone" in unknown.json()["error"]
+    assert feed.get("/api/events/?types=order.exploded").status_code == 400
