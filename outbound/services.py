@@ -27,14 +27,15 @@ ROTATION_OVERLAP = timedelta(hours=24)
 
 
 def _deliveries_insert() -> str:
-    """One statement: a pending delivery of the event to each active endpoint that wants it
-    (its types are space-framed, so a LIKE finds one; `_` is escaped)."""
+    """One statement: a pending delivery of the event to each endpoint that wants it (its
+    types are space-framed, so a LIKE finds one; `_` is escaped). A disabled endpoint gets
+    its deliveries too: they wait, and go out once staff enable it."""
     delivery, endpoint = Delivery._meta.db_table, Endpoint._meta.db_table
     return (
         f"INSERT INTO {delivery} (event_id, endpoint_id, status, attempts, next_attempt_at, "
         f"retry_until, created_at, last_error) "
         f"SELECT %s, id, %s, 0, %s, %s, %s, '' FROM {endpoint} "
-        f"WHERE is_active AND (event_types = '' OR event_types LIKE %s ESCAPE '\\')"
+        f"WHERE event_types = '' OR event_types LIKE %s ESCAPE '\\'"
     )
 
 
@@ -124,11 +125,13 @@ def endpoint_signing_keys(endpoint: Endpoint, now: datetime) -> list[str]:
 
 
 def endpoint_enable(*, endpoint_id) -> Endpoint:
-    """Back on after staff fixed the receiver: what waited is sent again from now."""
+    """Back on after staff fixed the receiver: what waited is sent from now, each with a
+    fresh retry window."""
     endpoint = _endpoint(endpoint_id)
     Endpoint.objects.filter(pk=endpoint.pk).update(
         is_active=True, failing_since=None, paused_until=None, disabled_reason=""
     )
+    _resend(Delivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING))
     endpoint.refresh_from_db()
     return endpoint
 

@@ -88,7 +88,7 @@ def test_gauges_count_pending_failed_and_disabled(staff, settings, receiver):
     event_record(type="order.paid", data={})
     outbound_relay()
     text = staff.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape").content.decode()
-    assert "paycart_outbound_deliveries_pending 1.0" in text
+    assert "paycart_outbound_deliveries_pending 2.0" in text  # paused, and waiting for /off
     assert "paycart_outbound_deliveries_failed 1.0" in text
     assert "paycart_outbound_endpoints_disabled 1.0" in text
     assert 'paycart_outbound_attempts_total{outcome="failed"}' in text
