@@ -17,7 +17,7 @@ from config.exceptions import Invalid
 
 from .models import LineFlag, Settlement, SettlementLine
 from .report import report_month, settlement_report_write
-from .selectors import settlements_statement
+from .selectors import line_bought, settlements_statement
 from .services import settlement_pull, settlements_reconcile
 
 PAISE = Decimal("0.01")
@@ -30,18 +30,12 @@ def _money(value) -> Decimal:
 
 def _ours(line: SettlementLine) -> str:
     """Links to the order and bookings the line's money was for."""
-    payment = line.payment
-    if payment is None:
+    if line.payment is None:
         return "—"
-    links = [(reverse("admin:payments_payment_change", args=[payment.pk]), "payment")]
-    if payment.order is not None:
-        links.append(
-            (reverse("admin:orders_order_change", args=[payment.order.pk]),
-             f"order {payment.order.order_number}")
-        )  # fmt: skip
-    links += [
-        (reverse("admin:bookings_booking_change", args=[b.pk]), f"booking {b.book_id}")
-        for b in payment.bookings.all()
+    links = [(reverse("admin:payments_payment_change", args=[line.payment.pk]), "payment")] + [
+        (reverse(f"admin:{model}_change", args=[key]), label)
+        for model, key, label in line_bought(line)
+        if model != "payments_payment"
     ]
     return format_html_join(" · ", '<a href="{}">{}</a>', links)
 

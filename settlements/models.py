@@ -21,6 +21,11 @@ class LineKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# The provider's own lines: nothing of ours to name, so never flagged; adjustments on the
+# statement.
+PROVIDERS_OWN_KINDS = (LineKind.ADJUSTMENT, LineKind.TRANSFER, LineKind.FEE, LineKind.OTHER)
+
+
 class LineFlag(models.TextChoices):
     NONE = "", "Matched"
     UNMATCHED = "unmatched", "Names nothing of ours"

@@ -13,7 +13,7 @@ from typing import Protocol
 from config.exceptions import Invalid
 
 from .models import LineKind, SettlementLine
-from .selectors import month_lines
+from .selectors import line_bought, month_lines
 
 COLUMNS = [
     "date", "settlement", "utr", "type", "provider_id", "ours", "gross", "fee", "tax", "net",
@@ -27,16 +27,6 @@ def report_month(text: str) -> date:
     if not match:
         raise Invalid("The month is YYYY-MM, e.g. 2026-11.")
     return date(int(match[1]), int(match[2]), 1)
-
-
-def _ours(line: SettlementLine) -> str:
-    """The order or bookings the line's money was for."""
-    payment = line.payment
-    if payment is None:
-        return ""
-    named = [f"order {payment.order.order_number}"] if payment.order else []
-    named += [f"booking {booking.book_id}" for booking in payment.bookings.all()]
-    return "; ".join(named) or f"payment {payment.pk}"
 
 
 def _money(line: SettlementLine) -> dict[str, Decimal]:
@@ -65,7 +55,7 @@ def settlement_report_write(first_day: date, out: Writable) -> int:
                 settlement.utr,
                 line.kind,
                 line.provider_entity_id,
-                _ours(line),
+                "; ".join(label for _, _, label in line_bought(line)),
                 *money.values(),
             ]
         )

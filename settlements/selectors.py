@@ -24,7 +24,14 @@ from django.utils import timezone
 from payments.gateways.registry import capability, gateways, provider_enabled
 from payments.models import Payment
 
-from .models import LineFlag, LineKind, Settlement, SettlementLine, SettlementStatus
+from .models import (
+    PROVIDERS_OWN_KINDS,
+    LineFlag,
+    LineKind,
+    Settlement,
+    SettlementLine,
+    SettlementStatus,
+)
 
 MONEY: DecimalField = DecimalField(max_digits=14, decimal_places=2)
 
@@ -44,7 +51,6 @@ if TYPE_CHECKING:  # the type checker's view of a settlement read with its state
     from django_stubs_ext import WithAnnotations
 
     SettlementWithStatement = WithAnnotations[Settlement, Statement]
-OWN_KINDS = (LineKind.ADJUSTMENT, LineKind.TRANSFER, LineKind.FEE, LineKind.OTHER)
 
 
 def _total(expression, condition: Q | None = None, *, negate: bool = False):
@@ -64,7 +70,7 @@ def settlements_statement() -> QuerySet["SettlementWithStatement"]:
         gross=_total(gross, Q(lines__kind=LineKind.PAYMENT)),
         refunds=_total(gross, Q(lines__kind=LineKind.REFUND), negate=True),
         disputes=_total(gross, Q(lines__kind=LineKind.DISPUTE), negate=True),
-        adjustments=_total(gross, Q(lines__kind__in=OWN_KINDS)),
+        adjustments=_total(gross, Q(lines__kind__in=PROVIDERS_OWN_KINDS)),
         line_fees=_total(F("lines__fee")),
         line_tax=_total(F("lines__tax")),
         net=_total(ExpressionWrapper(F("lines__credit") - F("lines__debit"), output_field=MONEY)),
@@ -106,6 +112,20 @@ def payments_unsettled(*, now=None) -> QuerySet[Payment]:
         captured_amount__isnull=False,
         completed_at__lte=cutoff,
     ).exclude(Exists(settled))
+
+
+def line_bought(line: SettlementLine) -> list[tuple[str, object, str]]:
+    """What the line's money was for, as (admin model, key, label): its payment's order and
+    bookings, or the payment itself when it bought neither (read with month_lines' or the
+    admin's prefetch)."""
+    payment = line.payment
+    if payment is None:
+        return []
+    bought: list[tuple[str, object, str]] = []
+    if payment.order is not None:
+        bought.append(("orders_order", payment.order.pk, f"order {payment.order.order_number}"))
+    bought += [("bookings_booking", b.pk, f"booking {b.book_id}") for b in payment.bookings.all()]
+    return bought or [("payments_payment", payment.pk, f"payment {payment.pk}")]
 
 
 def month_lines(first_day: date) -> QuerySet[SettlementLine]:

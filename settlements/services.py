@@ -26,13 +26,18 @@ from payments.models import Payment, Refund
 from payments.money import from_minor
 
 from .events import settlement_event
-from .models import LineFlag, LineKind, Settlement, SettlementLine, SettlementStatus
+from .models import (
+    PROVIDERS_OWN_KINDS,
+    LineFlag,
+    LineKind,
+    Settlement,
+    SettlementLine,
+    SettlementStatus,
+)
 from .selectors import settlement_providers
 
 logger = logging.getLogger(__name__)
 
-# Kinds that are the provider's own business: nothing of ours to name, nothing to flag.
-PROVIDERS_OWN = (LineKind.ADJUSTMENT, LineKind.TRANSFER, LineKind.FEE, LineKind.OTHER)
 UPDATED = [
     "settlement", "provider_entity_id", "kind", "provider_settlement_id", "amount", "credit",
     "debit", "fee", "tax", "on_hold", "settled", "settled_at", "payment", "refund", "dispute",
@@ -86,7 +91,7 @@ def _ours(provider: str, reports: list[SettlementLineReport]) -> dict[str, dict]
 def _flag(report: SettlementLineReport, matched) -> str:
     if report.on_hold:
         return LineFlag.ON_HOLD
-    if report.kind in PROVIDERS_OWN:
+    if report.kind in PROVIDERS_OWN_KINDS:
         return LineFlag.NONE
     if matched is None:
         return LineFlag.UNMATCHED

@@ -100,6 +100,18 @@ def render_pay_page(request, provider_name: str, order: SandboxOrder, payable: t
 SANDBOX_FEE_PERCENT, SANDBOX_FEE_GST_PERCENT = 2, 18
 
 
+def sandbox_unsettled(provider: str, status: str) -> list[SandboxOrder]:
+    """The sandbox's rows of a kind (payments, refunds, lost disputes) no settlement took."""
+    rows = SandboxOrder.objects.filter(provider=provider, status=status).order_by("pk")
+    return [row for row in rows if not row.data.get("settled_by")]
+
+
+def sandbox_mark_settled(rows: list[SandboxOrder], settlement_id: str) -> None:
+    for row in rows:
+        row.data["settled_by"] = settlement_id
+        row.save(update_fields=["data"])
+
+
 def sandbox_fee(amount: int) -> tuple[int, int]:
     """(fee with its GST, the GST) on a payment of `amount`, rounded half up to paise."""
     fee = (amount * SANDBOX_FEE_PERCENT + 50) // 100

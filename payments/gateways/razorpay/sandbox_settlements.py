@@ -13,7 +13,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from ...sandbox.common import random_id, sandbox_fee
+from ...sandbox.common import random_id, sandbox_fee, sandbox_mark_settled, sandbox_unsettled
 from ...sandbox.models import SandboxOrder
 from .sandbox import PAYMENT_INDEX, REFUNDS, _bad_request, _deliver_event, key_auth
 from .sandbox_disputes import DISPUTES
@@ -31,18 +31,10 @@ def _line(kind: str, entity_id: str, amount: int, **fields) -> dict:
     } | fields  # fmt: skip
 
 
-def _unsettled(provider: str, status: str) -> list[SandboxOrder]:
-    return [
-        row
-        for row in SandboxOrder.objects.filter(provider=provider, status=status).order_by("pk")
-        if not row.data.get("settlement_id")
-    ]
-
-
 def _lines_due() -> tuple[list[dict], list[SandboxOrder]]:
     """Every line the next settlement pays out, and the rows it settles."""
     lines, rows = [], []
-    for row in _unsettled(PAYMENT_INDEX, "captured"):
+    for row in sandbox_unsettled(PAYMENT_INDEX, "captured"):
         amount = row.amount
         fee, tax = sandbox_fee(amount)
         lines.append(
@@ -50,13 +42,13 @@ def _lines_due() -> tuple[list[dict], list[SandboxOrder]]:
                   order_id=row.data["order_id"], method="upi")
         )  # fmt: skip
         rows.append(row)
-    for row in _unsettled(REFUNDS, "processed"):
+    for row in sandbox_unsettled(REFUNDS, "processed"):
         lines.append(
             _line("refund", row.external_id, row.amount, debit=row.amount,
                   payment_id=row.data["payment_id"])
         )  # fmt: skip
         rows.append(row)
-    for row in _unsettled(DISPUTES, "lost"):
+    for row in sandbox_unsettled(DISPUTES, "lost"):
         lines.append(
             _line("dispute", row.external_id, row.amount, debit=row.amount,
                   payment_id=row.data["payment_id"], dispute_id=row.external_id)
@@ -87,9 +79,7 @@ def settle(request):
         status="processed",
         data={"entity": entity, "lines": lines, "day": f"{datetime.now(INDIA):%Y-%m-%d}"},
     )  # fmt: skip
-    for row in rows:
-        row.data["settlement_id"] = entity["id"]
-        row.save(update_fields=["data"])
+    sandbox_mark_settled(rows, entity["id"])
     _deliver_event(request, "settlement.processed", {"settlement": {"entity": entity}})
     return JsonResponse(entity)
 

@@ -12,21 +12,19 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from ...sandbox.common import deliver_webhook, random_id, sandbox_fee
+from ...sandbox.common import (
+    deliver_webhook,
+    random_id,
+    sandbox_fee,
+    sandbox_mark_settled,
+    sandbox_unsettled,
+)
 from ...sandbox.models import SandboxOrder
 from .sandbox import PROVIDER, REFUNDS, _invalid, _signature_header, key_auth
 from .sandbox_disputes import DISPUTES
 
 PAYOUTS = "stripe:payout"
 PAGE_MAX = 100
-
-
-def _unsettled(provider: str, status: str) -> list[SandboxOrder]:
-    return [
-        row
-        for row in SandboxOrder.objects.filter(provider=provider, status=status).order_by("pk")
-        if not row.data.get("payout")
-    ]
 
 
 def _txn(category: str, amount: int, source: dict, fee: int = 0, tax: int = 0) -> dict:
@@ -42,16 +40,16 @@ def _txn(category: str, amount: int, source: dict, fee: int = 0, tax: int = 0) -
 
 def _due() -> tuple[list[dict], list[SandboxOrder]]:
     txns, rows = [], []
-    for row in _unsettled(PROVIDER, "complete"):
+    for row in sandbox_unsettled(PROVIDER, "complete"):
         intent = row.data.get("payment_intent")
         fee, tax = sandbox_fee(row.amount)
         charge = {"id": random_id("ch_", 24), "object": "charge", "payment_intent": intent}
         txns.append(_txn("charge", row.amount, charge, fee, tax))
         rows.append(row)
-    for row in _unsettled(REFUNDS, "succeeded"):
+    for row in sandbox_unsettled(REFUNDS, "succeeded"):
         txns.append(_txn("refund", -row.amount, {"id": row.external_id, "object": "refund"}))
         rows.append(row)
-    for row in _unsettled(DISPUTES, "lost"):
+    for row in sandbox_unsettled(DISPUTES, "lost"):
         txns.append(_txn("dispute", -row.amount, {"id": row.external_id, "object": "dispute"}))
         rows.append(row)
     return txns, rows
@@ -77,9 +75,7 @@ def settle(request):
         provider=PAYOUTS, external_id=payout["id"], amount=amount, currency="INR",
         status="paid", data={"payout": payout, "transactions": txns},
     )  # fmt: skip
-    for row in rows:
-        row.data["payout"] = payout["id"]
-        row.save(update_fields=["data"])
+    sandbox_mark_settled(rows, payout["id"])
     body = json.dumps(
         {"id": random_id("evt_", 24), "object": "event", "type": "payout.paid",
          "api_version": "2026-10-28.endive", "created": now, "livemode": False,
