@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Sum
 from django.utils import timezone
 
 from bookings.models import Booking
@@ -23,7 +24,7 @@ from outbound.services import event_record
 from .documents import document_body
 from .models import SERIES, DocumentKind, TaxDocument, TaxDocumentLine
 from .states import gst_state_code, state_name
-from .tax import Supply, TaxedLine, coupon_shares, lines_taxed
+from .tax import ZERO, Supply, TaxedLine, lines_taxed, shares_of
 
 NEXT_SERIAL = """
 INSERT INTO invoices_documentcounter (series, financial_year, last) VALUES (%s, %s, 1)
@@ -137,9 +138,13 @@ def _place_of_supply(lines: list[Line], shipping_address: dict) -> _Place:
     return _Place(code or own, code is None)
 
 
-def _write(kind: DocumentKind, taxed: list[TaxedLine], *, at: datetime, **fields) -> TaxDocument:
-    """The document and its lines, numbered: the issuing transaction's last work. Answers
-    the document as issued, its lines in hand (nothing is read back)."""
+def _write(
+    kind: DocumentKind, numbered: list[tuple[int, TaxedLine]], *, at: datetime, **fields
+) -> TaxDocument:
+    """The document and its lines (each with its position), numbered: the issuing
+    transaction's last work. Answers the document as issued, its lines in hand (nothing is
+    read back)."""
+    taxed = [line for _, line in numbered]
     series, year = SERIES[kind], financial_year(at)
     document = fields | {
         "kind": kind,
@@ -159,7 +164,7 @@ def _write(kind: DocumentKind, taxed: list[TaxedLine], *, at: datetime, **fields
             "gst_rate": line.supply.rate,
             **{key: getattr(line, key) for key in TOTALS},
         }
-        for position, line in enumerate(taxed, start=1)
+        for position, line in numbered
     ]
     if connection.vendor == "postgresql":
         pk, number = _write_in_one_statement(series, year, document, lines)
@@ -259,7 +264,7 @@ def invoice_issue(
     )
     issued = _write(
         _kind(taxed),
-        taxed,
+        list(enumerate(taxed, start=1)),
         at=at or timezone.now(),
         order=order,
         booking=booking,
@@ -284,13 +289,25 @@ def invoice_of_payment(payment) -> TaxDocument | None:
 def credit_note_issue(
     *, invoice: TaxDocument, amount: Decimal, source: str, at: datetime | None = None
 ) -> None:
-    """A credit note for `amount` of `invoice` (shared between its lines in proportion, tax
-    taken out at each line's rate), once per `source` ("refund:<id>", "dispute:<id>"). Runs
-    inside the transaction of the refund or dispute it records."""
+    """A credit note for `amount` of `invoice`, once per `source` ("refund:<id>",
+    "dispute:<id>"), for no more than the invoice's earlier credit notes left of it: shared
+    between its lines in proportion to what each has left (largest remainder, so no line is
+    negative), tax taken out at each line's rate. Runs inside the transaction of the refund
+    or dispute it records; the invoice's row lock makes its notes add up one at a time."""
+    invoice = TaxDocument.objects.select_for_update().get(pk=invoice.pk)
     if TaxDocument.objects.filter(source=source).exists():
         return
     lines = list(invoice.lines.all())
-    shares = coupon_shares([line.total for line in lines], min(amount, invoice.total))
+    credited = dict(
+        TaxDocumentLine.objects.filter(document__corrects=invoice)
+        .values("position")
+        .annotate(total=Sum("total"))
+        .values_list("position", "total")
+    )
+    left = [max(line.total - credited.get(line.position, ZERO), ZERO) for line in lines]
+    shares = shares_of(left, min(amount, sum(left, ZERO)))
+    if not any(shares):
+        return  # the invoice is credited in full already
     supplies = [
         Supply(line.description, line.hsn_or_sac, line.quantity, share, line.gst_rate)
         for line, share in zip(lines, shares, strict=True)
@@ -299,7 +316,12 @@ def credit_note_issue(
     taxed = lines_taxed(supplies, discount=Decimal("0"), same_state=own_state)
     issued = _write(
         DocumentKind.CREDIT_NOTE,
-        [line for line in taxed if line.total],
+        # Each note line keeps its invoice line's position: what it credits.
+        [
+            (line.position, taxed_line)
+            for line, taxed_line in zip(lines, taxed, strict=True)
+            if taxed_line.total
+        ],
         at=at or timezone.now(),
         corrects=invoice,
         source=source,

@@ -1,6 +1,6 @@
 """GST out of GST-inclusive prices, as the contract says: a coupon is shared between the lines
-pro rata before tax (in paise, the rounding's remainder on the largest line, so the shares
-add up to the coupon), each line's taxable value is its total ÷ (1 + rate/100) rounded to
+pro rata before tax (in paise by largest remainder, so the shares add up to the coupon
+and none is negative), each line's taxable value is its total ÷ (1 + rate/100) rounded to
 paise, and its tax is the rest of its total, so a document's totals equal what was paid to
 the paisa. Same state as the shop: CGST and SGST, half each (the odd paisa to SGST); else
 IGST. An exempt line (a bill of supply's) carries no tax."""
@@ -42,19 +42,24 @@ class TaxedLine:
         return self.cgst + self.sgst + self.igst
 
 
-def coupon_shares(amounts: list[Decimal], discount: Decimal) -> list[Decimal]:
-    """`discount` shared pro rata by amount, in paise, adding up to it exactly."""
-    whole = sum(amounts, ZERO)
-    if not discount or not whole:
+def shares_of(amounts: list[Decimal], total: Decimal) -> list[Decimal]:
+    """`total` shared pro rata by amount, in paise, adding up to it exactly: each share
+    rounded down, the paise left over given one each to the largest remainders (the
+    larger amount first on a tie), so no share is negative or above its amount."""
+    units = [int(amount * 100) for amount in amounts]
+    whole, wanted = sum(units), int(total * 100)
+    if not wanted or not whole:
         return [ZERO for _ in amounts]
-    shares = [_paise(discount * amount / whole) for amount in amounts]
-    largest = max(range(len(amounts)), key=lambda i: amounts[i])
-    shares[largest] += discount - sum(shares, ZERO)
-    return shares
+    exact = [wanted * unit for unit in units]  # each share × whole, in paise
+    paise = [value // whole for value in exact]
+    by_remainder = sorted(range(len(units)), key=lambda i: (-(exact[i] % whole), -units[i], i))
+    for i in by_remainder[: wanted - sum(paise)]:
+        paise[i] += 1
+    return [Decimal(share) / 100 for share in paise]
 
 
 def lines_taxed(supplies: list[Supply], *, discount: Decimal, same_state: bool) -> list[TaxedLine]:
-    shares = coupon_shares([supply.amount for supply in supplies], discount)
+    shares = shares_of([supply.amount for supply in supplies], discount)
     taxed = []
     for supply, share in zip(supplies, shares, strict=True):
         total = supply.amount - share

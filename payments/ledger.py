@@ -111,7 +111,7 @@ def _failed_refunds() -> QuerySet[Refund]:
     )
 
 
-def _ledger() -> QuerySet[Payment]:
+def payments_ledger() -> QuerySet[Payment]:
     """Every payment whose money arrived, with what its refunds account for."""
     refunded = F("processed") + F("in_flight") + F("written_off")
     return Payment.objects.filter(captured_amount__isnull=False).annotate(
@@ -160,7 +160,8 @@ def _ledger() -> QuerySet[Payment]:
 BREACHES = {
     "unaccounted": (
         "captured, but neither fulfilled nor refunded",
-        Q(fulfilled_at__isnull=True) & ~Q(captured_amount=F("accounted_for") + F("owed")),
+        # More than captured going back is over_refunded or over_returned, not this.
+        Q(fulfilled_at__isnull=True, captured_amount__gt=F("accounted_for") + F("owed")),
     ),
     "refund_failed": (
         "a refund failed and was neither retried nor given up: the money is owed",
@@ -232,11 +233,11 @@ def payments_breaching() -> QuerySet[Payment]:
         f"is_{kind}": ExpressionWrapper(condition, output_field=BooleanField())
         for kind, (_, condition) in BREACHES.items()
     }
-    return _ledger().filter(ANY_BREACH).annotate(**flags)
+    return payments_ledger().filter(ANY_BREACH).annotate(**flags)
 
 
 def payments_unaccounted_count() -> int:
-    return _ledger().filter(ANY_BREACH).count()
+    return payments_ledger().filter(ANY_BREACH).count()
 
 
 def payments_audit() -> tuple[int, list[Breach]]:

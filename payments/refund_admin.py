@@ -15,7 +15,7 @@ from orders.admin import OrderAdmin
 from orders.models import Order
 
 from .models import Refund
-from .services.refunds import refundable_left
+from .services.money_back import returnable_left
 from .services.staff_refunds import (
     booking_refund_by_staff,
     order_refund_by_staff,
@@ -81,7 +81,7 @@ class StaffRefundActions:
         rows = []
         for obj in queryset:
             payment = paid_payment_of(**self.payment_lookup(obj))
-            left = refundable_left(payment) if payment else None
+            left = returnable_left(payment) if payment else None
             rows.append({"subject": obj, "payment": payment, "left": left})
         return rows
 

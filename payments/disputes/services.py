@@ -22,10 +22,10 @@ from orders.models import Order
 
 from ..gateways.base import DisputeReport, DisputeState, EvidenceFile
 from ..gateways.registry import capability, gateways, get_provider
-from ..models import Payment, Refund, RefundStatus
+from ..models import Payment
 from ..money import from_minor
 from ..services.batch import run_isolated
-from ..services.refunds import payment_credit_note, payment_undo_fulfilment
+from ..services.money_back import dispute_money_settled, payment_undo_fulfilment
 from .events import dispute_event
 from .models import (
     MONEY_RETURNED_STATUSES,
@@ -154,41 +154,8 @@ def _changed(dispute: Dispute, *, what: str, before: str | None, by=None, note: 
     if payment.order_id:
         Order.objects.filter(pk=payment.order_id).update(dispute_status=dispute.status)
     Booking.objects.filter(payment=payment).update(dispute_status=dispute.status)
-    if dispute.status in MONEY_RETURNED_STATUSES:
-        _supersede_waiting_refunds(dispute, payment)
-        payment_credit_note(payment, dispute.amount_deducted, source=f"dispute:{dispute.pk}")
-    elif not dispute.is_open:
-        _send_waiting_refunds(payment)
-
-
-def _waiting_refunds(payment: Payment):
-    """Automatic refunds never sent while a dispute was open."""
-    return Refund.objects.filter(
-        payment=payment, automatic=True, status=RefundStatus.REQUESTED, provider_refund_id=""
-    )
-
-
-def _supersede_waiting_refunds(dispute: Dispute, payment: Payment) -> None:
-    """The bank returned the money: an automatic refund still waiting is not sent (it would
-    pay the shopper twice), up to what the dispute took."""
-    left = dispute.amount_deducted
-    for refund in _waiting_refunds(payment).order_by("created_at"):
-        if refund.amount > left:
-            break
-        left -= refund.amount
-        Refund.objects.filter(pk=refund.pk).update(
-            status=RefundStatus.FAILED,
-            given_up_at=timezone.now(),
-            given_up_reason=f"Not sent: the bank returned the money through dispute {dispute}.",
-            superseded_by=dispute,
-        )
-
-
-def _send_waiting_refunds(payment: Payment) -> None:
-    from ..tasks import send_refund  # tasks import services; services enqueue tasks
-
-    for refund in _waiting_refunds(payment):
-        enqueue_on_commit(send_refund, str(refund.pk))
+    if not dispute.is_open and before not in MONEY_RETURNED_STATUSES:  # settled once
+        dispute_money_settled(dispute, payment)
 
 
 def _alert(dispute: Dispute, kind: str) -> None:

@@ -40,7 +40,7 @@ from ..gateways.registry import capability
 from ..models import Payment, PaymentStatus
 from ..money import from_minor, to_minor
 from ..observe import fulfilment_finished
-from .refunds import refund_owed
+from .money_back import refund_owed
 from .transitions import payment_release_coupon, payment_track
 
 logger = logging.getLogger(__name__)

@@ -10,13 +10,8 @@ from django.utils import timezone
 from ..gateways.base import ProviderFailure
 from ..gateways.registry import get_provider
 from ..models import Payment, Refund, RefundStatus
-from .refunds import (
-    RefundRefused,
-    refund_attempt,
-    refund_check_with_provider,
-    refund_record,
-    refundable_left,
-)
+from .money_back import RefundRefused, money_back_of, refund_attempt, returnable_left
+from .refunds import refund_check_with_provider, refund_record
 
 
 def _retryable(refund: Refund) -> None:
@@ -57,11 +52,11 @@ def refund_retry(*, refund_id, staff) -> Refund:
     refund = _confirmed_failed(refund)
     if refund.status != RefundStatus.FAILED:
         return refund
-    with transaction.atomic():  # refund, then payment: the order refund_record locks them in
-        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+    with transaction.atomic():  # payment, then refund: the order every money path locks in
         payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
+        refund = Refund.objects.select_for_update().get(pk=refund.pk)
         _retryable(refund)
-        left = refundable_left(payment, refund.provider_payment_id)
+        left = returnable_left(payment, refund.provider_payment_id)
         if left <= 0:
             raise RefundRefused(
                 "Nothing is left to refund: other refunds have returned this money since."
@@ -82,8 +77,16 @@ def refund_give_up(*, refund_id, staff, reason: str) -> Refund:
     if not reason.strip():
         raise RefundRefused("Say why this refund is given up.")
     with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(refunds=refund_id)
         refund = Refund.objects.select_for_update().get(pk=refund_id)
         _retryable(refund)
+        figure = money_back_of(payment, refund.provider_payment_id)
+        if refund.amount > figure.left:
+            # Given up, it would count as returned on top of what went back since.
+            raise RefundRefused(
+                f"Only {max(figure.left, 0)} of this refund is still owed (the bank returned "
+                f"{figure.taken_by_disputes} through a dispute): retry it for that instead."
+            )
         refund.given_up_at = timezone.now()
         refund.given_up_by = staff
         refund.given_up_reason = reason.strip()[:255]

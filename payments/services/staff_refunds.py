@@ -1,7 +1,8 @@
 """Staff refunds from admin: full (the order or booking is undone: stock back unless it has
 shipped, the slot freed) or partial (the order stands). Each records who asked and why;
-the money goes back through the one refunds service and its task. The payment's row is
-locked first, so two staff refunding at once never refund more than was captured."""
+the money goes back through the one money-back service and its task. The payment's row
+is locked first, so two staff refunding at once, or a staff refund and a dispute, never
+return more than was captured."""
 
 from decimal import Decimal
 
@@ -11,7 +12,13 @@ from bookings.models import Booking
 from orders.models import Order
 
 from ..models import Payment, PaymentStatus, Refund
-from .refunds import RefundRefused, payment_undo_fulfilment, refund_attempt, refundable_left
+from .money_back import (
+    RefundRefused,
+    money_back_of,
+    nothing_left_refused,
+    payment_undo_fulfilment,
+    refund_attempt,
+)
 
 
 def paid_payment_of(*, locked: bool = False, **lookup) -> Payment | None:
@@ -28,9 +35,10 @@ def _refund(*, amount: Decimal | None, reason: str, staff, what: str, **lookup) 
     payment = found and paid_payment_of(pk=found.pk, locked=True)
     if payment is None:
         raise RefundRefused("Nothing was paid for this that can be refunded.")
-    left = refundable_left(payment)
+    figure = money_back_of(payment)
+    left = figure.left
     if left <= 0:
-        raise RefundRefused(f"Nothing is left to refund of {what}.")
+        raise nothing_left_refused(figure, what)
     refund = refund_attempt(
         payment=payment,
         amount=left if amount is None else amount,

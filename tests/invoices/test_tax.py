@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from config.gstin import gstin_check_character, gstin_valid
 from invoices.states import gst_state_code
-from invoices.tax import Supply, coupon_shares, lines_taxed
+from invoices.tax import Supply, lines_taxed, shares_of
 
 money = st.decimals(min_value="1.00", max_value="500000.00", places=2)
 rates = st.one_of(st.none(), st.sampled_from(["0", "0.25", "3", "5", "12", "18", "28", "40"]))
@@ -44,11 +44,32 @@ def test_the_parts_add_up_to_the_price_paid(lines, coupon_part, same_state):
             assert line.tax == 0
 
 
-@given(st.lists(money, min_size=1, max_size=20), st.floats(min_value=0, max_value=1))
-def test_coupon_shares_add_up_to_the_coupon(amounts, part):
-    discount = (sum(amounts) * Decimal(str(part))).quantize(Decimal("0.01"))
-    shares = coupon_shares(amounts, discount)
-    assert sum(shares) == discount and all(share >= 0 for share in shares)
+# A few paise over many equal lines is where rounding each share goes negative: draw it.
+paise_total = st.one_of(st.integers(0, 10), st.integers(0, 10**9))
+
+
+@given(
+    st.one_of(
+        st.lists(money, min_size=1, max_size=20),
+        st.integers(1, 12).flatmap(
+            lambda n: st.lists(money, min_size=n, max_size=n, unique=False).map(
+                lambda a: [a[0]] * n
+            )
+        ),
+    ),
+    paise_total,
+)
+def test_shares_add_up_to_the_total_and_none_is_negative_or_above_its_amount(amounts, paise):
+    total = min(Decimal(paise) / 100, sum(amounts))
+    shares = shares_of(amounts, total)
+    assert sum(shares) == total
+    assert all(0 <= share <= amount for share, amount in zip(shares, amounts, strict=True))
+
+
+def test_two_paise_over_four_equal_lines_go_to_two_of_them():
+    assert shares_of([Decimal("124.50")] * 4, Decimal("0.02")) == [
+        Decimal("0.01"), Decimal("0.01"), Decimal("0"), Decimal("0"),
+    ]  # fmt: skip
 
 
 def test_a_gst_inclusive_price_splits_as_the_contract_says():

@@ -17,7 +17,7 @@ from catalog.models import ProductVariant
 from config.logs import formatter, secret_setting_names
 from orders.models import Order
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
-from payments.services.refunds import refund_owed
+from payments.services.money_back import refund_owed
 from tests.documented import DocumentedClient
 from tests.payments.gateways.razorpay.fakes import (
     mock_refunds,

@@ -187,3 +187,25 @@ def test_a_dispute_event_costs_12_queries_whatever_its_history(
             ).status_code
             == 200
         )
+
+
+@pytest.mark.ledger_breach("lost_but_open")
+@pytest.mark.parametrize("history", [1, 10, 50])
+@pytest.mark.parametrize("lines", [1, 10])
+def test_a_lost_dispute_with_its_credit_note_costs_26_queries_whatever_its_history(
+    anon_client, api, opened, history, lines, django_assert_num_queries
+):
+    """What the bank took reduces the refunds not yet sent and is credited on the invoice:
+    a fixed number of statements, however long the dispute's history or the invoice."""
+    from tests.flows import verify
+    from tests.payments.gateways.razorpay.fakes import dispute_entity, dispute_webhook_body
+
+    payment = opened(lines)
+    assert verify(api, payment["razorpay_order_id"], payment_id="pay_LOST").status_code == 200
+    dispute = dispute_entity("pay_LOST", amount=payment["amount"] // 2)
+    for _ in range(history):
+        post_webhook(anon_client, dispute_webhook_body("payment.dispute.action_required", dispute))
+    lost = dispute | {"status": "lost", "amount_deducted": payment["amount"] // 2}
+    with django_assert_num_queries(26):
+        body = dispute_webhook_body("payment.dispute.lost", lost)
+        assert post_webhook(anon_client, body).status_code == 200

@@ -10,7 +10,7 @@ from payments.disputes.services import dispute_record
 from payments.gateways.base import DisputeReport, DisputeState
 from payments.models import Payment, Refund
 from payments.money import to_minor
-from payments.services.refunds import RefundRefused
+from payments.services.money_back import RefundRefused
 from payments.services.staff_refunds import order_refund_by_staff
 from tests.conftest import client_for, run_concurrently
 from tests.factories import UserFactory, VariantFactory

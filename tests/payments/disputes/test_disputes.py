@@ -14,7 +14,8 @@ from payments.disputes.models import Dispute, DisputeStatus
 from payments.ledger import payments_audit
 from payments.models import Payment, Refund, RefundStatus, WebhookEvent
 from payments.money import to_minor
-from payments.services.refunds import refund_owed, refund_send
+from payments.services.money_back import refund_owed
+from payments.services.refunds import refund_send
 from tests.factories import PaymentFactory
 from tests.payments.conftest import act
 from tests.payments.gateways.razorpay import fakes as razorpay

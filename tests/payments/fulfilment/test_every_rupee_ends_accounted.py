@@ -20,7 +20,8 @@ from payments.backlog import payments_needing_attention
 from payments.gateways.base import ProviderError
 from payments.gateways.registry import get_provider
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
-from payments.services.refunds import refund_owed, refund_send
+from payments.services.money_back import refund_owed
+from payments.services.refunds import refund_send
 from payments.services.staff_refunds import order_refund_by_staff
 from tests.factories import PujaPackageFactory, VariantFactory
 from tests.flows import add_to_cart, booking_cart, checkout, create_payment, place_order, verify

@@ -8,8 +8,8 @@ from django.db.models import Sum
 
 from accounts.models import User
 from payments.models import Payment, Refund, RefundStatus
+from payments.services.money_back import RefundRefused
 from payments.services.refund_retries import refund_retry
-from payments.services.refunds import RefundRefused
 from payments.services.staff_refunds import order_refund_by_staff
 from tests.conftest import client_for, run_concurrently
 from tests.factories import UserFactory, VariantFactory

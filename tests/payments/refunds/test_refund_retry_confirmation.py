@@ -6,8 +6,9 @@ import pytest
 import responses
 
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus
+from payments.services.money_back import RefundRefused
 from payments.services.refund_retries import refund_retry
-from payments.services.refunds import RefundRefused, refund_send
+from payments.services.refunds import refund_send
 from tests.factories import PaymentFactory, UserFactory
 from tests.payments.conftest import act
 from tests.payments.gateways.razorpay.fakes import REFUNDS, mock_refund_refused, mock_refunds

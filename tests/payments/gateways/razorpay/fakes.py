@@ -206,6 +206,38 @@ def mock_refunds(rsps: responses.RequestsMock, *, status: str = "processed") -> 
     return received
 
 
+def mock_refund_outcomes(rsps: responses.RequestsMock) -> dict:
+    """POST /v1/payments/{id}/refund answered as `outcome["next"]` says: `processed` or
+    `pending` (made, as Razorpay answers), `refused` (400) or `unavailable` (503). Returns
+    the dict, for a test to change what Razorpay does next; `outcome["sent"]` counts the
+    requests."""
+    outcome = {"next": "processed", "sent": 0}
+
+    def answer(request):
+        outcome["sent"] += 1
+        if outcome["next"] == "unavailable":
+            return 503, {}, json.dumps({"error": {"code": "SERVER_ERROR"}})
+        if outcome["next"] == "refused":
+            return _error("The refund was not allowed")
+        body = json.loads(request.body)
+        refund = {
+            "id": f"rfnd_{secrets.token_hex(7)}",
+            "entity": "refund",
+            "amount": body.get("amount"),
+            "currency": "INR",
+            "payment_id": request.path_url.split("/")[-2],
+            "notes": body.get("notes") or {},
+            "status": outcome["next"],
+        }
+        REFUNDS[refund["id"]] = refund
+        return 200, {}, json.dumps(refund)
+
+    rsps.add_callback(
+        responses.POST, re.compile(rf"{re.escape(payments_url())}/[^/]+/refund$"), callback=answer
+    )
+    return outcome
+
+
 def mock_refund_refused(
     rsps: responses.RequestsMock, provider_payment_id: str, description: str = "Refund not allowed"
 ) -> str:
