@@ -25,8 +25,9 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only-at-build-time-nothing-is-signed-with-t
  && /opt/venv/bin/python -m compileall -q /app
 
 FROM debian:bookworm-slim
+# fonts-noto-core: the tax documents' PDFs in Latin and every Indian script (invoices/pdf_text.py).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 ca-certificates \
+ && apt-get install -y --no-install-recommends python3 ca-certificates fonts-noto-core \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin paycart
 COPY --from=build /opt/venv /opt/venv

@@ -7,9 +7,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from .documents import document_body
+from .kept_pdfs import document_pdf_kept
 from .models import TaxDocument, TaxDocumentLine
-from .pdf import document_pdf
 
 
 class TaxDocumentLineInline(admin.TabularInline):
@@ -72,7 +71,7 @@ class TaxDocumentAdmin(admin.ModelAdmin):
         document = get_object_or_404(TaxDocument, pk=pk)
         filename = document.number.replace("/", "-") + ".pdf"
         return HttpResponse(
-            document_pdf(document_body(document)),
+            document_pdf_kept(document),
             content_type="application/pdf",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )

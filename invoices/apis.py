@@ -12,8 +12,8 @@ from config.exceptions import Missing
 from config.serializers import ErrorOutput
 
 from .documents import document_body
+from .kept_pdfs import document_pdf_kept
 from .models import DocumentKind, TaxDocument
-from .pdf import document_pdf
 
 
 class PdfRenderer(BaseRenderer):
@@ -23,7 +23,7 @@ class PdfRenderer(BaseRenderer):
     render_style = "binary"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return document_pdf(data)
+        return data  # the kept PDF's bytes (an error is answered as JSON)
 
 
 class PartyOutput(serializers.Serializer):
@@ -112,6 +112,8 @@ class DocumentApi(APIView):
         document = self.document(request, pk)
         if document is None:
             raise Missing("No tax document of yours here (none is issued before payment).")
+        if request.accepted_renderer.format == PdfRenderer.format:
+            return Response(document_pdf_kept(document))
         return Response(document_body(document))
 
     def handle_exception(self, exc):

@@ -4,16 +4,17 @@ from bookings.models import Booking
 from config.emails import Attachment
 from orders.models import Order
 
-from .documents import document_body
+from .kept_pdfs import document_pdf_or_none
 from .models import DocumentKind, TaxDocument
-from .pdf import document_pdf
 
 
 def _attached(document: TaxDocument | None) -> Attachment | None:
     if document is None:
         return None
-    name = document.number.replace("/", "-") + ".pdf"
-    return name, document_pdf(document_body(document)), "application/pdf"
+    content = document_pdf_or_none(document)
+    if content is None:
+        return None
+    return document.number.replace("/", "-") + ".pdf", content, "application/pdf"
 
 
 def _sale_documents():

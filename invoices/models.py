@@ -120,3 +120,19 @@ class TaxDocumentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} #{self.position}"
+
+
+class IssuedPdf(models.Model):
+    """A document's PDF as it was first rendered, kept so that every later download gives
+    the same bytes whatever the template or the PDF library become (CGST s.36: kept 72
+    months). Written once; the database refuses to change it."""
+
+    document = models.OneToOneField(
+        TaxDocument, on_delete=models.PROTECT, primary_key=True, related_name="issued_pdf"
+    )
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    rendered_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.document} (PDF)"

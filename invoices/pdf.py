@@ -1,11 +1,13 @@
 """Tax documents as PDF, drawn with ReportLab (pure Python: nothing beyond the wheel to
-install, unlike WeasyPrint's Pango and Cairo) from the same body the JSON answer gives."""
+install, unlike WeasyPrint's Pango and Cairo) from the same body the JSON answer gives.
+Every value in the body goes through `as_text` (pdf_text.py): data, never markup, in the
+script it was typed in."""
 
 from io import BytesIO
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     Flowable,
@@ -16,7 +18,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-STYLES = getSampleStyleSheet()
+from .pdf_text import as_text, fonts
+
+SAMPLE = getSampleStyleSheet()
 COLUMNS = [
     "#",
     "Description",
@@ -31,41 +35,64 @@ COLUMNS = [
 ]
 
 
-def _party(title: str, party: dict) -> Paragraph:
-    lines = [f"<b>{title}</b>", party.get("name", ""), party.get("address", "")]
+def _styles() -> dict[str, ParagraphStyle]:
+    base = fonts()[0]
+    return {
+        name: ParagraphStyle(name, parent=SAMPLE[name], fontName=base, shaping=1)
+        for name in ("Title", "Normal", "BodyText")
+    }
+
+
+def _party(title: str, party: dict, style: ParagraphStyle) -> Paragraph:
+    lines = [f"<b>{title}</b>", as_text(party.get("name", "")), as_text(party.get("address", ""))]
     if party.get("gstin"):
-        lines.append(f"GSTIN: {party['gstin']}")
+        lines.append(f"GSTIN: {as_text(party['gstin'])}")
     if party.get("state"):
-        lines.append(f"State: {party['state']} ({party['state_code']})")
-    return Paragraph("<br/>".join(lines), STYLES["Normal"])
+        lines.append(f"State: {as_text(party['state'])} ({as_text(party['state_code'])})")
+    return Paragraph("<br/>".join(lines), style)
 
 
 def document_pdf(body: dict) -> bytes:
+    styles = _styles()
     out = BytesIO()
     page = SimpleDocTemplate(
         out, pagesize=A4, leftMargin=12 * mm, rightMargin=12 * mm, title=body["number"]
     )
     story: list[Flowable] = [
-        Paragraph(body["title"], STYLES["Title"]),
-        Paragraph(f"No. {body['number']} &nbsp; Date {body['date']}", STYLES["Normal"]),
+        Paragraph(as_text(body["title"]), styles["Title"]),
+        Paragraph(
+            f"No. {as_text(body['number'])} &nbsp; Date {as_text(body['date'])}",
+            styles["Normal"],
+        ),
     ]
     if "corrects" in body:
         corrects = body["corrects"]
         story.append(
             Paragraph(
-                f"Against invoice {corrects['number']} of {corrects['date']}", STYLES["Normal"]
+                f"Against invoice {as_text(corrects['number'])} of {as_text(corrects['date'])}",
+                styles["Normal"],
             )
         )
     place = body["place_of_supply"]
     story += [
         Spacer(1, 4 * mm),
-        Table([[_party("Seller", body["seller"]), _party("Buyer", body["buyer"])]]),
-        Paragraph(f"Place of supply: {place['state']} ({place['state_code']})", STYLES["Normal"]),
+        Table(
+            [
+                [
+                    _party("Seller", body["seller"], styles["Normal"]),
+                    _party("Buyer", body["buyer"], styles["Normal"]),
+                ]
+            ]
+        ),
+        Paragraph(
+            f"Place of supply: {as_text(place['state'])} ({as_text(place['state_code'])})",
+            styles["Normal"],
+        ),
         Spacer(1, 4 * mm),
     ]
     rows = [COLUMNS] + [
         [
-            str(n), Paragraph(line["description"], STYLES["BodyText"]), line["hsn_or_sac"],
+            str(n), Paragraph(as_text(line["description"]), styles["BodyText"]), line["hsn_or_sac"],
             str(line["quantity"]), line["taxable_value"], line["gst_rate"] or "exempt",
             line["cgst"], line["sgst"], line["igst"], line["total"],
         ]
@@ -82,6 +109,7 @@ def document_pdf(body: dict) -> bytes:
             [
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+                ("FONTNAME", (0, 0), (-1, -1), fonts()[0]),
                 ("FONTSIZE", (0, 0), (-1, -1), 7),
                 ("ALIGN", (3, 1), (-1, -1), "RIGHT"),
             ]
@@ -90,8 +118,8 @@ def document_pdf(body: dict) -> bytes:
     story += [
         table,
         Spacer(1, 3 * mm),
-        Paragraph(f"Amount in words: {body['amount_in_words']}", STYLES["Normal"]),
-        Paragraph("Prices include GST. Reverse charge: no.", STYLES["Normal"]),
+        Paragraph(f"Amount in words: {as_text(body['amount_in_words'])}", styles["Normal"]),
+        Paragraph("Prices include GST. Reverse charge: no.", styles["Normal"]),
     ]
     page.build(story)
     return out.getvalue()

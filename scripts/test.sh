@@ -4,12 +4,13 @@
 # missing: Python packages into .venv, and Debian's postgresql, redis-server (the Celery tests start their
 # own throwaway Redis), nginx (the production-topology test runs scripts/serve.sh) and
 # chromium (for the browser tests) and podman, runc, debootstrap and openssl (the image tests
-# build and run the container image, and bring deploy/compose.yaml up with a certificate).
+# build and run the container image, and bring deploy/compose.yaml up with a certificate) and
+# fonts-noto-core (the tax documents' PDFs in every Indian script).
 # Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
-EXTRA_DEBIAN_PACKAGES="chromium redis-server nginx podman runc debootstrap openssl"
+EXTRA_DEBIAN_PACKAGES="chromium redis-server nginx podman runc debootstrap openssl fonts-noto-core"
 source scripts/pg.sh
 
 echo "== ruff check"

@@ -296,6 +296,8 @@ GST_SELLER_ADDRESS = env_str(
 )
 # The shop's state (name, ISO or GST code); default: the one its GSTIN names.
 GST_SELLER_STATE = env_str("GST_SELLER_STATE", GST_SELLER_GSTIN[:2])
+# Where the Noto fonts of the PDFs are (Debian's fonts-noto-core; the image carries them).
+PDF_FONT_DIR = env_str("PDF_FONT_DIR", "/usr/share/fonts/truetype/noto")
 
 # ---------------------------------------------------------------- background jobs
 # Redis in production; unset runs every task eagerly in-process (the embedded default).
