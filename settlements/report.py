@@ -3,7 +3,6 @@ our order or booking, gross, fee, tax, net), then the month's totals by type and
 the fees and the GST on them being the shop's input tax credit. Written by
 `settlement_report` and downloaded from admin."""
 
-import csv
 import re
 from collections import defaultdict
 from datetime import date
@@ -11,6 +10,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from config.exceptions import Invalid
+from config.spreadsheets import SafeWriter
 
 from .models import LineKind, SettlementLine
 from .selectors import line_bought, month_lines
@@ -40,7 +40,7 @@ class Writable(Protocol):  # a file, or an HTTP response being written
 
 def settlement_report_write(first_day: date, out: Writable) -> int:
     """The month's report as CSV into `out`; how many lines it has."""
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(COLUMNS)
     totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     count = 0

