@@ -21,6 +21,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from bookings.models import Booking
+from orders.models import Order
 from payments.gateways.registry import capability, gateways, provider_enabled
 from payments.models import Payment
 
@@ -115,12 +117,54 @@ def payments_unsettled(*, now=None) -> QuerySet[Payment]:
 
 
 def line_bought(line: SettlementLine) -> list[tuple[str, object, str]]:
-    """What the line's money was for, as (admin model, key, label): its payment's order and
-    bookings, or the payment itself when it bought neither (read with month_lines' or the
-    admin's prefetch)."""
-    payment = line.payment
-    if payment is None:
-        return []
+    """What the line's money was for (see payment_bought); nothing when it names no
+    payment of ours."""
+    return payment_bought(line.payment) if line.payment is not None else []
+
+
+def _month(first_day: date) -> tuple[datetime, datetime]:
+    next_month = (first_day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    start, end = (
+        timezone.make_aware(datetime.combine(day, time())) for day in (first_day, next_month)
+    )
+    return start, end
+
+
+def month_lines(first_day: date) -> QuerySet[SettlementLine]:
+    """The lines of every settlement that reached the bank in the month (the shop's days),
+    each with what leads to its order or booking and their tax documents."""
+    start, end = _month(first_day)
+    return (
+        SettlementLine.objects.filter(
+            settlement__settled_at__gte=start, settlement__settled_at__lt=end
+        )
+        .select_related("settlement", "payment__order__invoice")
+        .prefetch_related("payment__bookings__invoice")
+        .order_by("settlement__settled_at", "settlement__pk", "pk")
+    )
+
+
+def month_unreported_payments(first_day: date) -> QuerySet[Payment]:
+    """Payments whose money arrived in the month at a provider that reports no settlements
+    (PhonePe): no settlement line will ever name them."""
+    start, end = _month(first_day)
+    silent = [name for name in gateways() if not capability(name, "settlement_api")]
+    return (
+        Payment.objects.filter(
+            provider__in=silent,
+            captured_amount__isnull=False,
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .select_related("order__invoice")
+        .prefetch_related("bookings__invoice")
+        .order_by("created_at", "pk")
+    )
+
+
+def payment_bought(payment: Payment) -> list[tuple[str, object, str]]:
+    """What a payment bought, as (admin model, key, label): its order and bookings, or the
+    payment itself when it bought neither."""
     bought: list[tuple[str, object, str]] = []
     if payment.order is not None:
         bought.append(("orders_order", payment.order.pk, f"order {payment.order.order_number}"))
@@ -128,18 +172,9 @@ def line_bought(line: SettlementLine) -> list[tuple[str, object, str]]:
     return bought or [("payments_payment", payment.pk, f"payment {payment.pk}")]
 
 
-def month_lines(first_day: date) -> QuerySet[SettlementLine]:
-    """The lines of every settlement that reached the bank in the month (the shop's days),
-    each with what leads to its order or booking."""
-    next_month = (first_day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    start, end = (
-        timezone.make_aware(datetime.combine(day, time())) for day in (first_day, next_month)
-    )
-    return (
-        SettlementLine.objects.filter(
-            settlement__settled_at__gte=start, settlement__settled_at__lt=end
-        )
-        .select_related("settlement", "payment__order")
-        .prefetch_related("payment__bookings")
-        .order_by("settlement__settled_at", "settlement__pk", "pk")
-    )
+def payment_documents(payment: Payment) -> list[str]:
+    """The numbers of the tax documents of what a payment bought (read with the prefetch
+    of month_lines or month_unreported_payments)."""
+    sales: list[Order | Booking] = [payment.order] if payment.order is not None else []
+    sales += list(payment.bookings.all())
+    return [sale.invoice.number for sale in sales if hasattr(sale, "invoice")]

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
+from invoices.models import TaxDocument
 from settlements.models import Settlement, SettlementLine
 from settlements.services import settlements_pull_day, settlements_reconcile
 from tests.factories import PaymentFactory
@@ -51,24 +52,36 @@ def report(month: str) -> list[list[str]]:
 def test_a_months_report_has_a_row_per_line_and_totals_equal_to_their_sum(two_months):
     rows = report("2026-11")
     header, body = rows[0], rows[1:]
-    assert header == ["date", "settlement", "utr", "type", "provider_id", "ours", "gross",
-                      "fee", "tax", "net"]  # fmt: skip
+    assert header == ["date", "settlement", "utr", "type", "provider_id", "ours",
+                      "tax_documents", "gross", "fee", "tax", "net"]  # fmt: skip
     lines = [row for row in body if row[0]]
     totals = {row[3]: row for row in body if not row[0]}
-    assert len(lines) == 6 and {row[0] for row in lines} == {"2026-11-30"}
     settlement = Settlement.objects.get(settled_at__month=11)
+    # What reached the bank under the UTR, after the settlement's lines.
+    subtotal = totals["subtotal: paid to the bank"]
+    assert subtotal[1:3] == [settlement.provider_settlement_id, settlement.utr]
+    assert Decimal(subtotal[10]) == settlement.amount
+    assert body.index(subtotal) == len(lines)
+    assert len(lines) == 6 and {row[0] for row in lines} == {"2026-11-30"}
     assert {row[1] for row in lines} == {settlement.provider_settlement_id}
     assert {row[2] for row in lines} == {settlement.utr}
     kept = next(row for row in lines if row[4] == two_months["kept"].provider_payment_id)
     assert kept[5] == f"order {two_months['kept'].order.order_number}"
-    for column, index in (("gross", 6), ("fee", 7), ("tax", 8), ("net", 9)):
+    assert kept[6] == two_months["kept"].order.invoice.number
+    refunded = next(row for row in lines if row[3] == "refund")
+    credit_note = TaxDocument.objects.get(source=f"refund:{two_months['refund'].pk}")
+    assert refunded[6].split("; ") == [
+        two_months["refunded"].order.invoice.number,
+        credit_note.number,
+    ]
+    for column, index in (("gross", 7), ("fee", 8), ("tax", 9), ("net", 10)):
         summed = sum(Decimal(row[index]) for row in lines)
         assert Decimal(totals["total"][index]) == summed, column
-    assert Decimal(totals["total"][9]) == settlement.amount
-    assert Decimal(totals["total"][7]) == settlement.fees
-    assert Decimal(totals["input tax credit (GST on fees)"][8]) == settlement.tax
-    assert Decimal(totals["total refund"][6]) == -two_months["refund"].amount
-    assert Decimal(totals["total adjustment"][9]) == Decimal("2.50")
+    assert Decimal(totals["total"][10]) == settlement.amount
+    assert Decimal(totals["total"][8]) == settlement.fees
+    assert Decimal(totals["input tax credit (GST on fees)"][9]) == settlement.tax
+    assert Decimal(totals["total refund"][7]) == -two_months["refund"].amount
+    assert Decimal(totals["total adjustment"][10]) == Decimal("2.50")
     december = report("2026-12")
     assert len([row for row in december if row[0]]) == 2  # its header is not a line
 
@@ -148,7 +161,7 @@ def test_text_a_provider_sent_is_never_a_live_formula_and_amounts_stay_numbers(r
     assert {row[2] for row in rows} == {"'" + entity["utr"]}
     (adjustment,) = [row for row in rows if row[3] == "adjustment"]
     assert adjustment[4] == "'" + formula_id
-    assert adjustment[6:] == ["-1.00", "0.00", "0.00", "-1.00"]  # numbers, as written
+    assert adjustment[7:] == ["-1.00", "0.00", "0.00", "-1.00"]  # numbers, as written
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
@@ -158,3 +171,17 @@ def test_every_formula_start_is_neutralised_and_numbers_are_not(start):
     assert safe_cell(f"{start}cmd") == f"'{start}cmd"
     assert safe_cell("-12.50") == "-12.50" and safe_cell(Decimal("-3.00")) == Decimal("-3.00")
     assert safe_cell("UTR123") == "UTR123"
+
+
+def test_phonepe_payments_which_no_settlement_reports_are_listed_in_a_section_of_their_own(
+    razorpay_api,
+):
+    paid = PaymentFactory(state="paid", provider="phonepe")
+    month = f"{paid.created_at:%Y-%m}"
+    rows = report(month)
+    heading = rows.index(["", "", "", "payments not reported by the provider", *[""] * 7])
+    (listed,) = rows[heading + 1 :]
+    assert listed[1] == "not reported by the provider" and listed[3] == "payment"
+    assert listed[4] == paid.provider_payment_id and Decimal(listed[7]) == paid.captured_amount
+    assert listed[5] == f"order {paid.order.order_number}"
+    assert listed[6] == paid.order.invoice.number
