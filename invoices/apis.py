@@ -32,6 +32,9 @@ class PartyOutput(serializers.Serializer):
     gstin = serializers.CharField(required=False)
     state = serializers.CharField(required=False)
     state_code = serializers.CharField(required=False)
+    delivery_address = serializers.CharField(
+        required=False, help_text="the buyer's: where the goods go, when not the billing address"
+    )
 
 
 class PlaceOutput(serializers.Serializer):
@@ -42,9 +45,15 @@ class PlaceOutput(serializers.Serializer):
 class LineOutput(serializers.Serializer):
     description = serializers.CharField()
     hsn_or_sac = serializers.CharField(allow_blank=True)
-    quantity = serializers.IntegerField()
+    quantity = serializers.IntegerField(
+        allow_null=True, help_text="null on a credit note for money only (no goods came back)"
+    )
+    uqc = serializers.CharField(help_text="GST's unit of quantity: NOS for goods, NA for services")
     taxable_value = serializers.CharField()
     gst_rate = serializers.CharField(allow_null=True, help_text="percent; null: exempt")
+    cgst_rate = serializers.CharField(allow_null=True, help_text="percent, within the state")
+    sgst_rate = serializers.CharField(allow_null=True, help_text="percent, within the state")
+    igst_rate = serializers.CharField(allow_null=True, help_text="percent, across states")
     cgst = serializers.CharField()
     sgst = serializers.CharField()
     igst = serializers.CharField()

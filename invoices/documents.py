@@ -27,8 +27,24 @@ def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
+def _rate(value: Decimal | None) -> str | None:
+    """A rate as the law prints it: `6`, `2.5`, `0.25`."""
+    return None if value is None else f"{value.normalize():f}"
+
+
+def _rates(rate: Decimal | None, *, same_state: bool) -> dict[str, str | None]:
+    """Each tax's rate on its own (Rule 46): CGST and SGST half each within the shop's
+    state, IGST all of it across states; none on an exempt line."""
+    if rate is None:
+        return {"cgst_rate": None, "sgst_rate": None, "igst_rate": None}
+    if same_state:
+        return {"cgst_rate": _rate(rate / 2), "sgst_rate": _rate(rate / 2), "igst_rate": None}
+    return {"cgst_rate": None, "sgst_rate": None, "igst_rate": _rate(rate)}
+
+
 def document_body(document: TaxDocument) -> dict:
     """Every field the law asks a tax invoice, bill of supply or credit note to carry."""
+    same_state = document.place_of_supply == document.seller.get("state_code")
     body = {
         "id": document.pk,
         "number": document.number,
@@ -45,9 +61,12 @@ def document_body(document: TaxDocument) -> dict:
             {
                 "description": line.description,
                 "hsn_or_sac": line.hsn_or_sac,
-                "quantity": line.quantity,
+                # A credit note for money only carries value and no quantity.
+                "quantity": line.quantity or None,
+                "uqc": line.uqc,
                 "taxable_value": _money(line.taxable_value),
                 "gst_rate": None if line.gst_rate is None else _money(line.gst_rate),
+                **_rates(line.gst_rate, same_state=same_state),
                 "cgst": _money(line.cgst),
                 "sgst": _money(line.sgst),
                 "igst": _money(line.igst),

@@ -84,7 +84,8 @@ def _add_hsn(hsn: dict, line: TaxDocumentLine, sign: int) -> None:
     key = (line.hsn_or_sac, line.gst_rate if line.gst_rate is not None else Decimal("-1"))
     row = hsn.setdefault(
         key,
-        {"HSN": line.hsn_or_sac, "Description": line.description[:30], "UQC": "NOS-NUMBERS",
+        {"HSN": line.hsn_or_sac, "Description": line.description[:30],
+         "UQC": "NOS-NUMBERS" if line.uqc == "NOS" else "NA",
          "Total Quantity": 0, "Total Value": ZERO, "Rate": line.gst_rate or ZERO,
          "Taxable Value": ZERO, "Integrated Tax Amount": ZERO, "Central Tax Amount": ZERO,
          "State/UT Tax Amount": ZERO, "Cess Amount": ZERO},

@@ -104,7 +104,10 @@ class TaxDocumentLine(models.Model):
     position = models.PositiveSmallIntegerField()
     description = models.CharField(max_length=300)
     hsn_or_sac = models.CharField(max_length=8, blank=True)
+    # 0 on a credit note for money only (a partial refund, a dispute): no goods came back.
     quantity = models.PositiveIntegerField()
+    # The unit of quantity as GST's UQC list names it: NOS (numbers) for goods, NA for services.
+    uqc = models.CharField(max_length=3, default="NOS")
     gst_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True)  # null: exempt
     taxable_value = money()
     cgst = money()

@@ -22,17 +22,24 @@ from .pdf_text import as_text, fonts
 
 SAMPLE = getSampleStyleSheet()
 COLUMNS = [
-    "#",
-    "Description",
-    "HSN/SAC",
-    "Qty",
-    "Taxable",
-    "Rate %",
-    "CGST",
-    "SGST",
-    "IGST",
-    "Total",
-]
+    "#", "Description", "HSN/SAC", "Qty", "UQC", "Taxable", "CGST %", "CGST", "SGST %", "SGST",
+    "IGST %", "IGST", "Total",
+]  # fmt: skip
+WIDTHS = [6, 40, 13, 9, 9, 16, 10, 13, 10, 13, 10, 13, 16]
+
+
+def _row(n: int, line: dict, description: Paragraph) -> list:
+    """One line as Rule 46 asks: each tax's rate and amount on their own."""
+    rate = lambda key: line[key] if line[key] is not None else "-"  # noqa: E731
+    exempt = line["gst_rate"] is None
+    return [
+        str(n), description, line["hsn_or_sac"],
+        "-" if line["quantity"] is None else str(line["quantity"]), line["uqc"],
+        line["taxable_value"],
+        "exempt" if exempt else rate("cgst_rate"), line["cgst"],
+        "exempt" if exempt else rate("sgst_rate"), line["sgst"],
+        "exempt" if exempt else rate("igst_rate"), line["igst"], line["total"],
+    ]  # fmt: skip
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -45,6 +52,8 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _party(title: str, party: dict, style: ParagraphStyle) -> Paragraph:
     lines = [f"<b>{title}</b>", as_text(party.get("name", "")), as_text(party.get("address", ""))]
+    if party.get("delivery_address"):
+        lines.append(f"Deliver to: {as_text(party['delivery_address'])}")
     if party.get("gstin"):
         lines.append(f"GSTIN: {as_text(party['gstin'])}")
     if party.get("state"):
@@ -91,26 +100,22 @@ def document_pdf(body: dict) -> bytes:
         Spacer(1, 4 * mm),
     ]
     rows = [COLUMNS] + [
-        [
-            str(n), Paragraph(as_text(line["description"]), styles["BodyText"]), line["hsn_or_sac"],
-            str(line["quantity"]), line["taxable_value"], line["gst_rate"] or "exempt",
-            line["cgst"], line["sgst"], line["igst"], line["total"],
-        ]
+        _row(n, line, Paragraph(as_text(line["description"]), styles["BodyText"]))
         for n, line in enumerate(body["lines"], start=1)
-    ]  # fmt: skip
+    ]
     totals = body["totals"]
     rows.append(
-        ["", "Total", "", "", totals["taxable_value"], "", totals["cgst"], totals["sgst"],
-         totals["igst"], totals["total"]]
+        ["", "Total", "", "", "", totals["taxable_value"], "", totals["cgst"], "",
+         totals["sgst"], "", totals["igst"], totals["total"]]
     )  # fmt: skip
-    table = Table(rows, repeatRows=1, colWidths=[8 * mm, 52 * mm] + [15 * mm] * 8)
+    table = Table(rows, repeatRows=1, colWidths=[width * mm for width in WIDTHS])
     table.setStyle(
         TableStyle(
             [
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
                 ("FONTNAME", (0, 0), (-1, -1), fonts()[0]),
-                ("FONTSIZE", (0, 0), (-1, -1), 7),
+                ("FONTSIZE", (0, 0), (-1, -1), 6.5),
                 ("ALIGN", (3, 1), (-1, -1), "RIGHT"),
             ]
         )
@@ -120,6 +125,11 @@ def document_pdf(body: dict) -> bytes:
         Spacer(1, 3 * mm),
         Paragraph(f"Amount in words: {as_text(body['amount_in_words'])}", styles["Normal"]),
         Paragraph("Prices include GST. Reverse charge: no.", styles["Normal"]),
+        Spacer(1, 10 * mm),
+        # Rule 46(q): signed by the supplier or its authorised representative.
+        Paragraph(f"For {as_text(body['seller'].get('name', ''))}", styles["Normal"]),
+        Spacer(1, 8 * mm),
+        Paragraph("Authorised signatory", styles["Normal"]),
     ]
     page.build(story)
     return out.getvalue()

@@ -55,14 +55,21 @@ def seller() -> dict:
     }
 
 
-def _buyer(address: dict) -> dict:
-    name = " ".join(filter(None, [address.get("first_name"), address.get("last_name")]))
+def _address_text(address: dict) -> str:
     lines = [address.get(key, "") for key in ("address_line_1", "address_line_2", "city")]
     place = " ".join(filter(None, [address.get("state", ""), address.get("postal_code", "")]))
-    buyer = {
-        "name": name or "Customer",
-        "address": ", ".join(filter(None, [*lines, place])),
-    }
+    return ", ".join(filter(None, [*lines, place]))
+
+
+def _buyer(billing: dict, shipping: dict, *, name: str) -> dict:
+    """The buyer as Rule 46 names them: the billing address's name, else the account's (never
+    a placeholder); the delivery address where it differs from the billing one."""
+    address = billing or shipping
+    named = " ".join(filter(None, [address.get("first_name"), address.get("last_name")]))
+    buyer = {"name": named or name, "address": _address_text(address)}
+    delivery = _address_text(shipping) if shipping else ""
+    if delivery and delivery != buyer["address"]:
+        buyer["delivery_address"] = delivery
     if address.get("gstin"):
         buyer |= {"gstin": address["gstin"], "state_code": address["gstin"][:2]}
     return buyer
@@ -111,6 +118,7 @@ def _supplies(lines: list[Line]) -> list[Supply]:
                 quantity=1,
                 amount=Decimal(booking["unit_price"]),
                 rate=rate,
+                uqc="NA",  # a service
             )
         )
     return supplies
@@ -161,6 +169,7 @@ def _write(
             "description": line.supply.description[:300],
             "hsn_or_sac": line.supply.code[:8],
             "quantity": line.supply.quantity,
+            "uqc": line.supply.uqc,
             "gst_rate": line.supply.rate,
             **{key: getattr(line, key) for key in TOTALS},
         }
@@ -246,6 +255,7 @@ def _write_in_one_statement(
 def invoice_issue(
     *,
     user_id: int,
+    buyer_name: str = "",
     lines: list[Line],
     discount: Decimal,
     shipping_address: dict,
@@ -270,7 +280,7 @@ def invoice_issue(
         booking=booking,
         user_id=user_id,
         seller=seller(),
-        buyer=_buyer(billing_address or shipping_address),
+        buyer=_buyer(billing_address, shipping_address, name=buyer_name),
         place_of_supply=place.code,
         place_of_supply_name=state_name(place.code),
         needs_review=place.needs_review,
@@ -308,8 +318,9 @@ def credit_note_issue(
     shares = shares_of(left, min(amount, sum(left, ZERO)))
     if not any(shares):
         return  # the invoice is credited in full already
+    # Money only (no goods came back): value and no quantity.
     supplies = [
-        Supply(line.description, line.hsn_or_sac, line.quantity, share, line.gst_rate)
+        Supply(line.description, line.hsn_or_sac, 0, share, line.gst_rate, line.uqc)
         for line, share in zip(lines, shares, strict=True)
     ]
     own_state = invoice.place_of_supply == invoice.seller["state_code"]

@@ -26,6 +26,7 @@ class Supply:
     quantity: int
     amount: Decimal
     rate: Decimal | None
+    uqc: str = "NOS"  # GST's unit of quantity: NOS for goods, NA for services
 
 
 @dataclass(frozen=True)

@@ -235,6 +235,7 @@ def _invoice(payment: Payment, sold: Order | Booking) -> None:
     bought: list[Line] = lines if isinstance(sold, Order) else [*booking_lines(lines)]
     invoice_issue(
         user_id=payment.user_id,
+        buyer_name=payment.user.full_name or payment.user.email,
         lines=bought,
         discount=payment.discount_total,
         shipping_address=payment.shipping_address or {},
@@ -278,7 +279,10 @@ def _fulfil_locked(
 ) -> tuple[Fulfilment, str]:
     """Under the payment's row lock: mark it paid and build what it bought, or flag it
     for refund when the charge does not match or (`unfulfillable`) building failed."""
-    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    # The buyer read in the same statement: the tax document names them.
+    payment = (
+        Payment.objects.select_for_update(of=("self",)).select_related("user").get(pk=payment_id)
+    )
     if payment.fulfilled_at or payment.needs_attention or payment.status == PaymentStatus.REFUNDED:
         if _another_capture(payment, charge):
             _refund_charge(payment, charge, "A second capture for an order already paid.")

@@ -252,3 +252,40 @@ def test_a_shop_misnamed_for_tax_refuses_to_start(settings, setting, value):
     setattr(settings, setting, value)
     with pytest.raises(ImproperlyConfigured):
         apps.get_app_config("invoices").ready()
+
+
+def test_every_document_carries_what_rules_46_and_53_ask(
+    user, api, staff, rsps, django_capture_on_commit_callbacks
+):
+    """Each tax's rate on its own, the unit of quantity, the delivery address where it
+    differs, the signatory line; a bill of supply names the account, never "Customer"; a
+    credit note for money only has no quantity."""
+    elsewhere = ADDRESS | {"address_line_1": "4 Market Lane", "state": "MH", "city": "Pune"}
+    order_id = paid_order(api, rsps, price="1120.00", quantity=2, shipping_address=elsewhere)
+    invoice = api.get(f"/api/orders/{order_id}/invoice/").json()
+    (line,) = invoice["lines"]
+    assert (line["quantity"], line["uqc"], line["gst_rate"]) == (2, "NOS", "18.00")
+    # Shipped within the shop's state (Maharashtra): CGST 9% + SGST 9%, no IGST.
+    assert (line["cgst_rate"], line["sgst_rate"], line["igst_rate"]) == ("9", "9", None)
+    assert invoice["buyer"]["delivery_address"].startswith("4 Market Lane")
+    text = pdf_text(api.get(f"/api/orders/{order_id}/invoice/?format=pdf").content)
+    for needed in ("CGST %", "SGST %", "IGST %", "UQC", "NOS", "Deliver to: 4 Market Lane",
+                   "For Paycart Demo Puja Store", "Authorised signatory"):  # fmt: skip
+        assert needed in text, needed
+
+    user.first_name, user.last_name = "Lakshmi", "Iyer"
+    user.save()
+    payment = PaymentFactory(cart=booking_cart_of(user), provider="razorpay", state="paid")
+    booking = payment.bookings.get()
+    bill = api.get(f"/api/booking/bookings/{booking.pk}/invoice/").json()
+    assert bill["buyer"]["name"] == "Lakshmi Iyer"
+    assert bill["lines"][0]["uqc"] == "NA" and bill["lines"][0]["cgst_rate"] is None
+    mock_refunds(rsps)
+    with django_capture_on_commit_callbacks(execute=True):
+        act(staff, "orders/order", "refund_part", order_id, apply="1", amount="415", reason="r")
+    note = api.get(f"/api/orders/{order_id}/invoice/").json()["credit_notes"][0]
+    credit = api.get(f"/api/credit-notes/{note['id']}/").json()
+    assert [line["quantity"] for line in credit["lines"]] == [None]
+    assert credit["lines"][0]["uqc"] == "NOS" and credit["totals"]["total"] == "415.00"
+    credit_pdf = pdf_text(api.get(f"/api/credit-notes/{note['id']}/?format=pdf").content)
+    assert "Authorised signatory" in credit_pdf
