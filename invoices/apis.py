@@ -94,6 +94,9 @@ class DocumentOutput(serializers.Serializer):
     amount_in_words = serializers.CharField()
     credit_notes = CreditNoteBriefOutput(many=True, required=False, help_text="an invoice's")
     corrects = CorrectsOutput(required=False, help_text="a credit note's invoice")
+    endorsement = serializers.CharField(
+        required=False, help_text="an export under LUT: no integrated tax charged (Rule 46)"
+    )
 
 
 FORMAT = OpenApiParameter(

@@ -7,6 +7,12 @@ from num2words import num2words  # type: ignore[import-untyped]
 
 from .models import DocumentKind, TaxDocument
 
+EXPORT = "96"  # GSTR-1's place of supply for exports
+# Rule 46(p)'s words for a zero-rated export under a letter of undertaking.
+LUT_ENDORSEMENT = (
+    "Supply meant for export under letter of undertaking without payment of integrated tax"
+)
+
 TITLES = {
     DocumentKind.TAX_INVOICE: "Tax invoice",
     DocumentKind.BILL_OF_SUPPLY: "Bill of supply",
@@ -32,11 +38,13 @@ def _rate(value: Decimal | None) -> str | None:
     return None if value is None else f"{value.normalize():f}"
 
 
-def _rates(rate: Decimal | None, *, same_state: bool) -> dict[str, str | None]:
+def _rates(rate: Decimal | None, *, same_state: bool, zero_rated: bool) -> dict[str, str | None]:
     """Each tax's rate on its own (Rule 46): CGST and SGST half each within the shop's
-    state, IGST all of it across states; none on an exempt line."""
+    state, IGST all of it across states (0 on an export under LUT); none when exempt."""
     if rate is None:
         return {"cgst_rate": None, "sgst_rate": None, "igst_rate": None}
+    if zero_rated:
+        return {"cgst_rate": None, "sgst_rate": None, "igst_rate": "0"}
     if same_state:
         return {"cgst_rate": _rate(rate / 2), "sgst_rate": _rate(rate / 2), "igst_rate": None}
     return {"cgst_rate": None, "sgst_rate": None, "igst_rate": _rate(rate)}
@@ -45,6 +53,7 @@ def _rates(rate: Decimal | None, *, same_state: bool) -> dict[str, str | None]:
 def document_body(document: TaxDocument) -> dict:
     """Every field the law asks a tax invoice, bill of supply or credit note to carry."""
     same_state = document.place_of_supply == document.seller.get("state_code")
+    zero_rated = document.place_of_supply == EXPORT and not document.igst
     body = {
         "id": document.pk,
         "number": document.number,
@@ -66,7 +75,7 @@ def document_body(document: TaxDocument) -> dict:
                 "uqc": line.uqc,
                 "taxable_value": _money(line.taxable_value),
                 "gst_rate": None if line.gst_rate is None else _money(line.gst_rate),
-                **_rates(line.gst_rate, same_state=same_state),
+                **_rates(line.gst_rate, same_state=same_state, zero_rated=zero_rated),
                 "cgst": _money(line.cgst),
                 "sgst": _money(line.sgst),
                 "igst": _money(line.igst),
@@ -80,6 +89,8 @@ def document_body(document: TaxDocument) -> dict:
         },
         "amount_in_words": amount_in_words(document.total),
     }
+    if zero_rated:
+        body["endorsement"] = LUT_ENDORSEMENT
     if document.kind == DocumentKind.CREDIT_NOTE and document.corrects is not None:
         body["corrects"] = {
             "number": document.corrects.number,

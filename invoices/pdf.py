@@ -125,6 +125,11 @@ def document_pdf(body: dict) -> bytes:
         Spacer(1, 3 * mm),
         Paragraph(f"Amount in words: {as_text(body['amount_in_words'])}", styles["Normal"]),
         Paragraph("Prices include GST. Reverse charge: no.", styles["Normal"]),
+        *(
+            [Paragraph(as_text(body["endorsement"]).upper(), styles["Normal"])]
+            if "endorsement" in body
+            else []
+        ),
         Spacer(1, 10 * mm),
         # Rule 46(q): signed by the supplier or its authorised representative.
         Paragraph(f"For {as_text(body['seller'].get('name', ''))}", styles["Normal"]),

@@ -21,7 +21,7 @@ from catalog.models import Product, PujaPackage
 from orders.models import Order
 from outbound.services import event_record
 
-from .documents import document_body
+from .documents import EXPORT, document_body
 from .models import SERIES, DocumentKind, TaxDocument, TaxDocumentLine
 from .states import gst_state_code, state_name
 from .tax import ZERO, Supply, TaxedLine, lines_taxed, shares_of
@@ -131,19 +131,34 @@ def _kind(taxed: list[TaxedLine]) -> DocumentKind:
     return DocumentKind.INVOICE_CUM_BILL if any(exempt) else DocumentKind.TAX_INVOICE
 
 
+EXPORT_NAME = "Other Countries"
+
+
 @dataclass(frozen=True)
 class _Place:
     code: str
     needs_review: bool
 
+    @property
+    def name(self) -> str:
+        return EXPORT_NAME if self.code == EXPORT else state_name(self.code)
+
 
 def _place_of_supply(lines: list[Line], shipping_address: dict) -> _Place:
-    """Goods: where they are shipped; services (pujas): the shop's own state."""
+    """Goods: where they are shipped (out of India: an export); services (pujas): the
+    shop's own state."""
     own = seller()["state_code"]
     if not product_lines(lines):
         return _Place(own, False)
+    if (shipping_address.get("country") or "IN").strip().upper() not in ("IN", "IND", "INDIA"):
+        return _Place(EXPORT, False)
     code = gst_state_code(shipping_address.get("state", ""))
     return _Place(code or own, code is None)
+
+
+def zero_rated(place_of_supply: str) -> bool:
+    """An export under the shop's LUT: no IGST (unless GST_EXPORT_WITH_PAYMENT)."""
+    return place_of_supply == EXPORT and not settings.GST_EXPORT_WITH_PAYMENT
 
 
 def _write(
@@ -270,7 +285,10 @@ def invoice_issue(
         return
     place = _place_of_supply(lines, shipping_address)
     taxed = lines_taxed(
-        _supplies(lines), discount=discount, same_state=place.code == seller()["state_code"]
+        _supplies(lines),
+        discount=discount,
+        same_state=place.code == seller()["state_code"],
+        zero_rated=zero_rated(place.code),
     )
     issued = _write(
         _kind(taxed),
@@ -282,7 +300,7 @@ def invoice_issue(
         seller=seller(),
         buyer=_buyer(billing_address, shipping_address, name=buyer_name),
         place_of_supply=place.code,
-        place_of_supply_name=state_name(place.code),
+        place_of_supply_name=place.name,
         needs_review=place.needs_review,
     )
     event_record(type="invoice.issued", data=document_body(issued))
@@ -324,7 +342,12 @@ def credit_note_issue(
         for line, share in zip(lines, shares, strict=True)
     ]
     own_state = invoice.place_of_supply == invoice.seller["state_code"]
-    taxed = lines_taxed(supplies, discount=Decimal("0"), same_state=own_state)
+    taxed = lines_taxed(
+        supplies,
+        discount=ZERO,
+        same_state=own_state,
+        zero_rated=invoice.place_of_supply == EXPORT and not invoice.igst,
+    )
     issued = _write(
         DocumentKind.CREDIT_NOTE,
         # Each note line keeps its invoice line's position: what it credits.

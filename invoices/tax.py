@@ -59,12 +59,16 @@ def shares_of(amounts: list[Decimal], total: Decimal) -> list[Decimal]:
     return [Decimal(share) / 100 for share in paise]
 
 
-def lines_taxed(supplies: list[Supply], *, discount: Decimal, same_state: bool) -> list[TaxedLine]:
+def lines_taxed(
+    supplies: list[Supply], *, discount: Decimal, same_state: bool, zero_rated: bool = False
+) -> list[TaxedLine]:
+    """Each line's taxable value and tax; `zero_rated` (an export under LUT): the whole
+    total is taxable value and no tax is charged, the rate kept for the record."""
     shares = shares_of([supply.amount for supply in supplies], discount)
     taxed = []
     for supply, share in zip(supplies, shares, strict=True):
         total = supply.amount - share
-        if supply.rate is None:
+        if supply.rate is None or zero_rated:
             taxed.append(TaxedLine(supply, total, total, ZERO, ZERO, ZERO))
             continue
         taxable = _paise(total / (1 + supply.rate / 100))

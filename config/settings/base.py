@@ -296,6 +296,10 @@ GST_SELLER_ADDRESS = env_str(
 )
 # The shop's state (name, ISO or GST code); default: the one its GSTIN names.
 GST_SELLER_STATE = env_str("GST_SELLER_STATE", GST_SELLER_GSTIN[:2])
+# GSTR-1: an inter-state invoice to an unregistered buyer above this is B2CL (rupees).
+GST_B2CL_LIMIT = env_int("GST_B2CL_LIMIT", 100000)
+# Exports are zero-rated under the shop's LUT (no IGST) unless the shop pays IGST on them.
+GST_EXPORT_WITH_PAYMENT = env_bool("GST_EXPORT_WITH_PAYMENT", False)
 # Where the Noto fonts of the PDFs are (Debian's fonts-noto-core; the image carries them).
 PDF_FONT_DIR = env_str("PDF_FONT_DIR", "/usr/share/fonts/truetype/noto")
 

@@ -2,14 +2,12 @@
 with the sale that earned them, numbered without gaps, never changed, read back from their
 PDF, corrected by credit notes, exported for GSTR-1."""
 
-import csv
 import io
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.db import DatabaseError, transaction
 from pypdf import PdfReader
 
@@ -179,42 +177,6 @@ def test_staff_download_documents_from_admin(api, rsps, staff):
     download = staff.get(f"/admin/invoices/taxdocument/{document.pk}/pdf/")
     assert download["Content-Type"] == "application/pdf"
     assert document.number in pdf_text(download.content)
-
-
-def test_the_gstr1_export_adds_up_to_the_months_documents(
-    api, staff, rsps, tmp_path, django_capture_on_commit_callbacks
-):
-    paid_order(api, rsps)
-    paid_order(api, rsps, price="236.00", billing_address=ADDRESS | {"gstin": "27AAPFU0939F1ZV"})
-    mock_refunds(rsps)
-    first = TaxDocument.objects.order_by("serial").first()
-    with django_capture_on_commit_callbacks(execute=True):
-        act(
-            staff,
-            "orders/order",
-            "refund_part",
-            first.order_id,
-            apply="1",
-            amount="118",
-            reason="r",
-        )
-    month = f"{first.issued_at:%Y-%m}"
-    call_command("gstr1_export", month=month, out=str(tmp_path))
-
-    def table(name):
-        with (tmp_path / f"gstr1-{month}-{name}.csv").open() as file:
-            return list(csv.DictReader(file))
-
-    documents = TaxDocument.objects.all()
-    sales = sum(d.taxable_value for d in documents if d.kind != "CREDIT_NOTE")
-    notes = sum(d.taxable_value for d in documents if d.kind == "CREDIT_NOTE")
-    assert sum(Decimal(r["Taxable Value"]) for r in table("hsn")) == sales - notes
-    assert sum(Decimal(r["Taxable Value"]) for r in table("b2b") + table("b2cs")) == sales
-    assert sum(Decimal(r["Taxable Value"]) for r in table("cdnur")) == notes
-    assert {r["Nature of Document"]: int(r["Total Number"]) for r in table("docs")} == {
-        "Invoices for outward supply": 2,
-        "Credit Note": 1,
-    }
 
 
 def test_a_lost_dispute_issues_a_credit_note_for_what_the_bank_took(api, rsps, anon_client):
