@@ -98,3 +98,12 @@ def test_states_are_recognised_by_name_iso_code_or_gst_code():
     assert gst_state_code("Orissa") == gst_state_code("OR") == "21"
     assert gst_state_code("Tamil Nadu") == "33"
     assert gst_state_code("Atlantis") is None
+
+
+def test_a_gstin_names_a_state_code_the_gst_network_assigns():
+    """Every code from 00 to 99 with a valid check character: only 01–38, 97 and 99 pass."""
+    assigned = {f"{code:02d}" for code in range(1, 39)} | {"97", "99"}
+    for code in (f"{n:02d}" for n in range(100)):
+        first_14 = f"{code}AAPFU0939F1Z"
+        gstin = first_14 + gstin_check_character(first_14)
+        assert gstin_valid(gstin) == (code in assigned), code
