@@ -83,17 +83,15 @@ def production_problems(values: dict, *, environ: dict) -> list[str]:
     if values["PAYMENTS_SANDBOX"]:
         problems.append("PAYMENTS_SANDBOX must be off when DEBUG is off")
     required = ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "FRONTEND_BASE_URL"]
+    previous = []
+    # Only providers switched on: a switched-off one's settings may be empty or the example's.
     for provider in values["PAYMENT_PROVIDERS"]:
         required += values["PROVIDER_REQUIRED_SETTINGS"].get(provider, [])
+        previous += values["PROVIDER_PREVIOUS_SECRETS"].get(provider, [])
     missing = [name for name in required if not environ.get(name, "").strip()]
     if missing:
         problems.append(f"missing or empty: {', '.join(missing)}")
-    secrets = [
-        *required,
-        "METRICS_TOKEN",
-        "SECRET_KEY_FALLBACKS",
-        *values["PROVIDER_SECRET_SETTINGS"],
-    ]
+    secrets = [*required, "METRICS_TOKEN", "SECRET_KEY_FALLBACKS", *previous]
     problems += _placeholders_and_short_secrets(list(dict.fromkeys(secrets)), environ)
     if not values["CELERY_BROKER_URL"] and not values["JOBS_IN_PROCESS"]:
         problems.append(

@@ -103,6 +103,20 @@ def test_the_examples_placeholders_stop_the_start(name, value):
     assert f"still the example's placeholder: {name}" in refusal(PRODUCTION | {name: value})
 
 
+def test_a_switched_off_providers_example_values_do_not_stop_the_start():
+    """Stripe off: .env.example's Stripe placeholders (and empty ones) are no reason to refuse."""
+    env = PRODUCTION | {
+        "PAYMENT_PROVIDERS": "razorpay,phonepe",
+        "STRIPE_SECRET_KEY": "sk_live_xxxxxxxxxxxxxx",
+        "STRIPE_WEBHOOK_SECRET": "whsec_xxxxxxxxxxxxxx",
+        "STRIPE_WEBHOOK_SECRET_PREVIOUS": "<the previous secret>",
+    }
+    assert start(env).returncode == 0, start(env).stderr
+    on = env | {"PAYMENT_PROVIDERS": "razorpay,phonepe,stripe"}
+    assert "still the example's placeholder: STRIPE_SECRET_KEY" in refusal(on)
+    assert "STRIPE_WEBHOOK_SECRET_PREVIOUS" in refusal(on)
+
+
 @pytest.mark.parametrize(
     ("name", "value", "shortest"),
     [("SECRET_KEY", "s3cr3t-but-short-9a8b7c6d", 50), ("METRICS_TOKEN", "tok-123456", 32)],
