@@ -6,6 +6,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.security import SecurityMiddleware
 from django.views.decorators.http import require_safe
 
 
@@ -84,13 +86,19 @@ class ProbesAnswerAnyHost:
     """The probes answer before host validation, the HTTPS redirect and the request log:
     a container's health check calls 127.0.0.1, Kubernetes calls the pod's IP, and neither
     is the shop's name in ALLOWED_HOSTS. They reveal nothing but up or down (and which of
-    the database, cache and broker answers), so any Host may ask."""
+    the database, cache and broker answers), so any Host may ask. Their answers carry the
+    security headers every other answer does (nosniff, referrer policy, frame denial, HSTS
+    over https): the two middlewares' answer halves, without their request halves (no
+    redirect to https for a prober speaking plain http)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.security = SecurityMiddleware(get_response)
+        self.frames = XFrameOptionsMiddleware(get_response)
 
     def __call__(self, request):
         probe = PROBES.get(request.path_info)
         if probe is None or request.method not in ("GET", "HEAD"):
             return self.get_response(request)  # the rest (a 405 included) as any request
-        return probe(request)
+        response = self.security.process_response(request, probe(request))
+        return self.frames.process_response(request, response)

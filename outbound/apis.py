@@ -40,7 +40,7 @@ def _endpoint(endpoint: Endpoint, *, with_secret: bool = False) -> dict:
 
 class EndpointListApi(APIView):
     class InputSerializer(Input):
-        url = serializers.CharField(max_length=500)
+        url = serializers.URLField(max_length=500)
         events = serializers.ListField(
             child=serializers.ChoiceField(choices=EVENT_TYPES), required=False
         )

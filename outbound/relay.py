@@ -27,7 +27,7 @@ from .metrics import OUTBOUND_ATTEMPTS
 from .models import Attempt, AttemptOutcome, Delivery, DeliveryStatus, Endpoint
 from .services import endpoint_signing_keys
 from .signing import signed_headers
-from .targets import TargetRefused, TargetUnresolved, target_check
+from .targets import PinnedAdapter, TargetRefused, TargetUnresolved, target_pin
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,8 @@ RETRIED_CODES = {408, 429}
 EXCERPT_CHARS = 1024
 USER_AGENT = "paycart-webhooks/1"
 _http = requests.Session()
+_http.mount("https://", PinnedAdapter())
+_http.mount("http://", PinnedAdapter())
 DELIVERY_STATUS_AFTER: dict[str, str] = {
     AttemptOutcome.DELIVERED: DeliveryStatus.DELIVERED,
     AttemptOutcome.RETRY: DeliveryStatus.PENDING,
@@ -86,10 +88,10 @@ def _post(delivery: Delivery) -> tuple[str, int | None, str, str]:
         message_id=event.public_id, when=now, body=body, keys=endpoint_signing_keys(endpoint, now)
     ) | {"Content-Type": "application/json", "User-Agent": USER_AGENT}
     try:
-        target_check(endpoint.url)
+        pinned = target_pin(endpoint.url)
         answer = _http.post(
-            endpoint.url, data=body, headers=headers, timeout=settings.OUTBOUND_TIMEOUT_SECONDS,
-            allow_redirects=False,
+            pinned.url, data=body, headers=headers | {"Host": pinned.host},
+            timeout=settings.OUTBOUND_TIMEOUT_SECONDS, allow_redirects=False,
         )  # fmt: skip
     except TargetRefused as exc:
         return AttemptOutcome.FAILED, None, str(exc), ""

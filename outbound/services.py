@@ -15,7 +15,7 @@ from config.tasks import enqueue_on_commit
 
 from .models import Delivery, DeliveryStatus, Endpoint, Event
 from .signing import secret_new
-from .targets import TargetRefused, TargetUnresolved, target_check
+from .targets import TargetRefused, TargetUnresolved, target_parsed, target_pin
 
 EVENT_TYPES = (
     "order.paid", "order.cancelled", "order.refunded", "order.status_changed",
@@ -71,7 +71,11 @@ def endpoint_url_checked(url: str) -> str:
     if not url.startswith("https://") and not (settings.DEBUG and url.startswith("http://")):
         raise Invalid("The URL must start with https:// (http:// only with DEBUG on).")
     try:
-        target_check(url)
+        target_parsed(url)
+        # Where private targets are allowed (tests, on-premise), the host may resolve only
+        # where the relay runs: it is resolved, and pinned, at each attempt.
+        if not settings.OUTBOUND_ALLOW_PRIVATE_TARGETS:
+            target_pin(url)
     except (TargetRefused, TargetUnresolved) as exc:
         raise Invalid(str(exc)) from exc
     return url

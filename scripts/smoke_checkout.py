@@ -94,8 +94,9 @@ def main() -> None:
     args = parser.parse_args()
     plain = local_session().get(f"{args.plain}/api/products/", allow_redirects=False, timeout=20)
     check(
-        plain.status_code == 301 and plain.headers["Location"].startswith("https://"),
-        "plain HTTP is sent to HTTPS",
+        plain.status_code == 301
+        and plain.headers["Location"] == f"{args.site}/api/products/",
+        "plain HTTP is sent to HTTPS on its own port",
         plain,
     )
     staff_signs_in(args.site, args.ca, args.staff, args.staff_password)

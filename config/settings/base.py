@@ -82,8 +82,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.probes.ProbesAnswerAnyHost",  # health probes, whatever Host a prober sends
     "config.proxies.TrustedProxyMiddleware",  # before anything reads the client or scheme
+    "config.probes.ProbesAnswerAnyHost",  # health probes, whatever Host a prober sends
     "django_structlog.middlewares.RequestMiddleware",
     "config.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -5,7 +5,6 @@ capacity) and never deadlock."""
 import os
 import subprocess
 import sys
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,6 +23,7 @@ from tests.factories import PujaPackageFactory, UserFactory, VariantFactory
 from tests.flows import add_to_cart, booking_cart, create_payment
 from tests.payments.gateways.phonepe.fakes import mock_pay, mock_token
 from tests.payments.gateways.razorpay.fakes import ADDRESS, mock_order_create
+from tests.servers import stop, wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,20 +99,8 @@ def start_server(port: int, env: dict, log: Path) -> subprocess.Popen:
     )
 
 
-def wait_until_up(base: str) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(f"{base}/api/health/live/", timeout=2).ok:
-                return
-        except requests.ConnectionError:
-            pass
-        assert time.monotonic() < deadline, f"{base} did not start"
-        time.sleep(0.2)
-
-
 @pytest.fixture
-def two_servers(tmp_path):
+def two_servers(tmp_path, request):
     """Two gunicorn app servers on the test database, and a third process whose sandbox
     answers for Razorpay, so both make real provider calls over HTTP."""
     sandbox_port, *ports = free_port(), free_port(), free_port()
@@ -124,16 +112,14 @@ def two_servers(tmp_path):
         "WEB_CONCURRENCY": "1",
         "LOG_LEVEL": "ERROR",
     }
-    processes = [
-        start_server(port, env, tmp_path / f"{port}.log") for port in [sandbox_port, *ports]
-    ]
-    bases = [f"http://127.0.0.1:{port}" for port in [sandbox_port, *ports]]
+    bases = []
+    for port in [sandbox_port, *ports]:
+        process = start_server(port, env, tmp_path / f"{port}.log")
+        request.addfinalizer(lambda process=process: stop(process))  # even if waiting fails
+        bases.append(f"http://127.0.0.1:{port}")
     for base in bases:
-        wait_until_up(base)
+        wait_until_answering(f"{base}/api/health/live/", ok=lambda answer: answer.ok)
     yield bases[1:]
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_shoppers_racing_through_two_server_processes_never_hold_more_than_the_stock(two_servers):

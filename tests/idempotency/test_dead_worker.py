@@ -22,6 +22,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from payments.models import Payment, PaymentStatus
 from tests.conftest import free_port
 from tests.factories import UserFactory, VariantFactory, shop_cart_of
+from tests.servers import stop, wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDRESS = {"full_name": "Asha Rao", "address_line_1": "1 Road", "city": "Pune", "postal_code": "411001"}  # fmt: skip
@@ -71,7 +72,7 @@ def razorpay():
 
 
 @pytest.fixture
-def gunicorn(razorpay, transactional_db, tmp_path):
+def gunicorn(razorpay, transactional_db, tmp_path, request):
     database = connection.settings_dict
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG"}}
@@ -97,20 +98,14 @@ def gunicorn(razorpay, transactional_db, tmp_path):
         [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-c", "gunicorn.conf.py"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
+    request.addfinalizer(lambda: stop(master))  # registered before waiting: stopped whatever
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            requests.get(f"{base}/api/health/live/", timeout=1)
-            break
-        except requests.ConnectionError:
-            assert master.poll() is None and time.monotonic() < deadline, (
-                tmp_path / "gunicorn.log"
-            ).read_text()
-            time.sleep(0.2)
+    wait_until_answering(
+        f"{base}/api/health/live/",
+        alive=lambda: master.poll() is None,
+        why=lambda: (tmp_path / "gunicorn.log").read_text(),
+    )
     yield base, master, tmp_path / "gunicorn.log"
-    master.send_signal(signal.SIGTERM)
-    master.wait(timeout=40)
 
 
 def workers_of(master) -> list[int]:

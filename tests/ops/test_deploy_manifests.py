@@ -112,7 +112,7 @@ def test_compose_runs_two_web_servers_behind_tls_one_worker_and_exactly_one_beat
     beat = services["beat"]
     assert beat["command"][:4] == ["celery", "-A", "config", "beat"]
     assert "scale" not in beat and (beat.get("deploy") or {}).get("replicas", 1) == 1
-    nginx_conf = (ROOT / "deploy" / "nginx" / "paycart.conf").read_text()
+    nginx_conf = (ROOT / "deploy" / "nginx" / "paycart.conf.template").read_text()
     assert "listen 443 ssl" in nginx_conf and "ssl_certificate " in nginx_conf
     assert re.findall(r"server (web\d):8000", nginx_conf) == ["web1", "web2"]
 

@@ -4,7 +4,6 @@ again after users registered, and concurrent verifies never meet "database is lo
 import os
 import re
 import shutil
-import signal
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -14,6 +13,7 @@ import requests
 
 from tests.conftest import free_port
 from tests.sandbox_checkout import pay_razorpay_without_webhook
+from tests.servers import stop, wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDRESS = {
@@ -48,23 +48,25 @@ class Service:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + self.wait
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "run.sh exited"
-            try:
-                if requests.get(f"{self.base}/api/health/", timeout=2).status_code == 200:
-                    return self
-            except requests.ConnectionError:
-                time.sleep(0.3)
-        raise AssertionError("the service did not answer in time")
+        try:
+            wait_until_answering(
+                f"{self.base}/api/health/",
+                seconds=self.wait,
+                ok=lambda answer: answer.status_code == 200,
+                alive=lambda: self.process.poll() is None,
+                why=self.log_text,
+            )
+        except BaseException:
+            self.__exit__()  # __exit__ is not called when __enter__ fails: stop it here
+            raise
+        return self
 
     def log_text(self) -> str:
         self.log.flush()
         return Path(self.log.name).read_text()
 
     def __exit__(self, *exc):
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=30)
+        stop(self.process, group=True)
         self.log.close()
 
 

@@ -9,9 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-import requests
-
 from tests.conftest import free_port
+from tests.servers import wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,14 +33,12 @@ def test_a_gunicorn_without_a_metrics_folder_removes_the_one_it_made_when_it_sto
             assert server.poll() is None, log_path.read_text()
             assert time.monotonic() < deadline, "gunicorn did not boot its worker"
             time.sleep(0.2)
-        while True:
-            try:
-                live = requests.get(f"http://127.0.0.1:{port}/api/health/live/", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "gunicorn did not answer"
-                time.sleep(0.2)
-        assert live.status_code == 200
+        wait_until_answering(
+            f"http://127.0.0.1:{port}/api/health/live/",
+            seconds=max(deadline - time.monotonic(), 1),
+            ok=lambda answer: answer.status_code == 200,
+            alive=lambda: server.poll() is None,
+        )
 
     gunicorn = Path(sys.executable).parent / "gunicorn"
     with open(log_path, "w") as log:

@@ -222,3 +222,28 @@ def test_the_probes_answer_whatever_host_the_prober_sends(settings, prober, host
     assert (
         Client(HTTP_HOST="shop.example.com").get("/api/products/", secure=True).status_code == 200
     )
+
+
+@pytest.mark.parametrize("path", ["/api/health/", "/api/health/ready/", "/api/health/live/"])
+def test_the_probes_answer_with_the_security_headers_every_answer_carries(
+    anon_client, settings, path
+):
+    """Over https (a trusted load balancer's X-Forwarded-Proto) HSTS too; over plain http no
+    redirect: a prober speaks http to the pod."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_SSL_REDIRECT = True
+    settings.TRUSTED_PROXY_IPS = ["127.0.0.1/32"]
+    plain = anon_client.get(path, REMOTE_ADDR="127.0.0.1", HTTP_HOST="10.1.2.3")
+    assert plain.status_code == 200
+    assert plain["X-Content-Type-Options"] == "nosniff"
+    assert plain["X-Frame-Options"] == "DENY"
+    assert plain["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in plain
+    secure = anon_client.get(path, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+    assert secure["Strict-Transport-Security"].startswith("max-age=31536000")
+    # The same headers as an ordinary answer's.
+    ordinary = anon_client.get("/api/products/", HTTP_X_FORWARDED_PROTO="https",
+                               REMOTE_ADDR="127.0.0.1")  # fmt: skip
+    for header in ("X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"):
+        assert secure[header] == ordinary[header], header

@@ -40,7 +40,7 @@ def test_a_refused_url_is_shown_to_staff_not_a_500(staff, settings):
     page = staff.post(
         "/admin/outbound/endpoint/add/", {"url": "https://127.0.0.1/hooks"}, follow=True
     )
-    assert page.status_code == 200 and "private" in page.content.decode()
+    assert page.status_code == 200 and "not on the internet" in page.content.decode()
     assert not Endpoint.objects.exists()
 
 

@@ -68,12 +68,24 @@ def test_events_default_to_all(manager, resolvable):
     ("url", "error"),
     [
         ("http://erp.example.com/hooks", "https://"),
-        ("https://127.0.0.1/hooks", "private"),
-        ("https://10.1.2.3/hooks", "private"),
-        ("https://169.254.169.254/latest", "private"),
-        ("https://[::1]/hooks", "private"),
-        ("https://localhost/hooks", "private"),
-        ("not a url", "https://"),
+        ("https://127.0.0.1/hooks", "not on the internet"),
+        ("https://10.1.2.3/hooks", "not on the internet"),
+        ("https://169.254.169.254/latest", "not on the internet"),
+        ("https://[::1]/hooks", "not on the internet"),
+        ("https://localhost/hooks", "not on the internet"),
+        ("https://100.64.0.1/", "not on the internet"),  # shared address space
+        ("https://192.0.2.10/", "not on the internet"),  # documentation
+        ("https://198.18.0.1/", "not on the internet"),  # benchmarking
+        ("https://[2002:7f00:1::]/", "not on the internet"),  # 6to4 of 127.0.0.1
+        ("https://[64:ff9b::7f00:1]/", "not on the internet"),  # NAT64 of 127.0.0.1
+        ("https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", "not on the internet"),  # Teredo
+        ("https://[::ffff:127.0.0.1]/", "not on the internet"),  # IPv4-mapped
+        # Two parsers, two hosts: urlsplit says 93.184.215.14, urllib3 would connect to 127.0.0.1.
+        ("https://127.0.0.1:9\\@93.184.215.14/ok", "backslash"),
+        ("https://127.0.0.1:9\\@erp.example.com/ok", "backslash"),
+        ("https://ops:secret@erp.example.com/h", "user name"),
+        ("https://erp.example.com\t/h", "valid URL"),
+        ("not a url", "valid URL"),
     ],
 )
 def test_a_url_that_is_not_https_or_reaches_inside_is_refused(
@@ -124,3 +136,25 @@ def test_the_feed_pages_events_after_one_oldest_first_filtered_by_type():
     unknown = feed.get("/api/events/?after=evt_gone")
     assert unknown.status_code == 400 and "evt_gone" in unknown.json()["error"]
     assert feed.get("/api/events/?types=order.exploded").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [
+        ("https://127.0.0.1:9\\@93.184.215.14/ok", "backslash"),
+        ("https://erp.example.com /h", "whitespace"),
+        ("https://erp.example.com/h\x00", "control character"),
+        ("https://ops:secret@erp.example.com/h", "user name"),
+        ("https://@erp.example.com/h", "user name"),
+    ],
+)
+def test_a_url_two_parsers_could_read_differently_is_refused_wherever_it_is_saved(
+    resolvable, settings, url, error
+):
+    """The admin form and the API both save through endpoint_url_checked."""
+    from config.exceptions import Invalid
+    from outbound.services import endpoint_url_checked
+
+    settings.OUTBOUND_ALLOW_PRIVATE_TARGETS = True  # refused for its form, not its address
+    with pytest.raises(Invalid, match=error):
+        endpoint_url_checked(url)

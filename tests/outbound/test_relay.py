@@ -185,7 +185,7 @@ def test_a_target_that_now_resolves_to_a_private_address_is_refused_at_the_attem
     an_event()
     outbound_relay()
     delivery = Delivery.objects.get()
-    assert delivery.status == "failed" and "private" in delivery.last_error
+    assert delivery.status == "failed" and "not on the internet" in delivery.last_error
     assert not receiver.received
 
 
@@ -240,3 +240,50 @@ def test_a_relay_killed_mid_send_leaves_the_delivery_to_the_next_which_sends_it(
     ids = [r.headers["webhook-id"] for r in receiver.at("/ok")]
     assert ids == [event.public_id, event.public_id]  # sent again, never lost
     assert Delivery.objects.get().status == "delivered"
+
+
+def test_the_attempt_connects_to_the_address_that_was_checked_whatever_dns_says_next(
+    receiver, monkeypatch
+):
+    """DNS rebinding: hooks.test resolves to the receiver's address for the check, then to
+    another loopback address where a second server listens on the same port. The event
+    reaches the checked address, with the name in its Host header (a stubbed resolver: no
+    traffic leaves the machine)."""
+    import socket
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    port = int(receiver.url.rsplit(":", 1)[1])
+    rebound: list[str] = []
+
+    class Elsewhere(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            rebound.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    other = ThreadingHTTPServer(("127.0.0.2", port), Elsewhere)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    real, answers = socket.getaddrinfo, iter(["127.0.0.1"])
+
+    def resolver(host, *args, **kwargs):
+        if host == "hooks.test":  # first the checked address, then another one
+            address = next(answers, "127.0.0.2")
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    try:
+        receiver.endpoint("/ok").__class__.objects.update(url=f"http://hooks.test:{port}/ok")
+        an_event()
+        outbound_relay()
+    finally:
+        other.shutdown()
+        other.server_close()
+    assert Delivery.objects.get().status == "delivered"
+    (arrived,) = receiver.at("/ok")
+    assert arrived.headers["Host"] == f"hooks.test:{port}" and rebound == []
