@@ -10,6 +10,16 @@ import ipaddress
 from django.conf import settings
 
 FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO")
+# Any of these says a proxy stands between the client and us (believed or not).
+PROXY_SIGNS = (*FORWARDED_HEADERS, "HTTP_FORWARDED", "HTTP_X_REAL_IP", "HTTP_VIA")
+# Set on every request: whether it came through a proxy (a trusted one, or any peer that
+# sent a forwarding header). What only a direct caller may do (scrape /metrics without the
+# token) reads it.
+THROUGH_PROXY = "paycart.through_proxy"
+
+
+def came_through_proxy(request) -> bool:
+    return request.META.get(THROUGH_PROXY, True)
 
 
 def parse_networks(entries: list[str]) -> list:
@@ -54,7 +64,9 @@ class TrustedProxyMiddleware:
 
     def __call__(self, request):
         meta = request.META
-        if self._is_trusted(_address(meta.get("REMOTE_ADDR", ""))):
+        trusted = self._is_trusted(_address(meta.get("REMOTE_ADDR", "")))
+        meta[THROUGH_PROXY] = trusted or any(sign in meta for sign in PROXY_SIGNS)
+        if trusted:
             client = self._client(meta.get("HTTP_X_FORWARDED_FOR", "")[:2000])
             if client is not None:
                 meta["REMOTE_ADDR"] = str(client)

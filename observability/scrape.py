@@ -1,6 +1,6 @@
 """GET /metrics: Prometheus text format, for a scraper carrying METRICS_TOKEN as a bearer
-token or calling from METRICS_ALLOWED_NETWORKS; everyone else is refused (with neither
-configured, everyone is). Under gunicorn every process's file is summed; the gauges the apps
+token or connecting directly (through no proxy) from METRICS_ALLOWED_NETWORKS; everyone
+else is refused (with neither configured, everyone is). Under gunicorn every process's file is summed; the gauges the apps
 registered (config/metrics.py) are counted in the database at scrape time."""
 
 import hmac
@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from config.metrics import gauges_registered
+from config.proxies import came_through_proxy
 
 
 def _registry() -> CollectorRegistry:
@@ -28,7 +29,9 @@ def _registry() -> CollectorRegistry:
 
 
 def _from_allowed_network(request) -> bool:
-    if not settings.METRICS_ALLOWED_NETWORKS:
+    """A scraper connecting directly from an allowed network. A request that came through a
+    proxy needs the token: behind a load balancer every client shares its address."""
+    if not settings.METRICS_ALLOWED_NETWORKS or came_through_proxy(request):
         return False
     try:
         # The peer's address, or the client's as a trusted proxy reported it

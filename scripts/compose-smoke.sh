@@ -59,6 +59,9 @@ ALLOWED_HOSTS=localhost
 FRONTEND_BASE_URL=https://localhost:$HTTPS_PORT/shop
 CSRF_TRUSTED_ORIGINS=https://localhost:$HTTPS_PORT
 METRICS_TOKEN=$(secret 24)
+# As .env.example once had it: the compose network (nginx included) inside the allowed
+# networks. Through nginx /metrics must still need the token (smoke_checkout.py asks).
+METRICS_ALLOWED_NETWORKS=10.0.0.0/8
 EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 EMAIL_FILE_PATH=/tmp/mail
 PAYMENT_PROVIDERS=razorpay

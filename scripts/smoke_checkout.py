@@ -94,11 +94,12 @@ def main() -> None:
     args = parser.parse_args()
     plain = local_session().get(f"{args.plain}/api/products/", allow_redirects=False, timeout=20)
     check(
-        plain.status_code == 301
-        and plain.headers["Location"] == f"{args.site}/api/products/",
+        plain.status_code == 301 and plain.headers["Location"] == f"{args.site}/api/products/",
         "plain HTTP is sent to HTTPS on its own port",
         plain,
     )
+    metrics = local_session(args.ca).get(f"{args.site}/metrics", timeout=20)
+    check(metrics.status_code == 403, "/metrics through nginx needs the token", metrics)
     staff_signs_in(args.site, args.ca, args.staff, args.staff_password)
     print("staff signed in to admin")
     print(f"paid: order {shopper_pays(args.site, args.sandbox, args.ca)}")

@@ -1,3 +1,4 @@
+import contextlib
 import threading
 
 import pytest
@@ -9,6 +10,24 @@ from .documented import DocumentedClient
 from .factories import UserFactory
 
 DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    """No process a test started outlives the suite: every server a fixture starts is
+    stopped by it. One still running here is named, killed, and fails the run."""
+    import os
+    import signal
+
+    from .servers import children_of
+
+    left = children_of(os.getpid())
+    for pid, _ in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    if left:
+        print("\nProcesses the suite started and left running:", *left, sep="\n  ")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.hookimpl(wrapper=True)

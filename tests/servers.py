@@ -53,8 +53,19 @@ def stop(process: subprocess.Popen, *, group: bool = False, seconds: float = 40)
         process.wait(timeout=10)
 
 
-def children_of(pid: int) -> list[str]:
-    """The processes whose parent is `pid`, as `pid command` lines."""
-    found = subprocess.run(["ps", "-o", "pid=,ppid=,args=", "-e"], capture_output=True, text=True)
-    rows = [line.split(None, 2) for line in found.stdout.splitlines()]
-    return [f"{row[0]} {row[2]}" for row in rows if len(row) == 3 and row[1] == str(pid)]
+def children_of(pid: int) -> list[tuple[int, str]]:
+    """The running processes whose parent is `pid` (not those already exited), as (pid,
+    command)."""
+    listing = subprocess.Popen(
+        ["ps", "-o", "pid=,ppid=,stat=,args=", "-e"], stdout=subprocess.PIPE, text=True
+    )
+    output, _ = listing.communicate()
+    rows = [line.split(None, 3) for line in output.splitlines()]
+    return [
+        (int(row[0]), row[3])
+        for row in rows
+        if len(row) == 4
+        and row[1] == str(pid)
+        and not row[2].startswith("Z")
+        and int(row[0]) != listing.pid  # the listing itself
+    ]

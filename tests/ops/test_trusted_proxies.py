@@ -27,11 +27,24 @@ def test_a_direct_caller_claiming_an_allowed_network_is_refused_the_metrics(anon
     assert scrape(anon_client, STRANGER, "10.9.9.9").status_code == 403
 
 
-def test_the_load_balancer_vouching_for_an_allowed_client_is_answered(anon_client):
-    assert scrape(anon_client, LOAD_BALANCER, "10.9.9.9").status_code == 200
-    assert scrape(anon_client, "172.17.0.5", "10.9.9.9").status_code == 200  # a named network
-    # It vouches for the address it saw (the end of the chain), not what the client wrote.
-    assert scrape(anon_client, LOAD_BALANCER, "10.9.9.9, 203.0.113.5").status_code == 403
+def test_a_scraper_connecting_directly_from_an_allowed_network_needs_no_token(anon_client):
+    assert anon_client.get("/metrics", REMOTE_ADDR="10.2.3.4").status_code == 200
+
+
+def test_through_a_proxy_the_metrics_need_the_token_whoever_it_vouches_for(anon_client):
+    """Behind a load balancer every client shares its address: an allowed network means
+    nothing there, whether the proxy is trusted or not (nginx at 10.x, say)."""
+    assert scrape(anon_client, LOAD_BALANCER, "10.9.9.9").status_code == 403
+    assert scrape(anon_client, "172.17.0.5", "10.9.9.9").status_code == 403  # a named network
+    assert scrape(anon_client, "10.0.0.5", "203.0.113.5").status_code == 403  # untrusted proxy
+    for sign in ("HTTP_FORWARDED", "HTTP_X_REAL_IP", "HTTP_VIA", "HTTP_X_FORWARDED_PROTO"):
+        through = anon_client.get("/metrics", REMOTE_ADDR="10.0.0.5", **{sign: "x"})
+        assert through.status_code == 403, sign
+    with_token = anon_client.get(
+        "/metrics", REMOTE_ADDR=LOAD_BALANCER, HTTP_X_FORWARDED_FOR="203.0.113.5",
+        HTTP_AUTHORIZATION="Bearer scrape-token",
+    )  # fmt: skip
+    assert with_token.status_code == 200
 
 
 @pytest.mark.parametrize("chain", ["not-an-address", "", "10.9.9.9, , x", "1" * 3000])
