@@ -14,6 +14,9 @@ COPY requirements.txt /tmp/requirements.txt
 RUN --mount=type=secret,id=ca \
     PIP_CERT=$( [ -s /run/secrets/ca ] && echo /run/secrets/ca || echo /etc/ssl/certs/ca-certificates.crt ) \
     /opt/venv/bin/pip install --no-cache-dir --disable-pip-version-check -r /tmp/requirements.txt
+# What follows is new with every change of the code: labelled, it is pruned after each
+# build (scripts/image.sh), while the layers above stay as the cache of the next build.
+LABEL paycart.stage=build
 WORKDIR /app
 COPY . .
 # Static files are collected now, with production's hashed, compressed storage. The values

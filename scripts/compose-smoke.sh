@@ -19,9 +19,11 @@ export CONTAINERS_CONF=${CONTAINERS_CONF:-$PWD/deploy/podman/containers.conf}
 free_port() { "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 secret() { "$VENV/bin/python" -c "import secrets; print(secrets.token_hex($1))"; }
 
-echo "== images"
-./scripts/image.sh build >/dev/null
+echo "== images: building paycart:local (the first build takes several minutes; each step is shown)"
+# The build's own lines, one per step, so a long first build is seen to be working.
+./scripts/image.sh build 2>&1 | { grep --line-buffered -E '^(STEP|Step) ' || true; }
 if [ -z "${POSTGRES_IMAGE:-}${REDIS_IMAGE:-}${NGINX_IMAGE:-}" ]; then
+  echo "== images: the Debian stand-ins for PostgreSQL, Redis and nginx"
   eval "export $(./scripts/image.sh standins 2>/dev/null | tr '\n' ' ')"
 fi
 

@@ -57,6 +57,8 @@ case "${1:-build}" in
     ca=$(python3 -c 'import ssl; print(ssl.get_default_verify_paths().cafile or "")' 2>/dev/null)
     [ -s "$ca" ] || ca=/etc/ssl/certs/ca-certificates.crt
     "$engine" build "${format[@]}" --network host --secret "id=ca,src=$ca" -t "$IMAGE" .
+    # The build stage (labelled in the Dockerfile) is left untagged by each build: remove it.
+    "$engine" image prune -f --filter label=paycart.stage=build >/dev/null
     ;;
   standins)
     have_base || make_base

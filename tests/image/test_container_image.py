@@ -249,3 +249,15 @@ def test_the_same_image_runs_the_worker_and_exactly_the_scheduler(running, image
     finally:
         for name in names:
             engine("rm", "-f", "-t", "5", name, check=False)
+
+
+def test_a_build_leaves_no_dangling_stage_behind(image):
+    """The build stage's code layers are pruned after each build; its cache stays."""
+    left = engine("images", "-q", "--filter", "label=paycart.stage=build").stdout.split()
+    assert left == []
+
+
+def test_the_image_carries_the_fonts_of_every_indian_script(running):
+    listed = engine("exec", running["web"], "ls", "/usr/share/fonts/truetype/noto").stdout
+    for family in ("NotoSans", "NotoSansDevanagari", "NotoSansTamil", "NotoSansBengali"):
+        assert f"{family}-Regular.ttf" in listed, family
