@@ -287,3 +287,69 @@ def test_the_attempt_connects_to_the_address_that_was_checked_whatever_dns_says_
     assert Delivery.objects.get().status == "delivered"
     (arrived,) = receiver.at("/ok")
     assert arrived.headers["Host"] == f"hooks.test:{port}" and rebound == []
+
+
+@pytest.mark.parametrize(("certified", "delivered"), [("hooks.test", True), ("other.test", False)])
+def test_over_https_the_pinned_address_is_asked_for_the_urls_name_and_its_certificate_checked(
+    receiver, monkeypatch, tmp_path, certified, delivered
+):
+    """TLS to the checked address still sends SNI for, and verifies the certificate against,
+    the URL's host: a certificate for another name is refused (a local server with a
+    certificate made here; the stubbed resolver keeps everything on loopback)."""
+    import socket
+    import ssl
+    import subprocess
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", f"/CN={certified}", "-addext", f"subjectAltName=DNS:{certified}",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    names: list[str] = []
+
+    class Answer(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            names.append(self.headers["Host"])
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    seen_sni: list[str | None] = []
+    context.sni_callback = lambda sock, name, ctx: seen_sni.append(name)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    real = socket.getaddrinfo
+
+    def resolver(host, *args, **kwargs):
+        if host == "hooks.test":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))  # trust this certificate alone
+    try:
+        endpoint = receiver.endpoint("/ok")
+        Endpoint.objects.filter(pk=endpoint.pk).update(url=f"https://hooks.test:{port}/ok")
+        an_event()
+        outbound_relay()
+    finally:
+        server.shutdown()
+        server.server_close()
+    delivery = Delivery.objects.get()
+    assert seen_sni[:1] == ["hooks.test"]
+    if delivered:
+        assert delivery.status == "delivered" and names == [f"hooks.test:{port}"]
+    else:
+        assert delivery.status == "pending" and names == []  # refused: retried later
