@@ -180,29 +180,38 @@ def post_webhook(client, body: bytes, *, event_id: str | None = None, signature:
     )
 
 
+def _refund_made(request, status: str):
+    """Razorpay's answer to POST /v1/payments/{id}/refund: the refund it made, kept."""
+    body = json.loads(request.body)
+    refund = {
+        "id": f"rfnd_{secrets.token_hex(7)}",
+        "entity": "refund",
+        "amount": body.get("amount"),
+        "currency": "INR",
+        "payment_id": request.path_url.split("/")[-2],
+        "notes": body.get("notes") or {},
+        "receipt": body.get("receipt"),
+        "status": status,
+    }
+    REFUNDS[refund["id"]] = refund
+    return 200, {}, json.dumps(refund)
+
+
+def _refund_endpoint(rsps: responses.RequestsMock, answer) -> None:
+    rsps.add_callback(
+        responses.POST, re.compile(rf"{re.escape(payments_url())}/[^/]+/refund$"), callback=answer
+    )
+
+
 def mock_refunds(rsps: responses.RequestsMock, *, status: str = "processed") -> list:
     """POST /v1/payments/{id}/refund like Razorpay; returns the requests it received."""
     received: list = []
 
     def answer(request):
-        body = json.loads(request.body)
         received.append(request)
-        refund = {
-            "id": f"rfnd_{secrets.token_hex(7)}",
-            "entity": "refund",
-            "amount": body.get("amount"),
-            "currency": "INR",
-            "payment_id": request.path_url.split("/")[-2],
-            "notes": body.get("notes") or {},
-            "receipt": body.get("receipt"),
-            "status": status,
-        }
-        REFUNDS[refund["id"]] = refund
-        return 200, {}, json.dumps(refund)
+        return _refund_made(request, status)
 
-    rsps.add_callback(
-        responses.POST, re.compile(rf"{re.escape(payments_url())}/[^/]+/refund$"), callback=answer
-    )
+    _refund_endpoint(rsps, answer)
     return received
 
 
@@ -219,22 +228,9 @@ def mock_refund_outcomes(rsps: responses.RequestsMock) -> dict:
             return 503, {}, json.dumps({"error": {"code": "SERVER_ERROR"}})
         if outcome["next"] == "refused":
             return _error("The refund was not allowed")
-        body = json.loads(request.body)
-        refund = {
-            "id": f"rfnd_{secrets.token_hex(7)}",
-            "entity": "refund",
-            "amount": body.get("amount"),
-            "currency": "INR",
-            "payment_id": request.path_url.split("/")[-2],
-            "notes": body.get("notes") or {},
-            "status": outcome["next"],
-        }
-        REFUNDS[refund["id"]] = refund
-        return 200, {}, json.dumps(refund)
+        return _refund_made(request, outcome["next"])
 
-    rsps.add_callback(
-        responses.POST, re.compile(rf"{re.escape(payments_url())}/[^/]+/refund$"), callback=answer
-    )
+    _refund_endpoint(rsps, answer)
     return outcome
 
 
