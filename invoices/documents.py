@@ -29,6 +29,12 @@ def amount_in_words(amount: Decimal) -> str:
     return words[0].upper() + words[1:] + " only"
 
 
+def issued_zero_rated(document: TaxDocument) -> bool:
+    """An export issued under the shop's LUT: no integrated tax charged (a credit note
+    follows its invoice)."""
+    return document.place_of_supply == EXPORT and not document.igst
+
+
 def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
@@ -53,7 +59,7 @@ def _rates(rate: Decimal | None, *, same_state: bool, zero_rated: bool) -> dict[
 def document_body(document: TaxDocument) -> dict:
     """Every field the law asks a tax invoice, bill of supply or credit note to carry."""
     same_state = document.place_of_supply == document.seller.get("state_code")
-    zero_rated = document.place_of_supply == EXPORT and not document.igst
+    zero_rated = issued_zero_rated(document)
     body = {
         "id": document.pk,
         "number": document.number,

@@ -25,7 +25,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
-from .documents import EXPORT
+from .documents import EXPORT, issued_zero_rated
 from .models import DocumentKind, TaxDocument, TaxDocumentLine
 
 ZERO = Decimal("0.00")
@@ -119,6 +119,20 @@ class Sale:
     inter_state: bool
 
 
+def export_type(invoice: TaxDocument) -> str:
+    """WOPAY under the shop's LUT, WPAY with IGST paid."""
+    return "WOPAY" if issued_zero_rated(invoice) else "WPAY"
+
+
+def ur_type(sale: "Sale", invoice: TaxDocument) -> str:
+    """cdnur's UR Type of a credit note against a B2CL invoice or an export."""
+    return (
+        "B2CL"
+        if sale.table == "b2cl"
+        else {"WOPAY": "EXPWOP", "WPAY": "EXPWP"}[export_type(invoice)]
+    )
+
+
 def _sale_of(invoice: TaxDocument) -> Sale:
     registered = bool(invoice.buyer.get("gstin"))
     inter = invoice.place_of_supply != invoice.seller.get("state_code")
@@ -177,9 +191,8 @@ class Return:
                  "Note Supply Type": "Regular B2B", "Note Value": document.total} | common
             )  # fmt: skip
         elif note:
-            ur_type = "B2CL" if sale.table == "b2cl" else ("EXPWP" if invoice.igst else "EXPWOP")
             self.rows["cdnur"].append(
-                {"UR Type": ur_type, "Note Number": document.number,
+                {"UR Type": ur_type(sale, invoice), "Note Number": document.number,
                  "Note Date": _date(document), "Note Type": "C",
                  "Place Of Supply": _place(invoice), "Note Value": document.total} | common
             )  # fmt: skip
@@ -199,7 +212,7 @@ class Return:
             )  # fmt: skip
         else:
             self.rows["exp"].append(
-                {"Export Type": "WPAY" if document.igst else "WOPAY",
+                {"Export Type": export_type(document),
                  "Invoice Number": document.number, "Invoice date": _date(document),
                  "Invoice Value": document.total, "Port Code": "", "Shipping Bill Number": "",
                  "Shipping Bill Date": "", "Rate": rate_text(rate), "Taxable Value": taxable,

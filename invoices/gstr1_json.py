@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
-from .gstr1 import ZERO, Return, _sale_of, month_bounds, month_documents
+from .gstr1 import ZERO, Return, _sale_of, export_type, month_bounds, month_documents, ur_type
 from .models import DocumentKind, TaxDocument
 
 # nil's supply types, by (inter-state, registered).
@@ -72,8 +72,7 @@ def gstr1_json(month: str) -> dict:
             if sale.table == "b2b":
                 cdnr[invoice.buyer["gstin"]].append(entry | {"rchrg": "N", "inv_typ": "R"})
             else:
-                typ = "B2CL" if sale.table == "b2cl" else ("EXPWP" if invoice.igst else "EXPWOP")
-                cdnur.append({"typ": typ, **entry})
+                cdnur.append({"typ": ur_type(sale, invoice), **entry})
         elif sale.table == "b2b":
             b2b[invoice.buyer["gstin"]].append(
                 {
@@ -95,7 +94,7 @@ def gstr1_json(month: str) -> dict:
                 }
             )
         else:
-            exports["WPAY" if document.igst else "WOPAY"].append(
+            exports[export_type(document)].append(
                 {
                     "inum": document.number,
                     "idt": _date(document),

@@ -21,7 +21,7 @@ from catalog.models import Product, PujaPackage
 from orders.models import Order
 from outbound.services import event_record
 
-from .documents import EXPORT, document_body
+from .documents import EXPORT, document_body, issued_zero_rated
 from .models import SERIES, DocumentKind, TaxDocument, TaxDocumentLine
 from .states import gst_state_code, state_name
 from .tax import ZERO, Supply, TaxedLine, lines_taxed, shares_of
@@ -346,7 +346,7 @@ def credit_note_issue(
         supplies,
         discount=ZERO,
         same_state=own_state,
-        zero_rated=invoice.place_of_supply == EXPORT and not invoice.igst,
+        zero_rated=issued_zero_rated(invoice),
     )
     issued = _write(
         DocumentKind.CREDIT_NOTE,

@@ -164,10 +164,6 @@ def _alert(dispute: Dispute, kind: str) -> None:
     enqueue_on_commit(send_dispute_alert, str(dispute.pk), kind)
 
 
-def dispute_open_for(payment: Payment) -> bool:
-    return Dispute.objects.filter(payment=payment, status__in=OPEN_DISPUTE_STATUSES).exists()
-
-
 # ---------------------------------------------------------------- asking the provider
 
 

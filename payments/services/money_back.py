@@ -160,6 +160,12 @@ def refund_owed(
     return refund
 
 
+def dispute_open_for(payment: Payment) -> bool:
+    """While a dispute is open the bank may return the money itself: no refund is made or
+    sent."""
+    return Dispute.objects.filter(payment=payment, status__in=OPEN_DISPUTE_STATUSES).exists()
+
+
 def refund_attempt(
     *,
     payment: Payment,
@@ -174,7 +180,7 @@ def refund_attempt(
     or a staff action and a dispute, see each other's money."""
     if not reason.strip():
         raise RefundRefused("Say why the money goes back.")
-    if Dispute.objects.filter(payment=payment, status__in=OPEN_DISPUTE_STATUSES).exists():
+    if dispute_open_for(payment):
         raise RefundRefused("A dispute is open: the bank may already return this money.")
     if provider_payment_id is None:
         provider_payment_id = payment.provider_payment_id

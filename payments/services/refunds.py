@@ -12,7 +12,6 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from ..disputes.models import OPEN_DISPUTE_STATUSES, Dispute
 from ..events import refund_event
 from ..gateways.base import ProviderError, ProviderUnavailable, RefundResult, RefundState
 from ..gateways.registry import get_provider
@@ -20,7 +19,7 @@ from ..models import Payment, Refund, RefundStatus
 from ..money import to_minor
 from ..observe import refund_changed
 from .batch import run_isolated
-from .money_back import refund_processed
+from .money_back import dispute_open_for, refund_processed
 
 # A worker that died mid-call leaves its claim; after this long another may ask again
 # (with the same idempotency key, so the provider refunds once).
@@ -47,10 +46,7 @@ def _claim(refund_id) -> bool:
     now = timezone.now()
     with transaction.atomic():
         payment = _lock_payment_of(refund_id)
-        if (
-            payment is None
-            or Dispute.objects.filter(payment=payment, status__in=OPEN_DISPUTE_STATUSES).exists()
-        ):
+        if payment is None or dispute_open_for(payment):
             return False
         return bool(
             Refund.objects.filter(
