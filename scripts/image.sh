@@ -12,18 +12,7 @@ cd "$(dirname "$0")/.."
 IMAGE=${IMAGE:-paycart:local}
 BASE=docker.io/library/debian:bookworm-slim
 
-engine=""
-for candidate in podman docker; do
-  if command -v "$candidate" >/dev/null 2>&1; then engine=$candidate; break; fi
-done
-if [ -z "$engine" ]; then
-  echo "Installing podman from Debian's packages"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap >/dev/null
-  engine=podman
-fi
-if [ "$engine" = podman ]; then
-  export CONTAINERS_CONF=${CONTAINERS_CONF:-$PWD/deploy/podman/containers.conf}
-fi
+source scripts/engine.sh
 
 make_base() {
   # The same Debian bookworm the official slim image is, from the mirror apt uses here.
@@ -56,9 +45,23 @@ case "${1:-build}" in
     # one), passed as a build secret so nothing of it is baked into the image.
     ca=$(python3 -c 'import ssl; print(ssl.get_default_verify_paths().cafile or "")' 2>/dev/null)
     [ -s "$ca" ] || ca=/etc/ssl/certs/ca-certificates.crt
-    "$engine" build "${format[@]}" --network host --secret "id=ca,src=$ca" -t "$IMAGE" .
-    # The build stage (labelled in the Dockerfile) is left untagged by each build: remove it.
+    # One line per step as it starts (a first build takes minutes); the log's last lines
+    # when the build fails.
+    log=$(mktemp /tmp/paycart-build.XXXXXX)
+    echo "Building $IMAGE with $engine (a first build takes several minutes)"
+    status=0
+    # Each build is an image of its own (its time in a label): an upgrade and a rollback
+    # (scripts/deploy.sh) always change what runs.
+    "$engine" build "${format[@]}" --network host --secret "id=ca,src=$ca" \
+      --label "paycart.built=$(date -u +%Y-%m-%dT%H:%M:%SZ)" -t "$IMAGE" . 2>&1 \
+      | tee "$log" | { grep --line-buffered -E '^(STEP|Step) ' || true; } || status=$?
+    if [ "$status" != 0 ]; then tail -n 40 "$log" >&2; rm -f "$log"; exit "$status"; fi
+    rm -f "$log"
+    # Each build leaves its build stage (labelled in the Dockerfile) untagged, and the image
+    # the tag named before: remove both (an image kept for a rollback is tagged, and one a
+    # container runs is never pruned).
     "$engine" image prune -f --filter label=paycart.stage=build >/dev/null
+    "$engine" image prune -f --filter label=paycart.built >/dev/null
     ;;
   standins)
     have_base || make_base
