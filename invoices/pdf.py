@@ -1,7 +1,7 @@
 """Tax documents as PDF, drawn with ReportLab (pure Python: nothing beyond the wheel to
 install, unlike WeasyPrint's Pango and Cairo) from the same body the JSON answer gives.
 Every value in the body goes through `as_text` (pdf_text.py): data, never markup, in the
-script it was typed in."""
+script it was typed in, and copies back as typed (pdf_copyable.py)."""
 
 from io import BytesIO
 
@@ -18,6 +18,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from .pdf_copyable import CopyableCanvas, keep_cluster_text
 from .pdf_text import as_text, fonts
 
 SAMPLE = getSampleStyleSheet()
@@ -136,5 +137,6 @@ def document_pdf(body: dict) -> bytes:
         Spacer(1, 8 * mm),
         Paragraph("Authorised signatory", styles["Normal"]),
     ]
-    page.build(story)
+    keep_cluster_text()
+    page.build(story, canvasmaker=CopyableCanvas)
     return out.getvalue()

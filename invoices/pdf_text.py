@@ -82,7 +82,8 @@ def as_text(value) -> str:
     runs: list[tuple[str | None, str]] = []
     for char in text:
         font = _script_font(char)
-        joins = char in JOINERS or unicodedata.category(char) in ("Mn", "Mc")
+        # A space stays in its script's run: a reader copying the name gets it back.
+        joins = char in JOINERS or char == " " or unicodedata.category(char) in ("Mn", "Mc")
         if runs and (font == runs[-1][0] or (font is None and joins)):
             runs[-1] = (runs[-1][0], runs[-1][1] + char)
         else:
