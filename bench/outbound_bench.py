@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -71,10 +72,16 @@ def run(paths: tuple[str, ...], receiver: str, env: dict) -> dict:
     later = timezone.now() + timedelta(hours=1)  # held until the workers start
     for path in paths:
         Endpoint.objects.create(url=f"{receiver}{path}", secret=secret_new(), paused_until=later)
+    now = timezone.now()
+    paid = {"order_number": "202612060001", "status": "payment_confirmed",
+            "payment_status": "paid", "currency": "INR", "subtotal": Decimal("1180.00"),
+            "discount_total": Decimal("0"), "total": Decimal("1180.00"), "coupon_code": "",
+            "shipping_address": None, "billing_address": None, "items": [], "paid_at": now,
+            "created_at": now, "updated_at": now, "dispute_status": None}  # fmt: skip
     started = time.perf_counter()
     for n in range(EVENTS):
         with transaction.atomic():
-            event_record(type="order.paid", data={"id": n, "status": "payment_confirmed"})
+            event_record(type="order.paid", data=paid | {"id": n})
     written = time.perf_counter() - started
     ids = set(Event.objects.values_list("public_id", flat=True))
     before = requests.get(receiver, timeout=10).json()

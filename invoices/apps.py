@@ -11,12 +11,15 @@ class InvoicesConfig(AppConfig):
         GSTIN whose check character is wrong, or with no name, address or known state."""
         from config.emails import attachment_register
         from config.gstin import gstin_valid
+        from outbound.registry import event_types_register
 
         from .attachments import booking_document, order_document
+        from .events import EVENT_TYPES
         from .states import gst_state_code
 
         attachment_register("order", order_document)
         attachment_register("booking", booking_document)
+        event_types_register(*EVENT_TYPES)
         gstin = settings.GST_SELLER_GSTIN
         if not gstin:
             return

@@ -11,8 +11,8 @@ from config.admin import ask_then_act, run_per_row
 from config.exceptions import Invalid
 
 from .models import Attempt, Delivery, Endpoint, Event
+from .registry import EVENT_TYPE_NAMES
 from .services import (
-    EVENT_TYPES,
     deliveries_resend_failed,
     delivery_resend,
     endpoint_create,
@@ -25,13 +25,19 @@ from .services import (
 class EndpointForm(forms.ModelForm):
     url = forms.URLField(max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
-        choices=[(t, t) for t in EVENT_TYPES], required=False,
-        widget=forms.CheckboxSelectMultiple, help_text="None ticked: every event.",
-    )  # fmt: skip
+        required=False, widget=forms.CheckboxSelectMultiple, help_text="None ticked: every event."
+    )
 
     class Meta:
         model = Endpoint
         fields = ["description"]  # and the URL declared above (checked, https by default)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The apps' event types, registered at ready() (after admin modules are read).
+        events = self.fields["events"]
+        if isinstance(events, forms.MultipleChoiceField):
+            events.choices = [(name, name) for name in EVENT_TYPE_NAMES]
 
     def clean_url(self) -> str:
         try:
@@ -73,6 +79,9 @@ class EndpointAdmin(admin.ModelAdmin):
     list_display = ("url", "subscribed", "is_active", "failing_since", "disabled_reason")
     list_filter = ("is_active",)
     actions = ["rotate_secret", "enable", "resend_failed"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("subscriptions")
 
     @admin.display(description="events")
     def subscribed(self, endpoint):

@@ -12,8 +12,17 @@ from config.permissions import needs_permission
 from config.serializers import Input
 
 from .models import Endpoint
+from .registry import EVENT_TYPE_NAMES, event_type, event_types
 from .selectors import FEED_PAGE, events_after
-from .services import EVENT_TYPES, endpoint_create, endpoint_delete
+from .services import endpoint_create, endpoint_delete
+
+
+class EventTypeField(serializers.ChoiceField):
+    """One of the event types the apps declared (read when each serializer is made: apps
+    register theirs at ready())."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=list(EVENT_TYPE_NAMES), **kwargs)
 
 
 class EndpointOutput(serializers.Serializer):
@@ -41,9 +50,7 @@ def _endpoint(endpoint: Endpoint, *, with_secret: bool = False) -> dict:
 class EndpointListApi(APIView):
     class InputSerializer(Input):
         url = serializers.URLField(max_length=500)
-        events = serializers.ListField(
-            child=serializers.ChoiceField(choices=EVENT_TYPES), required=False
-        )
+        events = serializers.ListField(child=EventTypeField(), required=False)
         description = serializers.CharField(max_length=200, required=False)
 
     def get_permissions(self):
@@ -55,7 +62,7 @@ class EndpointListApi(APIView):
 
     @extend_schema(operation_id="outbound_endpoints_list", responses=EndpointOutput(many=True))
     def get(self, request):
-        return Response([_endpoint(e) for e in Endpoint.objects.order_by("pk")])
+        return Response([_endpoint(e) for e in Endpoint.objects.prefetch_related("subscriptions")])
 
     @extend_schema(request=InputSerializer, responses={201: EndpointCreatedOutput})
     def post(self, request):
@@ -76,13 +83,16 @@ class EndpointDetailApi(APIView):
 
 class EventOutput(serializers.Serializer):
     id = serializers.CharField(help_text="evt_…: receivers dedupe by it")
-    type = serializers.ChoiceField(choices=EVENT_TYPES)
+    type = EventTypeField()
+    version = serializers.IntegerField(help_text="of the type's payload (its JSON Schema)")
     created_at = serializers.DateTimeField()
 
     def get_fields(self):
         # Not a class attribute: a field named `data` would hide the serializer's own .data.
         fields = super().get_fields()
-        fields["data"] = serializers.JSONField(help_text="the object as the REST API answers it")
+        fields["data"] = serializers.JSONField(
+            help_text="the object, as GET /api/events/schemas/ declares it for the type"
+        )
         return fields
 
 
@@ -111,7 +121,7 @@ class EventFeedApi(APIView):
         given = self.InputSerializer(data=request.query_params)
         given.is_valid(raise_exception=True)
         types = [t for t in (given.validated_data.get("types") or "").split(",") if t]
-        unknown = sorted(set(types) - set(EVENT_TYPES))
+        unknown = sorted(name for name in set(types) if event_type(name) is None)
         if unknown:
             return Response(
                 {"error": f"Unknown event types: {', '.join(unknown)}."},
@@ -125,3 +135,28 @@ class EventFeedApi(APIView):
         return Response(
             EventPageOutput({"results": [e.envelope for e in events], "next": following}).data
         )
+
+
+class EventSchemaOutput(serializers.Serializer):
+    type = EventTypeField()
+    version = serializers.IntegerField()
+    description = serializers.CharField()
+    schema = serializers.JSONField(help_text="the JSON Schema (2020-12) of its events' data")
+
+
+class EventSchemaListApi(APIView):
+    """Every event type with the JSON Schema its events' `data` is valid against."""
+
+    permission_classes = [IsAuthenticated, needs_permission("outbound.view_event")]
+
+    @extend_schema(responses=EventSchemaOutput(many=True))
+    def get(self, request):
+        return Response(
+            [
+                EventSchemaOutput(
+                    {"type": kind.name, "version": kind.version,
+                     "description": kind.description, "schema": kind.schema}
+                ).data
+                for kind in event_types()
+            ]
+        )  # fmt: skip

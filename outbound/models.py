@@ -10,8 +10,8 @@ class Endpoint(models.Model):
     """A system of the shop's that hears about events (its ERP, courier, priest app)."""
 
     url = models.URLField(max_length=500)
-    # The event types it wants, space-separated and space-framed (" order.paid refund.failed "),
-    # so one SQL statement finds an event's endpoints; empty: every event.
+    # Replaced by Subscription; kept one release so the release before this one, running
+    # beside it during a rolling deploy, still reads it (the next release drops it).
     event_types = models.CharField(max_length=1000, blank=True)
     description = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
@@ -36,13 +36,32 @@ class Endpoint(models.Model):
 
     @property
     def events(self) -> list[str]:
-        return self.event_types.split()
+        """The event types it wants (none: every event)."""
+        return sorted(wanted.event_type for wanted in self.subscriptions.all())
+
+
+class Subscription(models.Model):
+    """One event type an endpoint wants; an endpoint with none wants every event."""
+
+    endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="subscriptions")
+    event_type = models.CharField(max_length=50)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_type", "endpoint"], name="subscription_once_per_endpoint"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.event_type
 
 
 class Event(models.Model):
     id = models.BigAutoField(primary_key=True)  # the feed's order
     public_id = models.CharField(max_length=40, unique=True)  # evt_…
     type = models.CharField(max_length=50, db_index=True)
+    version = models.PositiveSmallIntegerField(default=1)  # of its type's payload
     created_at = models.DateTimeField(db_index=True)
     data = models.JSONField(encoder=DjangoJSONEncoder)
 
@@ -58,6 +77,7 @@ class Event(models.Model):
         return {
             "id": self.public_id,
             "type": self.type,
+            "version": self.version,
             "created_at": self.created_at.isoformat(),
             "data": self.data,
         }

@@ -1,35 +1,80 @@
-"""Payments' outbound events (payment.failed, refund.processed, refund.failed), written in
-the transaction of the change, as the REST API answers a payment or a refund."""
+"""Payments' outbound events (payment.failed, refund.processed, refund.failed): their types and
+payload, declared here (registered at ready()) and written in the transaction of the change,
+in the shapes the REST API answers a payment or a refund with. A failed payment tells no
+cart id and no pay-page URL: a receiver needs neither."""
 
-from rest_framework import serializers
+from uuid import UUID
 
+from typing_extensions import TypedDict
+
+from outbound.registry import EventType, Moment, Money
 from outbound.services import event_record
 
-from .apis.answers import PaymentOrderOutput, RefundStateOutput
 from .models import Payment, Refund
-from .payloads import payment_order_body
+from .money import to_minor
 
 
-class RefundEventOutput(RefundStateOutput):
-    payment_id = serializers.UUIDField()
-    reason = serializers.CharField()
-    provider_refund_id = serializers.CharField()
-    error = serializers.CharField(help_text="why the provider refused it (failed)")
-    order_number = serializers.CharField(allow_null=True)
-    booking_ids = serializers.ListField(child=serializers.CharField())
+class PaymentFailedPayload(TypedDict):
+    id: UUID
+    provider: str
+    merchant_order_id: str
+    amount: int  # paise
+    amount_in_rupees: Money
+    currency: str
+    status: str
+    failure_reason: str
+    order_number: str | None
+    booking_ids: list[str]
+    created_at: Moment
+    completed_at: Moment | None
+
+
+class RefundPayload(TypedDict):
+    id: UUID
+    status: str
+    amount: Money
+    created_at: Moment
+    payment_id: UUID
+    reason: str
+    provider_refund_id: str
+    error: str  # why the provider refused it (failed)
+    order_number: str | None
+    booking_ids: list[str]
+
+
+EVENT_TYPES = [
+    EventType("payment.failed", PaymentFailedPayload, "A payment failed or lapsed unpaid."),
+    EventType("refund.processed", RefundPayload, "Money went back to the payer."),
+    EventType("refund.failed", RefundPayload, "The provider refused a refund: staff act on it."),
+]
+
+
+def _order_number(payment: Payment) -> str | None:
+    return payment.order.order_number if payment.order_id else None
+
+
+def _booking_ids(payment: Payment) -> list[str]:
+    return [booking.book_id for booking in payment.bookings.order_by("id")]
 
 
 def payment_event(payment: Payment, type: str) -> None:
-    event_record(type=type, data=PaymentOrderOutput(payment_order_body(payment)).data)
+    payload: PaymentFailedPayload = {
+        "id": payment.pk, "provider": payment.provider,
+        "merchant_order_id": payment.merchant_order_id, "amount": to_minor(payment.amount),
+        "amount_in_rupees": payment.amount, "currency": payment.currency,
+        "status": payment.status, "failure_reason": payment.failure_reason,
+        "created_at": payment.created_at, "completed_at": payment.completed_at,
+        "order_number": _order_number(payment), "booking_ids": _booking_ids(payment),
+    }  # fmt: skip
+    event_record(type=type, data=dict(payload))
 
 
 def refund_event(refund: Refund, type: str) -> None:
     payment = refund.payment
-    body = {
-        "id": refund.pk, "status": refund.status, "amount": str(refund.amount),
+    payload: RefundPayload = {
+        "id": refund.pk, "status": refund.status, "amount": refund.amount,
         "created_at": refund.created_at, "payment_id": payment.pk, "reason": refund.reason,
         "provider_refund_id": refund.provider_refund_id, "error": refund.last_error,
-        "order_number": payment.order.order_number if payment.order_id else None,
-        "booking_ids": [booking.book_id for booking in payment.bookings.order_by("id")],
+        "order_number": _order_number(payment), "booking_ids": _booking_ids(payment),
     }  # fmt: skip
-    event_record(type=type, data=RefundEventOutput(body).data)
+    event_record(type=type, data=dict(payload))

@@ -1,39 +1,52 @@
 """settlement.reconciled: a settlement processed at the provider, its lines read and
-matched, with its statement (what the bank got and what made it up)."""
+matched, with its statement (what the bank got and what made it up). Its type and payload
+are declared here (registered at ready())."""
 
-from rest_framework import serializers
+from typing_extensions import TypedDict
 
+from outbound.registry import EventType, Moment, Money
 from outbound.services import event_record
 
-from .models import Settlement, SettlementStatus
+from .models import Settlement
 from .selectors import settlements_statement
 
 
-class SettlementEventOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    provider = serializers.CharField()
-    provider_settlement_id = serializers.CharField()
-    utr = serializers.CharField()
-    status = serializers.ChoiceField(choices=SettlementStatus.choices)
-    settled_at = serializers.DateTimeField(allow_null=True)
-    currency = serializers.CharField()
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    gross = serializers.DecimalField(max_digits=14, decimal_places=2)
-    refunds = serializers.DecimalField(max_digits=14, decimal_places=2)
-    disputes = serializers.DecimalField(max_digits=14, decimal_places=2)
-    adjustments = serializers.DecimalField(max_digits=14, decimal_places=2)
-    fees = serializers.DecimalField(max_digits=14, decimal_places=2)
-    tax = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="GST on fees")
-    net = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="of its lines")
-    lines_flagged = serializers.IntegerField()
+class SettlementPayload(TypedDict):
+    id: int
+    provider: str
+    provider_settlement_id: str
+    utr: str
+    status: str
+    settled_at: Moment | None
+    currency: str
+    amount: Money
+    gross: Money
+    refunds: Money
+    disputes: Money
+    adjustments: Money
+    fees: Money
+    tax: Money  # GST on fees
+    net: Money  # of its lines
+    lines_flagged: int
+
+
+EVENT_TYPES = [
+    EventType(
+        "settlement.reconciled",
+        SettlementPayload,
+        "A provider's settlement reached the bank and its lines were matched.",
+    )
+]
 
 
 def settlement_event(settlement: Settlement) -> None:
     read = settlements_statement().get(pk=settlement.pk)
-    body = {
-        field: getattr(read, field)
-        for field in ("provider", "provider_settlement_id", "utr", "status", "settled_at",
-                      "currency", "amount", "gross", "refunds", "disputes", "adjustments",
-                      "fees", "tax", "net")
-    } | {"id": read.pk, "lines_flagged": read.flagged}  # fmt: skip
-    event_record(type="settlement.reconciled", data=SettlementEventOutput(body).data)
+    payload: SettlementPayload = {
+        "id": read.pk, "provider": read.provider,
+        "provider_settlement_id": read.provider_settlement_id, "utr": read.utr,
+        "status": read.status, "settled_at": read.settled_at, "currency": read.currency,
+        "amount": read.amount, "gross": read.gross, "refunds": read.refunds,
+        "disputes": read.disputes, "adjustments": read.adjustments, "fees": read.fees,
+        "tax": read.tax, "net": read.net, "lines_flagged": read.flagged,
+    }  # fmt: skip
+    event_record(type="settlement.reconciled", data=dict(payload))

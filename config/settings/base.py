@@ -247,7 +247,7 @@ SPECTACULAR_SETTINGS = {
         "OrderPaymentStatusEnum": "orders.models.OrderPaymentStatus",
         "BookingStatusEnum": "bookings.models.BookingStatus",
         "CartStatusEnum": "cart.models.CartStatus",
-        "EventTypeEnum": "outbound.services.EVENT_TYPES",
+        "EventTypeEnum": "outbound.registry.EVENT_TYPE_NAMES",
     },
     # Every operation documents the error body it may answer (config/schema.py).
     "POSTPROCESSING_HOOKS": [
@@ -334,6 +334,8 @@ SETTLEMENT_LOOKBACK_DAYS = env_int("SETTLEMENT_LOOKBACK_DAYS", 3)
 OUTBOUND_RETRY_HOURS = env_int("OUTBOUND_RETRY_HOURS", 72)
 OUTBOUND_DISABLE_AFTER_HOURS = env_int("OUTBOUND_DISABLE_AFTER_HOURS", 72)
 OUTBOUND_RETENTION_DAYS = env_int("OUTBOUND_RETENTION_DAYS", 30)
+# An event whose payload is not of its declared type: raise (the tests) or log and send it.
+OUTBOUND_EVENTS_STRICT = env_bool("OUTBOUND_EVENTS_STRICT", False)
 OUTBOUND_RELAY_EVERY_SECONDS = env_int("OUTBOUND_RELAY_EVERY_SECONDS", 60)
 # A receiver answers within this (the contract's 10 s; at most 30, under the relay's lease).
 OUTBOUND_TIMEOUT_SECONDS = min(env_int("OUTBOUND_TIMEOUT_SECONDS", 10), 30)

@@ -33,6 +33,7 @@ STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
 STRIPE_API_BASE = f"{_sandbox}/sandbox/stripe" if _sandbox else "https://stripe.test"
 
 PAYMENT_STATUS_POLL_INTERVAL_SECONDS = 5
+OUTBOUND_EVENTS_STRICT = True  # an event not of its declared type fails the test
 LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "WARNING")  # noqa: F405
 # Each request (also on the live server's threads) closes its connection when it ends, so
 # none is left open when the test database is dropped.

@@ -8,9 +8,29 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from standardwebhooks.webhooks import Webhook
+from typing_extensions import TypedDict
 
-from outbound.models import Endpoint
+from outbound import registry
+from outbound.models import Endpoint, Subscription
+from outbound.registry import EventType
 from outbound.signing import secret_new
+
+
+class NotedPayload(TypedDict, total=False):
+    n: int
+    id: int
+    status: str
+
+
+# Event types of the tests' own, for what the outbox does whatever an event says.
+NOTED = EventType("test.noted", NotedPayload, "Something the tests noted.")
+OTHER = EventType("test.other", NotedPayload, "Something else the tests noted.")
+
+
+@pytest.fixture(autouse=True)
+def test_event_types(monkeypatch):
+    for kind in (NOTED, OTHER):
+        monkeypatch.setitem(registry._types, kind.name, kind)
 
 
 @dataclass
@@ -30,9 +50,13 @@ class Receiver:
     def at(self, path: str) -> list[Received]:
         return [r for r in self.received if r.path == path]
 
-    def endpoint(self, path: str = "/ok", **fields) -> Endpoint:
-        """An endpoint of ours pointing here (made directly: a loopback URL)."""
-        return Endpoint.objects.create(url=f"{self.url}{path}", secret=secret_new(), **fields)
+    def endpoint(self, path: str = "/ok", events: tuple[str, ...] = (), **fields) -> Endpoint:
+        """An endpoint of ours pointing here (made directly: a loopback URL), subscribed to
+        `events` (none: every event)."""
+        endpoint = Endpoint.objects.create(url=f"{self.url}{path}", secret=secret_new(), **fields)
+        for name in events:
+            Subscription.objects.create(endpoint=endpoint, event_type=name)
+        return endpoint
 
 
 def verified(received: Received, secret: str) -> dict:

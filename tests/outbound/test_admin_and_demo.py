@@ -48,7 +48,7 @@ def test_staff_resend_a_delivery_and_every_failed_one_since_a_time(staff, receiv
     receiver.answers["/ok"] = 400
     endpoint = receiver.endpoint()
     for _ in range(3):
-        event_record(type="order.paid", data={})
+        event_record(type="test.noted", data={})
     outbound_relay()
     assert set(Delivery.objects.values_list("status", flat=True)) == {"failed"}
     receiver.answers["/ok"] = 200
@@ -72,7 +72,7 @@ def test_a_clerk_who_may_only_view_cannot_resend(client, receiver):
     client.force_login(clerk)
     receiver.answers["/ok"] = 400
     receiver.endpoint()
-    event_record(type="order.paid", data={})
+    event_record(type="test.noted", data={})
     outbound_relay()
     delivery = Delivery.objects.get()
     act(client, "outbound/delivery", "resend", delivery.pk)
@@ -85,7 +85,7 @@ def test_gauges_count_pending_failed_and_disabled(staff, settings, receiver):
     receiver.endpoint()
     receiver.endpoint("/later", paused_until=timezone.now() + timedelta(hours=1))
     receiver.endpoint("/off", is_active=False)
-    event_record(type="order.paid", data={})
+    event_record(type="test.noted", data={})
     outbound_relay()
     text = staff.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape").content.decode()
     assert "paycart_outbound_deliveries_pending 2.0" in text  # paused, and waiting for /off
@@ -100,7 +100,7 @@ def test_gauges_count_pending_failed_and_disabled(staff, settings, receiver):
 
 def test_events_are_kept_for_the_retention_days_then_pruned(settings):
     settings.OUTBOUND_RETENTION_DAYS = 30
-    old, new = (event_record(type="order.paid", data={}) for _ in range(2))
+    old, new = (event_record(type="test.noted", data={}) for _ in range(2))
     Event.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
     assert events_prune() == 1
     assert list(Event.objects.values_list("pk", flat=True)) == [new.pk]

@@ -18,11 +18,11 @@ def test_an_events_commit_enqueues_the_relay_and_a_worker_delivers_it(
 ):
     endpoint = receiver.endpoint()
     with pytest.raises(RuntimeError), transaction.atomic():
-        event_record(type="order.paid", data={"id": 1})
+        event_record(type="test.noted", data={"id": 1})
         raise RuntimeError("the change failed")
     assert queue.llen("celery") == 0 and not Delivery.objects.exists()
     with transaction.atomic():
-        event = event_record(type="order.paid", data={"id": 2})
+        event = event_record(type="test.noted", data={"id": 2})
     assert queue.llen("celery") == 1  # waiting for a worker
     with open(tmp_path / "worker.log", "w") as log:
         worker = start_worker(redis_url, receiver.url, log=log, OUTBOUND_ALLOW_PRIVATE_TARGETS="1")
