@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from orders.models import Order
-from payments.gateways.registry import capability, gateways, provider_enabled
+from payments.gateways.base import SettlementApi
+from payments.gateways.registry import gateways, provider_enabled, supports
 from payments.models import Payment
 
 from .models import (
@@ -97,9 +98,7 @@ def lines_flagged(flag: str | None = None) -> QuerySet[SettlementLine]:
 
 def settlement_providers() -> list[str]:
     """The enabled providers whose settlements can be read (PhonePe's cannot)."""
-    return [
-        name for name in gateways() if provider_enabled(name) and capability(name, "settlement_api")
-    ]
+    return [name for name in gateways() if provider_enabled(name) and supports(name, SettlementApi)]
 
 
 def payments_unsettled(*, now=None) -> QuerySet[Payment]:
@@ -148,7 +147,7 @@ def month_unreported_payments(first_day: date) -> QuerySet[Payment]:
     """Payments whose money arrived in the month at a provider that reports no settlements
     (PhonePe): no settlement line will ever name them."""
     start, end = _month(first_day)
-    silent = [name for name in gateways() if not capability(name, "settlement_api")]
+    silent = [name for name in gateways() if not supports(name, SettlementApi)]
     return (
         Payment.objects.filter(
             provider__in=silent,

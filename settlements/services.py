@@ -17,11 +17,12 @@ from django.utils import timezone
 from payments.disputes.models import Dispute
 from payments.gateways.base import (
     ProviderFailure,
+    SettlementApi,
     SettlementLineReport,
     SettlementReport,
     SettlementState,
 )
-from payments.gateways.registry import get_provider
+from payments.gateways.registry import provider_api
 from payments.models import Payment, Refund
 from payments.money import from_minor
 
@@ -196,7 +197,7 @@ def settlement_store(*, provider: str, report: SettlementReport) -> Settlement:
 def settlement_pull(*, provider: str, provider_settlement_id: str) -> Settlement:
     """One settlement and its lines, read from the provider (a webhook named it, or it was
     not final when last seen)."""
-    gateway = get_provider(provider)
+    gateway = provider_api(provider, SettlementApi)
     report = gateway.fetch_settlement(provider_settlement_id=provider_settlement_id)
     for page in gateway.settlement_lines(settlement=report):
         settlement_lines_record(provider=provider, reports=page)
@@ -206,7 +207,7 @@ def settlement_pull(*, provider: str, provider_settlement_id: str) -> Settlement
 def settlements_pull_day(*, provider: str, day: date) -> tuple[int, set[str]]:
     """Every line settled on a day, then the settlements they belong to; how many lines,
     and which settlements."""
-    gateway = get_provider(provider)
+    gateway = provider_api(provider, SettlementApi)
     lines, named = 0, set()
     for page in gateway.day_settlement_lines(day=day):
         lines += settlement_lines_record(provider=provider, reports=page)

@@ -20,8 +20,8 @@ from config.exceptions import Invalid, Missing
 from config.tasks import enqueue_on_commit
 from orders.models import Order
 
-from ..gateways.base import DisputeReport, DisputeState, EvidenceFile
-from ..gateways.registry import capability, gateways, get_provider
+from ..gateways.base import DisputeApi, DisputeReport, DisputeState, EvidenceFile
+from ..gateways.registry import gateways, provider_api, supports
 from ..models import Payment
 from ..money import from_minor
 from ..services.batch import run_isolated
@@ -169,7 +169,7 @@ def _alert(dispute: Dispute, kind: str) -> None:
 
 def dispute_sync_with_provider(*, dispute: Dispute, what: str, by=None) -> Dispute:
     """Ask the provider (no lock held) and record its answer as it is."""
-    report = get_provider(dispute.provider).fetch_dispute(
+    report = provider_api(dispute.provider, DisputeApi).fetch_dispute(
         provider_dispute_id=dispute.provider_dispute_id
     )
     return dispute_record(
@@ -182,7 +182,7 @@ def disputes_reconcile() -> int:
     overdue = Dispute.objects.filter(
         status__in=OPEN_DISPUTE_STATUSES,
         respond_by__lt=timezone.now(),
-        provider__in=[name for name in gateways() if capability(name, "dispute_api")],
+        provider__in=[name for name in gateways() if supports(name, DisputeApi)],
     )
 
     def ask(dispute: Dispute) -> str:
@@ -229,7 +229,7 @@ def dispute_accept(*, dispute_id, staff) -> Dispute:
     if dispute.status != DisputeStatus.OPEN:
         raise DisputeRefused(f"Only an open dispute can be accepted; this one is {dispute.status}.")
     accepted = {"accepted_by": staff, "accepted_at": timezone.now()}
-    if not capability(dispute.provider, "dispute_api"):
+    if not supports(dispute.provider, DisputeApi):
         return _staff_record(
             dispute,
             what="accepted by staff",
@@ -238,7 +238,7 @@ def dispute_accept(*, dispute_id, staff) -> Dispute:
             amount_deducted=dispute.amount,
             **accepted,
         )
-    report = get_provider(dispute.provider).accept_dispute(
+    report = provider_api(dispute.provider, DisputeApi).accept_dispute(
         provider_dispute_id=dispute.provider_dispute_id
     )
     return dispute_record(
@@ -266,10 +266,10 @@ def dispute_contest(
         raise DisputeRefused("Attach at least one evidence file to submit.")
     what = "contested by staff" if submit else "evidence drafted by staff"
     contested = {"contested_by": staff, "contested_at": timezone.now()}
-    if not capability(dispute.provider, "dispute_api"):
+    if not supports(dispute.provider, DisputeApi):
         status = DisputeStatus.UNDER_REVIEW if submit else dispute.status
         return _staff_record(dispute, what=what, staff=staff, status=status, **contested)
-    report = get_provider(dispute.provider).contest_dispute(
+    report = provider_api(dispute.provider, DisputeApi).contest_dispute(
         provider_dispute_id=dispute.provider_dispute_id,
         summary=summary.strip(),
         files=files,
@@ -288,7 +288,7 @@ def dispute_contest(
 def dispute_record_outcome(*, dispute_id, staff, won: bool) -> Dispute:
     """The bank's decision, recorded by hand for a provider with no dispute API."""
     dispute = _for_staff(dispute_id)
-    if capability(dispute.provider, "dispute_api"):
+    if supports(dispute.provider, DisputeApi):
         raise DisputeRefused(f"{dispute.provider} reports its disputes' outcomes itself.")
     if not dispute.is_open:
         raise DisputeRefused(f"This dispute ended already ({dispute.status}).")

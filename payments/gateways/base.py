@@ -1,13 +1,14 @@
-"""What every provider adapter offers. Adapters take plain values, call one SDK or HTTP
-API and answer with these small frozen dataclasses (amounts in minor units); they never
-touch the database and never build HTTP responses."""
+"""What provider adapters offer: every one checkout and refunds (`PaymentProvider`), some
+disputes and settlements too, each a protocol of its own. Adapters take plain values, call
+one SDK or HTTP API and answer with these small frozen dataclasses (amounts in minor
+units); they never touch the database and never build HTTP responses."""
 
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from config.exceptions import Missing, ProviderTrouble
 
@@ -79,48 +80,9 @@ def verify_delivery(
     raise InvalidSignature(refusal)
 
 
-class NoDisputeApi:
-    """For a provider with no dispute API (PhonePe): staff record and settle its disputes by
-    hand, so every call is refused."""
-
-    dispute_api = False
-    name: str
-
-    def _refused(self) -> ProviderError:
-        return ProviderError(
-            f"{self.name} has no dispute API: settle the dispute at its dashboard."
-        )
-
-    def fetch_dispute(self, *, provider_dispute_id: str) -> "DisputeReport":
-        raise self._refused()
-
-    def accept_dispute(self, *, provider_dispute_id: str) -> "DisputeReport":
-        raise self._refused()
-
-    def contest_dispute(
-        self, *, provider_dispute_id: str, summary: str, files: list, submit: bool
-    ) -> "DisputeReport":
-        raise self._refused()
-
-
-class NoSettlementApi:
-    """For a provider with no settlement API (PhonePe): its payments are not expected in
-    settlements, and nothing is pulled."""
-
-    settlement_api = False
-    name: str
-
-    def _no_settlements(self) -> ProviderError:
-        return ProviderError(f"{self.name} has no settlement API.")
-
-    def fetch_settlement(self, *, provider_settlement_id: str) -> "SettlementReport":
-        raise self._no_settlements()
-
-    def settlement_lines(self, *, settlement: "SettlementReport") -> Iterator[list]:
-        raise self._no_settlements()
-
-    def day_settlement_lines(self, *, day: date) -> Iterator[list]:
-        raise self._no_settlements()
+class CapabilityMissing(ProviderError):
+    """A provider asked for what it cannot do (PhonePe's disputes): settle it at its
+    dashboard."""
 
 
 class MalformedWebhook(Exception):
@@ -275,15 +237,15 @@ class WebhookNotice:
     signed_with_previous: bool = False
 
 
-class PaymentProvider(Protocol):
+class CheckoutApi(Protocol):
+    """Taking money: every provider."""
+
     name: str
     # True when a webhook only proves the sender knows a shared secret, not that the body
     # is genuine: its state must be confirmed with the status API before acting on it.
     webhook_needs_confirmation: bool
     # True when one provider order can be paid (captured) more than once.
     repeat_captures: bool
-    # True when disputes can be read, accepted and contested through its API.
-    dispute_api: bool
 
     def create_order(
         self,
@@ -302,6 +264,16 @@ class PaymentProvider(Protocol):
 
     def cancel_order(self, *, provider_order_id: str) -> None:
         """Make an open provider order unpayable where the provider allows it."""
+
+    def parse_webhook(self, *, body: bytes, headers: dict) -> WebhookNotice:
+        """Verify a delivery's signature, then read it."""
+
+    def read_webhook(self, *, body: bytes) -> WebhookNotice:
+        """Read a delivery whose signature verified earlier (a stored event replayed)."""
+
+
+class RefundApi(Protocol):
+    """Giving money back: every provider."""
 
     def refund(
         self,
@@ -322,16 +294,33 @@ class PaymentProvider(Protocol):
         looked up when the provider never gave us its id (it refused, or we never heard);
         None when the provider has no such refund."""
 
-    def parse_webhook(self, *, body: bytes, headers: dict) -> WebhookNotice:
-        """Verify a delivery's signature, then read it."""
 
-    def read_webhook(self, *, body: bytes) -> WebhookNotice:
-        """Read a delivery whose signature verified earlier (a stored event replayed)."""
+class PaymentProvider(CheckoutApi, RefundApi, Protocol):
+    """What every provider's adapter does. A provider that can do more also has the
+    capabilities below (mypy checks each adapter against each it claims; the registry hands
+    one out with `provider_api(name, DisputeApi)` or refuses); mandates and transfers
+    (splits) will be capabilities of their own beside them."""
+
+
+@runtime_checkable
+class DisputeApi(Protocol):
+    """Disputes read, accepted and contested through the provider's API."""
 
     def fetch_dispute(self, *, provider_dispute_id: str) -> DisputeReport: ...
 
-    # True when its settlements (payouts) can be read line by line through its API.
-    settlement_api: bool
+    def accept_dispute(self, *, provider_dispute_id: str) -> DisputeReport:
+        """Concede: the money goes back to the shopper (irreversible)."""
+
+    def contest_dispute(
+        self, *, provider_dispute_id: str, summary: str, files: list[EvidenceFile], submit: bool
+    ) -> DisputeReport:
+        """Answer with a summary and evidence files (uploaded first); `submit` False keeps a
+        draft at the provider."""
+
+
+@runtime_checkable
+class SettlementApi(Protocol):
+    """Settlements (payouts) read line by line through the provider's API."""
 
     def fetch_settlement(self, *, provider_settlement_id: str) -> SettlementReport: ...
 
@@ -342,12 +331,3 @@ class PaymentProvider(Protocol):
 
     def day_settlement_lines(self, *, day: date) -> Iterator[list[SettlementLineReport]]:
         """The lines of every settlement made on one day, a page at a time."""
-
-    def accept_dispute(self, *, provider_dispute_id: str) -> DisputeReport:
-        """Concede: the money goes back to the shopper (irreversible)."""
-
-    def contest_dispute(
-        self, *, provider_dispute_id: str, summary: str, files: list[EvidenceFile], submit: bool
-    ) -> DisputeReport:
-        """Answer with a summary and evidence files (uploaded first); `submit` False keeps a
-        draft at the provider."""

@@ -8,12 +8,13 @@ import importlib
 import pkgutil
 import threading
 from types import ModuleType
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.utils.module_loading import module_has_submodule
 
 from . import __path__ as GATEWAYS_PATH
-from .base import PaymentProvider, ProviderDisabled
+from .base import CapabilityMissing, DisputeApi, PaymentProvider, ProviderDisabled, SettlementApi
 from .observed import observed
 from .spec import Gateway
 
@@ -63,6 +64,11 @@ def capability(name: str, what: str):
     return getattr(gateway(name).adapter_class(), what)
 
 
+def supports(name: str, api: type) -> bool:
+    """Whether the provider's adapter has a capability (DisputeApi, SettlementApi)."""
+    return issubclass(gateway(name).adapter_class(), api)
+
+
 def provider_enabled(name: str) -> bool:
     return name in settings.PAYMENT_PROVIDERS
 
@@ -87,3 +93,19 @@ def get_provider(name: str) -> PaymentProvider:
         adapter = spec.adapter_class()(**config, **spec.dependencies())
         kept[name] = (key, observed(adapter))
     return kept[name][1]
+
+
+Api = TypeVar("Api")
+MISSING = {
+    DisputeApi: "no dispute API: settle the dispute at its dashboard",
+    SettlementApi: "no settlement API",
+}
+
+
+def provider_api(name: str, api: type[Api]) -> Api:
+    """This thread's adapter for the provider as one capability (DisputeApi, SettlementApi),
+    or CapabilityMissing when it has not that one."""
+    if not supports(name, api):
+        what = MISSING.get(api, f"no {api.__name__}")
+        raise CapabilityMissing(f"{gateway(name).label} has {what}.")
+    return cast(Api, get_provider(name))

@@ -19,13 +19,14 @@ from config.exceptions import Invalid, RetryLater
 from ..disputes.services import dispute_record
 from ..gateways.base import (
     Charge,
+    DisputeApi,
     DisputeReport,
     InvalidSignature,
     MalformedWebhook,
     ProviderFailure,
     WebhookNotice,
 )
-from ..gateways.registry import get_provider
+from ..gateways.registry import get_provider, provider_api
 from ..models import Payment, WebhookEvent, WebhookEventStatus
 from ..observe import webhook_delivery
 from ..rotations import rotation_used
@@ -133,7 +134,8 @@ def _dispute(
 ) -> WebhookEventStatus:
     recorded = dispute_record(provider=provider.name, report=report, what=event_type)
     if recorded.needs_asking:  # out of order: the provider's own word decides
-        report = provider.fetch_dispute(provider_dispute_id=report.provider_dispute_id)
+        disputes = provider_api(provider.name, DisputeApi)
+        report = disputes.fetch_dispute(provider_dispute_id=report.provider_dispute_id)
         recorded = dispute_record(
             provider=provider.name,
             report=report,

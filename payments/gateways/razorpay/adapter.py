@@ -12,6 +12,7 @@ from razorpay.errors import BadRequestError, SignatureVerificationError
 from ..base import (
     Charge,
     ChargeState,
+    DisputeApi,
     InvalidSignature,
     MalformedWebhook,
     PaymentProvider,
@@ -20,6 +21,7 @@ from ..base import (
     ProviderUnavailable,
     RefundResult,
     RefundState,
+    SettlementApi,
     WebhookNotice,
     verify_delivery,
 )
@@ -430,4 +432,9 @@ def _charge_from_link_event(event_type: str, link: dict | None, payment: dict | 
 
 
 # mypy checks here that the adapter offers everything the shared interface asks for.
-_INTERFACE: type[PaymentProvider] = RazorpayProvider
+# mypy checks the adapter against each capability it claims.
+_CAPABILITIES: tuple[type[PaymentProvider], type[DisputeApi], type[SettlementApi]] = (
+    RazorpayProvider,
+    RazorpayProvider,
+    RazorpayProvider,
+)

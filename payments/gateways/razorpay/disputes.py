@@ -55,7 +55,6 @@ def dispute_report(entity, *, malformed: type[Exception] = MalformedWebhook) -> 
 class RazorpayDisputes:
     """The adapter's dispute calls (it provides `_call` and `_client`)."""
 
-    dispute_api = True
     _call: Callable[..., dict]
     _client: Any
 

@@ -71,7 +71,6 @@ def settlement_id_of(payload: dict) -> str:
 class RazorpaySettlements:
     """The adapter's settlement calls (it provides `_call` and `_client`)."""
 
-    settlement_api = True
     _call: Callable[..., dict]
     _client: Any
 

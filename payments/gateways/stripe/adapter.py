@@ -10,6 +10,7 @@ import stripe
 from ..base import (
     Charge,
     ChargeState,
+    DisputeApi,
     MalformedWebhook,
     PaymentProvider,
     ProviderError,
@@ -17,6 +18,7 @@ from ..base import (
     ProviderUnavailable,
     RefundResult,
     RefundState,
+    SettlementApi,
     WebhookNotice,
     verify_delivery,
 )
@@ -302,4 +304,9 @@ def _refund_result(refund: dict, *, malformed: type[Exception] = MalformedWebhoo
 
 
 # mypy checks here that the adapter offers everything the shared interface asks for.
-_INTERFACE: type[PaymentProvider] = StripeProvider
+# mypy checks the adapter against each capability it claims.
+_CAPABILITIES: tuple[type[PaymentProvider], type[DisputeApi], type[SettlementApi]] = (
+    StripeProvider,
+    StripeProvider,
+    StripeProvider,
+)

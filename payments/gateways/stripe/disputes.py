@@ -70,7 +70,6 @@ def _named(file: EvidenceFile) -> io.BytesIO:
 class StripeDisputes:
     """The adapter's dispute calls (it provides `_call` and `_client`)."""
 
-    dispute_api = True
     _call: Callable[..., Any]
     _client: Any
 

@@ -93,7 +93,6 @@ def _line(txn: dict, payout_id: str) -> SettlementLineReport:
 class StripeSettlements:
     """The adapter's payout calls (it provides `_call` and `_client`)."""
 
-    settlement_api = True
     _call: Callable[..., Any]
     _client: Any
 

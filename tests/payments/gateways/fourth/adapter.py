@@ -11,8 +11,6 @@ from payments.gateways.base import (
     Charge,
     ChargeState,
     MalformedWebhook,
-    NoDisputeApi,
-    NoSettlementApi,
     PaymentProvider,
     ProviderError,
     ProviderOrder,
@@ -31,7 +29,7 @@ def _signature_matches(text: str, signature: str, secret: str) -> None:
         raise SignatureMismatch
 
 
-class FourthProvider(NoDisputeApi, NoSettlementApi):
+class FourthProvider:
     name = "fourth"
     webhook_needs_confirmation = False
     repeat_captures = False
@@ -118,4 +116,4 @@ class FourthProvider(NoDisputeApi, NoSettlementApi):
             raise MalformedWebhook("Fourth webhook body is not an event.") from exc
 
 
-_INTERFACE: type[PaymentProvider] = FourthProvider
+_CAPABILITIES: tuple[type[PaymentProvider]] = (FourthProvider,)
