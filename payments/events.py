@@ -12,6 +12,7 @@ from outbound.services import event_record
 
 from .models import Payment, Refund
 from .money import to_minor
+from .selectors import purchase_of
 
 
 class PaymentFailedPayload(TypedDict):
@@ -49,32 +50,26 @@ EVENT_TYPES = [
 ]
 
 
-def _order_number(payment: Payment) -> str | None:
-    return payment.order.order_number if payment.order_id else None
-
-
-def _booking_ids(payment: Payment) -> list[str]:
-    return [booking.book_id for booking in payment.bookings.order_by("id")]
-
-
 def payment_event(payment: Payment, type: str) -> None:
+    bought = purchase_of(payment)
     payload: PaymentFailedPayload = {
         "id": payment.pk, "provider": payment.provider,
         "merchant_order_id": payment.merchant_order_id, "amount": to_minor(payment.amount),
         "amount_in_rupees": payment.amount, "currency": payment.currency,
         "status": payment.status, "failure_reason": payment.failure_reason,
         "created_at": payment.created_at, "completed_at": payment.completed_at,
-        "order_number": _order_number(payment), "booking_ids": _booking_ids(payment),
+        "order_number": bought.order_number, "booking_ids": bought.booking_ids,
     }  # fmt: skip
     event_record(type=type, data=dict(payload))
 
 
 def refund_event(refund: Refund, type: str) -> None:
     payment = refund.payment
+    bought = purchase_of(payment)
     payload: RefundPayload = {
         "id": refund.pk, "status": refund.status, "amount": refund.amount,
         "created_at": refund.created_at, "payment_id": payment.pk, "reason": refund.reason,
         "provider_refund_id": refund.provider_refund_id, "error": refund.last_error,
-        "order_number": _order_number(payment), "booking_ids": _booking_ids(payment),
+        "order_number": bought.order_number, "booking_ids": bought.booking_ids,
     }  # fmt: skip
     event_record(type=type, data=dict(payload))

@@ -21,11 +21,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from bookings.models import Booking
-from orders.models import Order
 from payments.gateways.base import SettlementApi
 from payments.gateways.registry import gateways, provider_enabled, supports
 from payments.models import Payment
+from payments.selectors import purchase_of
 
 from .models import (
     PROVIDERS_OWN_KINDS,
@@ -164,16 +163,16 @@ def month_unreported_payments(first_day: date) -> QuerySet[Payment]:
 def payment_bought(payment: Payment) -> list[tuple[str, object, str]]:
     """What a payment bought, as (admin model, key, label): its order and bookings, or the
     payment itself when it bought neither."""
+    purchase = purchase_of(payment)
     bought: list[tuple[str, object, str]] = []
-    if payment.order is not None:
-        bought.append(("orders_order", payment.order.pk, f"order {payment.order.order_number}"))
-    bought += [("bookings_booking", b.pk, f"booking {b.book_id}") for b in payment.bookings.all()]
+    if purchase.order is not None:
+        bought.append(("orders_order", purchase.order.pk, f"order {purchase.order_number}"))
+    bought += [("bookings_booking", b.pk, f"booking {b.book_id}") for b in purchase.bookings]
     return bought or [("payments_payment", payment.pk, f"payment {payment.pk}")]
 
 
 def payment_documents(payment: Payment) -> list[str]:
     """The numbers of the tax documents of what a payment bought (read with the prefetch
     of month_lines or month_unreported_payments)."""
-    sales: list[Order | Booking] = [payment.order] if payment.order is not None else []
-    sales += list(payment.bookings.all())
+    sales = purchase_of(payment).sales
     return [sale.invoice.number for sale in sales if hasattr(sale, "invoice")]

@@ -8,6 +8,7 @@ from typing_extensions import TypedDict
 from outbound.registry import EventType, Moment, Money
 from outbound.services import event_record
 
+from ..selectors import Purchase, purchase_of
 from .models import Dispute
 
 
@@ -35,13 +36,12 @@ EVENT_TYPES = [
 
 def dispute_event(dispute: Dispute, type: str) -> None:
     payment = dispute.payment
-    order = payment.order if payment else None
+    bought = purchase_of(payment) if payment else Purchase(order=None, bookings=())
     payload: DisputePayload = {
         "id": dispute.pk, "provider": dispute.provider,
         "provider_dispute_id": dispute.provider_dispute_id,
         "payment_id": payment.pk if payment else None,
-        "order_number": order.order_number if order else None,
-        "booking_ids": [b.book_id for b in payment.bookings.order_by("id")] if payment else [],
+        "order_number": bought.order_number, "booking_ids": bought.booking_ids,
         "amount": dispute.amount, "amount_deducted": dispute.amount_deducted,
         "currency": dispute.currency, "reason_code": dispute.reason_code,
         "status": dispute.status, "respond_by": dispute.respond_by, "created_at": dispute.created_at,
