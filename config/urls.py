@@ -41,10 +41,10 @@ urlpatterns = [
 ]
 
 if settings.PAYMENTS_SANDBOX:
-    from payments.sandbox.demo import storefront
+    from sandbox.demo import storefront
 
     urlpatterns += [
-        path("sandbox/", include("payments.sandbox.urls")),
+        path("sandbox/", include("sandbox.urls")),
         path("demo/", storefront, name="demo"),
         path("demo/<path:path>", storefront),
         # The embedded default's front door leads to the demo (the sandbox runs in DEBUG only).

@@ -93,6 +93,8 @@ ENV
 )
 # The providers' stand-in shares only the provider settings (it needs DEBUG for the sandbox).
 source "$dir/providers.env"
+# Its one table is its own app's, installed only with the sandbox on: migrated by it.
+DEBUG=1 PAYMENTS_SANDBOX=1 "$VENV/bin/python" manage.py migrate sandbox --noinput >>"$dir/release.log"
 start sandbox env DEBUG=1 PAYMENTS_SANDBOX=1 GUNICORN_THREADS=8 \
   "$VENV/bin/gunicorn" config.wsgi:application -c gunicorn.conf.py \
   --bind "127.0.0.1:$sandbox_port" --workers 1

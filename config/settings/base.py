@@ -73,13 +73,14 @@ INSTALLED_APPS = [
     "invoices",
     "cart",
     "payments",
-    "payments.sandbox",
     "settlements",
     "holds",
     "idempotency",
     "observability",
     "django_structlog",
 ]
+if PAYMENTS_SANDBOX:  # the providers' stand-ins and the demo: never in production
+    INSTALLED_APPS.append("sandbox")
 
 MIDDLEWARE = [
     "config.proxies.TrustedProxyMiddleware",  # before anything reads the client or scheme

@@ -18,8 +18,6 @@ class Gateway:
     urls: str  # its API routes, mounted under /api/payments/
     # What the adapter needs beside its settings (a token store), not part of its identity.
     dependencies: Callable[[], dict] = field(default=dict)
-    # Its stand-in's routes, under /sandbox/<name>/ with PAYMENTS_SANDBOX (optional).
-    sandbox_urls: str = ""
 
     def adapter_class(self) -> type:
         return import_string(self.adapter)

@@ -105,6 +105,8 @@ def running(image, database_url):
     )
     seeded = engine(*run, *env_args(web_env), image, "python", "manage.py", "seed_demo")
     sandbox_env = common | {"DEBUG": "1", "PAYMENTS_SANDBOX": "1", "PORT": str(sandbox_port)}
+    # Its table is its own app's, installed only with the sandbox on: migrated by it.
+    engine(*run, *env_args(sandbox_env), image, "python", "manage.py", "migrate", "sandbox")
     engine("run", "-d", "--name", names[1], "--network", "host", *env_args(sandbox_env), image)
     # Read-only but for /tmp, as the Kubernetes manifests run it.
     read_only = ["--read-only", "--tmpfs", "/tmp"]

@@ -14,7 +14,7 @@ from accounts.models import User
 from outbound.models import Delivery, Endpoint, Event
 from outbound.relay import outbound_relay
 from outbound.services import event_record, events_prune
-from payments.sandbox.models import SandboxOrder
+from sandbox.models import SandboxOrder
 from tests.payments.conftest import act
 
 pytestmark = pytest.mark.django_db

@@ -33,5 +33,4 @@ GATEWAY = Gateway(
     config=_config,
     dependencies=_dependencies,
     urls="payments.gateways.phonepe.urls",
-    sandbox_urls="payments.gateways.phonepe.sandbox",
 )

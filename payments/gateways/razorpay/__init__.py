@@ -20,5 +20,4 @@ GATEWAY = Gateway(
     adapter="payments.gateways.razorpay.adapter.RazorpayProvider",
     config=_config,
     urls="payments.gateways.razorpay.urls",
-    sandbox_urls="payments.gateways.razorpay.sandbox_urls",
 )

@@ -20,5 +20,4 @@ GATEWAY = Gateway(
     adapter="payments.gateways.stripe.adapter.StripeProvider",
     config=_config,
     urls="payments.gateways.stripe.urls",
-    sandbox_urls="payments.gateways.stripe.sandbox_urls",
 )

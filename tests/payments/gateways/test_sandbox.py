@@ -15,9 +15,9 @@ from django.urls import clear_url_caches
 from payments.gateways.base import ProviderError
 from payments.gateways.razorpay.adapter import RazorpayProvider
 from payments.gateways.registry import get_provider
-from payments.gateways.stripe import sandbox as stripe_sandbox
 from payments.models import WebhookEvent, WebhookEventStatus
-from payments.sandbox import urls as sandbox_urls
+from sandbox import urls as sandbox_urls
+from sandbox.stripe import views as stripe_sandbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

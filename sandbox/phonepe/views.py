@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ...sandbox.common import (
+from ..common import (
     deliver_webhook,
     error,
     guarded,
@@ -21,7 +21,7 @@ from ...sandbox.common import (
     random_id,
     render_pay_page,
 )
-from ...sandbox.models import SandboxOrder
+from ..models import SandboxOrder
 
 PROVIDER = "phonepe"
 TOKEN_LIFETIME_SECONDS = 3600
@@ -201,7 +201,7 @@ def pay_page(request, merchant_order_id: str):
     return HttpResponseRedirect(order.data["redirectUrl"] or "/demo/")
 
 
-# Mounted under /sandbox/phonepe/ (payments/sandbox/urls.py): the provider's own paths, so
+# Mounted under /sandbox/phonepe/ (sandbox/urls.py): the provider's own paths, so
 # pointing its base URL at <site>/sandbox/phonepe is all a client changes.
 urlpatterns = [
     path("v1/oauth/token", oauth_token),

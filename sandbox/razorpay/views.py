@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ...sandbox.common import (
+from ..common import (
     basic_auth,
     deliver_webhook,
     error,
@@ -25,7 +25,7 @@ from ...sandbox.common import (
     random_id,
     render_pay_page,
 )
-from ...sandbox.models import SandboxOrder
+from ..models import SandboxOrder
 
 PROVIDER = "razorpay"
 PAYABLE = ("created", "attempted")
@@ -416,7 +416,7 @@ def link_page(request, link_id: str):
     return HttpResponseRedirect(f"{_link_callback(link, request)}?{urlencode(query)}")
 
 
-# Mounted under /sandbox/razorpay/ (payments/sandbox/urls.py): the provider's own paths, so
+# Mounted under /sandbox/razorpay/ (sandbox/urls.py): the provider's own paths, so
 # pointing its base URL at <site>/sandbox/razorpay is all a client changes.
 urlpatterns = [
     path("v1/orders", orders),

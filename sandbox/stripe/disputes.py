@@ -11,9 +11,9 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ...sandbox.common import deliver_webhook, random_id
-from ...sandbox.models import SandboxOrder
-from .sandbox import PROVIDER, _invalid, _signature_header, key_auth
+from ..common import deliver_webhook, random_id
+from ..models import SandboxOrder
+from .views import PROVIDER, _invalid, _signature_header, key_auth
 
 DISPUTES = "stripe:dispute"
 OUTCOMES = {"won", "lost"}

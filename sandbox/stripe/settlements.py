@@ -12,16 +12,16 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from ...sandbox.common import (
+from ..common import (
     deliver_webhook,
     random_id,
     sandbox_fee,
     sandbox_mark_settled,
     sandbox_unsettled,
 )
-from ...sandbox.models import SandboxOrder
-from .sandbox import PROVIDER, REFUNDS, _invalid, _signature_header, key_auth
-from .sandbox_disputes import DISPUTES
+from ..models import SandboxOrder
+from .disputes import DISPUTES
+from .views import PROVIDER, REFUNDS, _invalid, _signature_header, key_auth
 
 PAYOUTS = "stripe:payout"
 PAGE_MAX = 100

@@ -11,9 +11,9 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ...sandbox.common import random_id
-from ...sandbox.models import SandboxOrder
-from .sandbox import _bad_request, _deliver_event, _find_payment, key_auth
+from ..common import random_id
+from ..models import SandboxOrder
+from .views import _bad_request, _deliver_event, _find_payment, key_auth
 
 DISPUTES = "razorpay:dispute"
 OUTCOMES = {"won", "lost"}

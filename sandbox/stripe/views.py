@@ -14,7 +14,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ...sandbox.common import (
+from ..common import (
     deliver_webhook,
     error,
     guarded,
@@ -22,7 +22,7 @@ from ...sandbox.common import (
     random_id,
     render_pay_page,
 )
-from ...sandbox.models import SandboxOrder
+from ..models import SandboxOrder
 
 PROVIDER = "stripe"
 REFUNDS = "stripe:refund"
@@ -212,7 +212,7 @@ def pay_page(request, session_id: str):
     return HttpResponseRedirect(order.data["return_url"])
 
 
-# Mounted under /sandbox/stripe/ (payments/sandbox/urls.py): the provider's own paths, so
+# Mounted under /sandbox/stripe/ (sandbox/urls.py): the provider's own paths, so
 # pointing its base URL at <site>/sandbox/stripe is all a client changes.
 urlpatterns = [
     path("v1/checkout/sessions", sessions),

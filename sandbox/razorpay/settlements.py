@@ -13,10 +13,10 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from ...sandbox.common import random_id, sandbox_fee, sandbox_mark_settled, sandbox_unsettled
-from ...sandbox.models import SandboxOrder
-from .sandbox import PAYMENT_INDEX, REFUNDS, _bad_request, _deliver_event, key_auth
-from .sandbox_disputes import DISPUTES
+from ..common import random_id, sandbox_fee, sandbox_mark_settled, sandbox_unsettled
+from ..models import SandboxOrder
+from .disputes import DISPUTES
+from .views import PAYMENT_INDEX, REFUNDS, _bad_request, _deliver_event, key_auth
 
 SETTLEMENTS = "razorpay:setl"  # (the column holds 16 characters)
 INDIA = ZoneInfo("Asia/Kolkata")  # Razorpay's settlement days

@@ -1,0 +1,5 @@
+"""The PhonePe sandbox's routes."""
+
+from .views import urlpatterns
+
+__all__ = ["urlpatterns"]

@@ -1,0 +1,1 @@
+"""The Stripe sandbox: its API and pay page at the provider's own paths."""
