@@ -40,6 +40,11 @@ class EventType:
     def _adapter(self) -> TypeAdapter:
         return TypeAdapter(self.payload)
 
+    @cached_property
+    def payload_keys(self) -> frozenset[str]:
+        """The keys its payload declares (required or not)."""
+        return frozenset(self.payload.__annotations__)
+
     def data(self, payload: dict) -> dict:
         """`payload` as the event's JSON data; a ValueError (pydantic's ValidationError)
         naming the fields that are not of this type."""

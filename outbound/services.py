@@ -69,8 +69,8 @@ def event_record(*, type: str, data: dict) -> Event:
 def _declared(kind: EventType, data: dict) -> dict:
     """The payload as its type declares it. One that is not (a bug the tests over every type
     should catch) never undoes the change reporting it (a paid order, a refund): it is
-    logged, naming the fields, and sent as it is; with OUTBOUND_EVENTS_STRICT (the tests) it
-    raises."""
+    logged, naming the fields, and sent with the keys its type declares, none other; with
+    OUTBOUND_EVENTS_STRICT (the tests) it raises."""
     try:
         return kind.data(data)
     except ValidationError as error:
@@ -78,7 +78,8 @@ def _declared(kind: EventType, data: dict) -> dict:
             raise
         fields = [".".join(map(str, problem["loc"])) for problem in error.errors()]
         logger.error("event_payload_not_of_its_type", extra={"type": kind.name, "fields": fields})
-        return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+        declared = {key: value for key, value in data.items() if key in kind.payload_keys}
+        return json.loads(json.dumps(declared, cls=DjangoJSONEncoder))
 
 
 def _relay_after_commit() -> None:
