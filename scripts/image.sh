@@ -54,14 +54,17 @@ case "${1:-build}" in
     # (scripts/deploy.sh) always change what runs.
     "$engine" build "${format[@]}" --network host --secret "id=ca,src=$ca" \
       --label "paycart.built=$(date -u +%Y-%m-%dT%H:%M:%SZ)" -t "$IMAGE" . 2>&1 \
-      | tee "$log" | { grep --line-buffered -E '^(STEP|Step) ' || true; } || status=$?
+      | tee "$log" | { grep --line-buffered -E '^(\[[0-9]+/[0-9]+\] )?(STEP|Step) ' || true; } \
+      || status=$?
     if [ "$status" != 0 ]; then tail -n 40 "$log" >&2; rm -f "$log"; exit "$status"; fi
     rm -f "$log"
     # Each build leaves its build stage (labelled in the Dockerfile) untagged, and the image
     # the tag named before: remove both (an image kept for a rollback is tagged, and one a
     # container runs is never pruned).
-    "$engine" image prune -f --filter label=paycart.stage=build >/dev/null
-    "$engine" image prune -f --filter label=paycart.built >/dev/null
+    # Best effort: podman refuses while an interrupted build's working container still holds
+    # one (`podman ps --external` lists it); a build never fails for it.
+    "$engine" image prune -f --filter label=paycart.stage=build >/dev/null || true
+    "$engine" image prune -f --filter label=paycart.built >/dev/null || true
     ;;
   standins)
     have_base || make_base

@@ -48,6 +48,9 @@ def test_the_deployment_blocks_run_as_written_with_a_checkout_upgrade_and_rollba
     for name, body in blocks.items():
         shown = "".join(f"   | {line}\n" for line in body.splitlines())
         assert f"== docs/deployment.md, block {name}:\n{shown}" in out, name
+    # The image is built by the block, saying each step as it goes.
+    assert re.search(r"^Building paycart:local with podman", out, re.M)
+    assert re.search(r"^(\[\d+/\d+\] )?STEP \d+/\d+: FROM ", out, re.M)
     project = re.search(r"== up \((paycart-smoke-\d+)\)", out).group(1)
     up, upgrade, rollback = (
         out.index(f"block {name}:") for name in ("deploy", "upgrade", "rollback")
