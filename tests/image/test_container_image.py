@@ -268,13 +268,19 @@ def test_the_image_carries_the_fonts_of_every_indian_script(running):
 
 def test_a_build_says_each_step_and_leaves_no_dangling_stage_or_image(image):
     """./scripts/image.sh build shows one line per step while it builds, and afterwards no
-    untagged build stage or replaced paycart image is left taking space."""
+    untagged build stage or replaced paycart image is left taking space (but one a
+    container still runs)."""
     built = subprocess.run(
         ["./scripts/image.sh", "build"], cwd=ROOT, capture_output=True, text=True, timeout=1200
     )
     assert built.returncode == 0, built.stderr[-2000:]
     assert built.stdout.startswith(f"Building {IMAGE} with ")
     assert re.search(r"^(\[\d+/\d+\] )?STEP \d+/\d+: FROM ", built.stdout, re.M)
+    # An untagged image a container still runs (this module's web server) stays: it is in use.
+    in_use = {
+        line[:12]
+        for line in engine("ps", "-a", "--external", "--format", "{{.ImageID}}").stdout.split()
+    }
     for label in ("paycart.stage=build", "paycart.built"):
         left = engine("images", "-q", "--filter", "dangling=true", "--filter", f"label={label}")
-        assert left.stdout.strip() == "", label
+        assert set(left.stdout.split()) <= in_use, label
