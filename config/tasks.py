@@ -4,6 +4,7 @@ picks up what it left."""
 
 import logging
 
+from celery import Task, current_app
 from celery.utils.time import get_exponential_backoff_interval
 from django.db import transaction
 
@@ -20,10 +21,16 @@ def retry_later(task, exc: Exception) -> None:
     raise task.retry(exc=exc, countdown=countdown)
 
 
-def enqueue_on_commit(task, *args) -> None:
+def enqueue_on_commit(task: Task | str, *args) -> None:
     """Send the task once the current transaction commits (a rolled-back request sends
     nothing). A broker outage then never fails a request whose work is committed: the job
-    is logged, and reconciliation finds what it left undone."""
+    is logged, and reconciliation finds what it left undone.
+
+    A task may be given by its name ("payments.tasks.send_refund"): a service then need not
+    import the task module that calls it (the app's ready() imports its tasks). The name is
+    looked up now, so a wrong one fails the transaction rather than losing the job."""
+    if isinstance(task, str):
+        task = current_app.tasks[task]
 
     def send() -> None:
         try:

@@ -7,7 +7,7 @@ from .disputes.admin import PaymentDisputeActions
 from .gateways.registry import gateway_modules
 from .models import Payment, PaymentStatusChange, Refund, WebhookEvent
 from .services.refund_retries import refund_give_up, refund_retry
-from .services.webhooks import webhook_replay
+from .webhooks import webhook_replay
 
 # Each gateway package's own admin (Razorpay's payment links).
 gateway_modules("admin")

@@ -8,7 +8,7 @@ class PaymentsConfig(AppConfig):
         from config.metrics import gauges_register
         from outbound.registry import event_types_register
 
-        from . import events
+        from . import events, tasks  # noqa: F401  (tasks: the jobs services enqueue by name)
         from .disputes import events as dispute_events
         from .gauges import PaymentGauges
 

@@ -32,8 +32,7 @@ from django.utils import timezone
 from bookings.models import Booking, BookingStatus
 from orders.models import Order, OrderStatus
 
-from .disputes.models import MONEY_RETURNED_STATUSES, Dispute
-from .models import Payment, PaymentStatus, Refund, RefundStatus
+from .models import MONEY_RETURNED_STATUSES, Dispute, Payment, PaymentStatus, Refund, RefundStatus
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 

@@ -12,7 +12,7 @@ from .services.notifications import notifications_resend_unsent
 from .services.order_first import reservations_release_expired
 from .services.reconciliation import payments_reconcile
 from .services.refunds import refund_send, refunds_reconcile
-from .services.webhooks import webhook_events_prune
+from .webhooks import webhook_events_prune
 
 
 @shared_task(bind=True, max_retries=10)

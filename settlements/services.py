@@ -14,7 +14,6 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from payments.disputes.models import Dispute
 from payments.gateways.base import (
     ProviderFailure,
     SettlementApi,
@@ -23,7 +22,7 @@ from payments.gateways.base import (
     SettlementState,
 )
 from payments.gateways.registry import provider_api
-from payments.models import Payment, Refund
+from payments.models import Dispute, Payment, Refund
 from payments.money import from_minor
 
 from .events import settlement_event

@@ -12,7 +12,7 @@ from orders.serializers import AddressSerializer
 from ..gateways.registry import require_enabled
 from ..money import SUPPORTED_CURRENCIES
 from ..services.fulfilment import Fulfilment
-from ..services.webhooks import WebhookOutcome, webhook_receive
+from ..webhooks import WebhookOutcome, webhook_receive
 from .answers import FulfilledOutput, NeedsAttentionOutput, WebhookAckOutput, errors
 
 

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from config.admin import ask_then_act, run_per_row
 
 from ..gateways.base import EvidenceFile
-from .models import Dispute, DisputeChange
+from ..models import Dispute, DisputeChange
 from .services import (
     dispute_accept,
     dispute_cancel_what_it_bought,

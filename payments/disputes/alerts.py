@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from config.emails import send_once
 
-from .models import Dispute, DisputeStatus
+from ..models import Dispute, DisputeStatus
 
 CLAIMS = {"opened": "opened_alert_sent_at", "due": "due_alert_sent_at"}
 

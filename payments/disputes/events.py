@@ -8,8 +8,8 @@ from typing_extensions import TypedDict
 from outbound.registry import EventType, Moment, Money
 from outbound.services import event_record
 
+from ..models import Dispute
 from ..selectors import Purchase, purchase_of
-from .models import Dispute
 
 
 class DisputePayload(TypedDict):

@@ -1,6 +1,6 @@
 from django.db.models import QuerySet
 
-from .models import OPEN_DISPUTE_STATUSES, Dispute
+from ..models import OPEN_DISPUTE_STATUSES, Dispute
 
 
 def disputes_open() -> QuerySet[Dispute]:

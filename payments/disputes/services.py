@@ -22,19 +22,19 @@ from orders.models import Order
 
 from ..gateways.base import DisputeApi, DisputeReport, DisputeState, EvidenceFile
 from ..gateways.registry import gateways, provider_api, supports
-from ..models import Payment
-from ..money import from_minor
-from ..services.batch import run_isolated
-from ..services.money_back import dispute_money_settled, payment_undo_fulfilment
-from .events import dispute_event
-from .models import (
+from ..models import (
     MONEY_RETURNED_STATUSES,
     OPEN_DISPUTE_STATUSES,
     Dispute,
     DisputeChange,
     DisputeResolution,
     DisputeStatus,
+    Payment,
 )
+from ..money import from_minor
+from ..services.batch import run_isolated
+from ..services.money_back import dispute_money_settled, payment_undo_fulfilment
+from .events import dispute_event
 
 logger = logging.getLogger(__name__)
 
@@ -159,9 +159,7 @@ def _changed(dispute: Dispute, *, what: str, before: str | None, by=None, note: 
 
 
 def _alert(dispute: Dispute, kind: str) -> None:
-    from ..tasks import send_dispute_alert
-
-    enqueue_on_commit(send_dispute_alert, str(dispute.pk), kind)
+    enqueue_on_commit("payments.tasks.send_dispute_alert", str(dispute.pk), kind)
 
 
 # ---------------------------------------------------------------- asking the provider

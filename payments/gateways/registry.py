@@ -1,4 +1,4 @@
-"""The gateways there are, found by themselves (every subpackage of payments.gateways
+"""The gateways there are, found by themselves (every subpackage of payments.providers
 declaring a GATEWAY), and their adapters: built from settings at call time (so a changed
 setting applies) and kept per thread while the settings stay the same, so an adapter's
 HTTP session keeps its connection to the provider open between calls."""
@@ -13,19 +13,22 @@ from typing import TypeVar, cast
 from django.conf import settings
 from django.utils.module_loading import module_has_submodule
 
-from . import __path__ as GATEWAYS_PATH
 from .base import CapabilityMissing, DisputeApi, PaymentProvider, ProviderDisabled, SettlementApi
 from .observed import observed
 from .spec import Gateway
 
+PROVIDERS = "payments.providers"
+
 
 @functools.cache
 def gateway_packages() -> tuple[ModuleType, ...]:
-    """Every subpackage of payments.gateways, then those PAYMENT_GATEWAY_PACKAGES names (a
-    gateway kept elsewhere)."""
+    """Every subpackage of payments.providers, then those PAYMENT_GATEWAY_PACKAGES names (a
+    gateway kept elsewhere). Imported by name, so nothing here depends on a provider: the
+    providers stand above the payment services their flows call."""
+    providers = importlib.import_module(PROVIDERS)
     names = [
-        f"{__package__}.{module.name}"
-        for module in pkgutil.iter_modules(GATEWAYS_PATH)
+        f"{PROVIDERS}.{module.name}"
+        for module in pkgutil.iter_modules(providers.__path__)
         if module.ispkg
     ]
     return tuple(

@@ -27,8 +27,15 @@ from invoices.services import credit_note_issue, invoice_of_payment
 from orders.models import Order
 from orders.services import order_mark_refunded
 
-from ..disputes.models import MONEY_RETURNED_STATUSES, OPEN_DISPUTE_STATUSES, Dispute
-from ..models import Payment, PaymentStatus, Refund, RefundStatus
+from ..models import (
+    MONEY_RETURNED_STATUSES,
+    OPEN_DISPUTE_STATUSES,
+    Dispute,
+    Payment,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
 from ..money import to_minor
 from ..observe import refund_changed
 from .transitions import payment_track
@@ -127,9 +134,7 @@ def nothing_left_refused(figure: MoneyBack, what: str) -> RefundRefused:
 
 
 def _enqueue(refund: Refund) -> None:
-    from ..tasks import send_refund  # tasks import services; services enqueue tasks
-
-    enqueue_on_commit(send_refund, str(refund.pk))
+    enqueue_on_commit("payments.tasks.send_refund", str(refund.pk))
 
 
 def refund_owed(

@@ -60,7 +60,7 @@ def test_the_cap_is_a_setting_and_a_finished_checkout_frees_its_place(api, rsps,
 
 @pytest.mark.django_db
 def test_payment_links_made_by_staff_do_not_count_against_their_customer(rsps, settings):
-    from payments.gateways.razorpay.links import payment_link_create
+    from payments.providers.razorpay.links import payment_link_create
 
     settings.CHECKOUT_HOLDS_PER_USER = 1
     mock_order_create(rsps)
@@ -86,7 +86,7 @@ def test_payment_links_made_by_staff_do_not_count_against_their_customer(rsps, s
 
 @pytest.mark.django_db
 def test_a_payment_links_cart_is_neither_listed_nor_accepted_by_the_customers_cart_apis(rsps):
-    from payments.gateways.razorpay.links import payment_link_create
+    from payments.providers.razorpay.links import payment_link_create
 
     mock_order_create(rsps)
     mock_payment_links(rsps)

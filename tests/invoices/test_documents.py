@@ -194,7 +194,7 @@ def test_a_lost_dispute_issues_a_credit_note_for_what_the_bank_took(api, rsps, a
     note = TaxDocument.objects.get(kind="CREDIT_NOTE")
     assert note.corrects.order_id == order_id and note.total == Decimal("1180.00")
     assert note.source.startswith("dispute:")
-    from payments.disputes.models import Dispute
+    from payments.models import Dispute
 
     Dispute.objects.update(resolution="goes_ahead")  # settled: the order ships all the same
 

@@ -119,7 +119,7 @@ def seed_cancelled_but_kept(api, rsps) -> Payment:
 
 
 def _dispute(payment: Payment, **fields):
-    from payments.disputes.models import Dispute
+    from payments.models import Dispute
 
     return Dispute.objects.create(
         payment=payment,

@@ -34,8 +34,8 @@ def test_the_sandbox_settles_a_day_and_it_reconciles_to_the_paisa(
     refund.refresh_from_db()
     assert refund.provider_refund_id.startswith("rfnd_")
     call_command("sandbox_dispute", str(disputed.pk), outcome="lost")
-    from payments.disputes.models import Dispute
     from payments.disputes.services import dispute_let_go_ahead
+    from payments.models import Dispute
 
     dispute_let_go_ahead(dispute_id=Dispute.objects.get().pk, staff=UserFactory(is_staff=True))
 

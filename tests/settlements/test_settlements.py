@@ -275,8 +275,8 @@ def test_a_provider_that_cannot_be_reached_is_reported_and_the_others_still_pull
 def test_every_settlement_event_is_read_and_a_failed_payout_recorded_as_failed(
     stripe_api, razorpay_api, anon_client, django_capture_on_commit_callbacks
 ):
-    from payments.gateways.razorpay.settlements import SETTLEMENT_EVENTS as RAZORPAY_EVENTS
-    from payments.gateways.stripe.settlements import SETTLEMENT_EVENTS as STRIPE_EVENTS
+    from payments.providers.razorpay.settlements import SETTLEMENT_EVENTS as RAZORPAY_EVENTS
+    from payments.providers.stripe.settlements import SETTLEMENT_EVENTS as STRIPE_EVENTS
     from settlements.selectors import settlement_providers
 
     assert {"settlement.processed"} == RAZORPAY_EVENTS

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from payments.services.webhooks import webhook_events_prune
+from payments.webhooks import webhook_events_prune
 
 
 class Command(BaseCommand):

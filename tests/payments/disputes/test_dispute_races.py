@@ -5,10 +5,9 @@ exists, never after (the bank and the shop would both return the money)."""
 import pytest
 
 from accounts.models import User
-from payments.disputes.models import Dispute
 from payments.disputes.services import dispute_record
 from payments.gateways.base import DisputeReport, DisputeState
-from payments.models import Payment, Refund
+from payments.models import Dispute, Payment, Refund
 from payments.money import to_minor
 from payments.services.money_back import RefundRefused
 from payments.services.staff_refunds import order_refund_by_staff

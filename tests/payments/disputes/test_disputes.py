@@ -10,9 +10,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
-from payments.disputes.models import Dispute, DisputeStatus
 from payments.ledger import payments_audit
-from payments.models import Payment, Refund, RefundStatus, WebhookEvent
+from payments.models import Dispute, DisputeStatus, Payment, Refund, RefundStatus, WebhookEvent
 from payments.money import to_minor
 from payments.services.money_back import refund_owed
 from payments.services.refunds import refund_send

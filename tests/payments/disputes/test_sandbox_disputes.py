@@ -5,11 +5,10 @@ accept and contest it there, and the sandbox's signed events reach our webhooks
 import pytest
 from django.core.management import call_command
 
-from payments.disputes.models import Dispute, DisputeStatus
 from payments.disputes.services import dispute_accept, dispute_contest, dispute_let_go_ahead
 from payments.gateways.base import EvidenceFile
 from payments.gateways.registry import get_provider
-from payments.models import Payment
+from payments.models import Dispute, DisputeStatus, Payment
 from payments.money import to_minor
 from tests.factories import PaymentFactory, UserFactory
 from tests.payments.gateways.test_sandbox import press

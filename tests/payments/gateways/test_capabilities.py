@@ -4,8 +4,8 @@ refuses, and no adapter carries stubs for what it cannot do."""
 import pytest
 
 from payments.gateways.base import CapabilityMissing, DisputeApi, SettlementApi
-from payments.gateways.phonepe.adapter import PhonePeProvider
 from payments.gateways.registry import provider_api, supports
+from payments.providers.phonepe.adapter import PhonePeProvider
 
 pytestmark = pytest.mark.django_db
 

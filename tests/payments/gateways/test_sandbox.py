@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import clear_url_caches
 
 from payments.gateways.base import ProviderError
-from payments.gateways.razorpay.adapter import RazorpayProvider
 from payments.gateways.registry import get_provider
 from payments.models import WebhookEvent, WebhookEventStatus
+from payments.providers.razorpay.adapter import RazorpayProvider
 from sandbox import urls as sandbox_urls
 from sandbox.stripe import views as stripe_sandbox
 

@@ -12,9 +12,8 @@ from django.core.management import call_command
 from catalog.models import ProductVariant
 from invoices.models import TaxDocument
 from orders.models import Order
-from payments.disputes.models import Dispute
 from payments.ledger import payments_breaching
-from payments.models import Payment, Refund, RefundStatus
+from payments.models import Dispute, Payment, Refund, RefundStatus
 from payments.services.money_back import returnable_left
 from payments.services.refunds import refunds_reconcile
 from tests.factories import VariantFactory

@@ -36,10 +36,9 @@ from hypothesis.stateful import (
 from accounts.models import User
 from catalog.models import ProductVariant
 from invoices.models import DocumentKind, TaxDocument, TaxDocumentLine
-from payments.disputes.models import MONEY_RETURNED_STATUSES, Dispute
 from payments.disputes.services import dispute_accept
 from payments.ledger import payments_audit, payments_ledger
-from payments.models import Payment, Refund, RefundStatus
+from payments.models import MONEY_RETURNED_STATUSES, Dispute, Payment, Refund, RefundStatus
 from payments.money import from_minor, to_minor
 from payments.services.money_back import RefundRefused, returnable_left
 from payments.services.refund_retries import refund_retry

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from payments.gateways.phonepe.adapter import AccessToken
-from payments.gateways.phonepe.token_store import DatabaseTokenStore
 from payments.gateways.registry import get_provider
+from payments.providers.phonepe.adapter import AccessToken
+from payments.providers.phonepe.token_store import DatabaseTokenStore
 from tests.payments.gateways.phonepe.fakes import base, calls_to, mock_pay, mock_token
 
 ROOT = Path(__file__).resolve().parents[4]

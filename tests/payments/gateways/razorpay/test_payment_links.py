@@ -15,8 +15,8 @@ from accounts.models import User
 from bookings.models import Booking, BookingStatus
 from cart.models import Cart, CartStatus
 from orders.models import Order
-from payments.gateways.razorpay.models import PaymentLink
 from payments.models import Payment, PaymentStatus, Refund
+from payments.providers.razorpay.models import PaymentLink
 from tests.conftest import client_for, run_concurrently
 from tests.documented import DocumentedClient
 from tests.factories import (

@@ -9,7 +9,7 @@ import razorpay
 import requests
 from razorpay.errors import BadRequestError, SignatureVerificationError
 
-from ..base import (
+from ...gateways.base import (
     Charge,
     ChargeState,
     DisputeApi,

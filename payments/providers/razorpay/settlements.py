@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..base import (
+from ...gateways.base import (
     MalformedWebhook,
     ProviderUnavailable,
     SettlementLineReport,

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods
 
+from ...gateways.registry import provider_enabled
 from ...models import Payment, PaymentStatus
 from ...services.charges import payment_current
 from ...services.frontend import origin_of
-from ..registry import provider_enabled
 from . import GATEWAY
 
 MERCHANT_ORDER_ID = re.compile(r"[A-Za-z0-9_-]{1,63}")

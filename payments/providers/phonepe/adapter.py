@@ -12,7 +12,7 @@ from typing import Protocol
 
 import requests
 
-from ..base import (
+from ...gateways.base import (
     Charge,
     ChargeState,
     MalformedWebhook,

@@ -9,11 +9,11 @@ from django.conf import settings
 
 from config.exceptions import Invalid, Missing, ProviderDown
 
+from ...gateways.base import Charge, ChargeState, InvalidSignature, ProviderFailure
 from ...models import Payment
 from ...money import to_minor
 from ...services.fulfilment import Fulfilment, payment_fulfil
 from ...services.transitions import payment_mark_failed
-from ..base import Charge, ChargeState, InvalidSignature, ProviderFailure
 from . import GATEWAY
 from .provider import razorpay_provider
 

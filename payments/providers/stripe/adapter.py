@@ -7,7 +7,7 @@ import logging
 
 import stripe
 
-from ..base import (
+from ...gateways.base import (
     Charge,
     ChargeState,
     DisputeApi,

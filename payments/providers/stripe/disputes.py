@@ -5,7 +5,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from ..base import (
+from ...gateways.base import (
     DisputeReport,
     DisputeState,
     EvidenceFile,

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from ..spec import Gateway
+from ...gateways.spec import Gateway
 
 
 def _config() -> dict:
@@ -29,8 +29,8 @@ def _dependencies() -> dict:
 GATEWAY = Gateway(
     name="phonepe",
     label="PhonePe",
-    adapter="payments.gateways.phonepe.adapter.PhonePeProvider",
+    adapter="payments.providers.phonepe.adapter.PhonePeProvider",
     config=_config,
     dependencies=_dependencies,
-    urls="payments.gateways.phonepe.urls",
+    urls="payments.providers.phonepe.urls",
 )

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from ..base import (
+from ...gateways.base import (
     MalformedWebhook,
     ProviderUnavailable,
     SettlementLineReport,

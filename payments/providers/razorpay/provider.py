@@ -4,7 +4,7 @@ shared PaymentProvider interface cannot do."""
 
 from typing import cast
 
-from ..registry import get_provider
+from ...gateways.registry import get_provider
 from . import GATEWAY
 from .adapter import RazorpayProvider
 

@@ -17,13 +17,13 @@ from accounts.services import customer_get_or_create
 from cart.services import booking_cart_create, cart_abandon, link_cart_create
 from config.exceptions import Conflict, Invalid, Missing
 
+from ...gateways.base import InvalidSignature, ProviderError, ProviderFailure
 from ...models import Payment
 from ...money import to_minor
 from ...services.charges import payment_sync_with_provider
 from ...services.checkout import payment_notes, payment_open_with, payment_start_from_cart
 from ...services.refunds import is_uuid
 from ...services.transitions import payment_expire
-from ..base import InvalidSignature, ProviderError, ProviderFailure
 from . import GATEWAY
 from .models import PaymentLink
 from .provider import razorpay_provider

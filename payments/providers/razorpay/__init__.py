@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from ..spec import Gateway
+from ...gateways.spec import Gateway
 
 
 def _config() -> dict:
@@ -17,7 +17,7 @@ def _config() -> dict:
 GATEWAY = Gateway(
     name="razorpay",
     label="Razorpay",
-    adapter="payments.gateways.razorpay.adapter.RazorpayProvider",
+    adapter="payments.providers.razorpay.adapter.RazorpayProvider",
     config=_config,
-    urls="payments.gateways.razorpay.urls",
+    urls="payments.providers.razorpay.urls",
 )

@@ -13,10 +13,10 @@ from django.db import transaction
 from config.exceptions import Unfulfillable
 from orders.services import order_discard_draft, order_draft_from_cart, order_reserve
 
+from ...gateways.base import ProviderFailure
+from ...gateways.registry import get_provider
 from ...services.checkout import OpenedPayment, payment_for_order, payment_open_at_provider
 from ...services.transitions import payment_mark_failed
-from ..base import ProviderFailure
-from ..registry import get_provider
 from . import GATEWAY
 
 logger = logging.getLogger(__name__)

@@ -1,4 +1,5 @@
-"""Webhooks: store the raw delivery first (outside any processing transaction), then
+"""Webhooks, the one inbound path of every provider's deliveries, above the charge, refund
+and dispute services it hands each notice to: store the raw delivery first (outside any processing transaction), then
 verify, then process. One row per provider event id: a redelivery of a processed event is
 acknowledged and changes nothing; one whose processing failed is processed again."""
 
@@ -16,8 +17,8 @@ from django.utils import timezone
 
 from config.exceptions import Invalid, RetryLater
 
-from ..disputes.services import dispute_record
-from ..gateways.base import (
+from .disputes.services import dispute_record
+from .gateways.base import (
     Charge,
     DisputeApi,
     DisputeReport,
@@ -26,18 +27,18 @@ from ..gateways.base import (
     ProviderFailure,
     WebhookNotice,
 )
-from ..gateways.registry import get_provider, provider_api
-from ..models import Payment, WebhookEvent, WebhookEventStatus
-from ..observe import webhook_delivery
-from ..rotations import rotation_used
-from ..signals import settlement_announced
-from .charges import payment_apply_charge
-from .refunds import (
+from .gateways.registry import get_provider, provider_api
+from .models import Payment, WebhookEvent, WebhookEventStatus
+from .observe import webhook_delivery
+from .rotations import rotation_used
+from .services.charges import payment_apply_charge
+from .services.refunds import (
     refund_check_with_provider,
     refund_named_by,
     refund_record,
     refunds_awaiting_news,
 )
+from .signals import settlement_announced
 
 logger = logging.getLogger(__name__)
 

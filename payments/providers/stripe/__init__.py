@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from ..spec import Gateway
+from ...gateways.spec import Gateway
 
 
 def _config() -> dict:
@@ -17,7 +17,7 @@ def _config() -> dict:
 GATEWAY = Gateway(
     name="stripe",
     label="Stripe",
-    adapter="payments.gateways.stripe.adapter.StripeProvider",
+    adapter="payments.providers.stripe.adapter.StripeProvider",
     config=_config,
-    urls="payments.gateways.stripe.urls",
+    urls="payments.providers.stripe.urls",
 )

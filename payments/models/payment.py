@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .gateways.registry import gateway_choices, gateway_modules
+from ..gateways.registry import gateway_choices
 
 
 class PaymentStatus(models.TextChoices):
@@ -277,9 +277,3 @@ class SecretRotation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.secret} since {self.first_verified_at:%Y-%m-%d %H:%M}"
-
-
-# Each gateway package's own models (Razorpay's payment links, PhonePe's access token), under
-# this app's label: their tables keep the payments_ names.
-gateway_modules("models")
-from .disputes.models import Dispute, DisputeChange  # noqa: E402, F401  (beside Refund)

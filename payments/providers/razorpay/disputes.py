@@ -4,7 +4,7 @@ fetched, accepted and contested through the SDK. Mixed into the adapter."""
 from collections.abc import Callable
 from typing import Any
 
-from ..base import (
+from ...gateways.base import (
     DisputeReport,
     DisputeState,
     EvidenceFile,
