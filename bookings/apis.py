@@ -53,7 +53,11 @@ def _services():
 
 
 def _bookings(user):
-    return Booking.objects.filter(user=user).select_related("puja_service", "package")
+    return (
+        Booking.objects.filter(user=user)
+        .with_dispute_status()
+        .select_related("puja_service", "package")
+    )
 
 
 class ServiceListApi(APIView):

@@ -1,8 +1,9 @@
 import secrets
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from holds.slots import SLOT_TAKEN
 
@@ -17,6 +18,20 @@ class BookingStatus(models.TextChoices):
 
 def new_book_id() -> str:
     return f"BK-{secrets.token_hex(4).upper()}"
+
+
+def _disputes_of(payment) -> QuerySet:
+    """The disputes of a booking's payment, last changed first. Payments owns disputes and
+    stands above bookings: its model is named, not imported."""
+    disputes = apps.get_model("payments", "Dispute").objects
+    return disputes.filter(payment=payment).order_by("-updated_at")
+
+
+class BookingQuerySet(models.QuerySet):
+    def with_dispute_status(self) -> "BookingQuerySet":
+        """Each booking with its payment's dispute status, read in the same query."""
+        latest = _disputes_of(OuterRef("payment")).values("status")[:1]
+        return self.annotate(dispute_status_read=Subquery(latest))
 
 
 class Booking(models.Model):
@@ -43,8 +58,13 @@ class Booking(models.Model):
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # A dispute of its payment (payments writes it): null when there is none.
-    dispute_status = models.CharField(max_length=16, null=True, blank=True)
+    # No longer written or read (dispute_status is read from the dispute): the column stays
+    # one release so that a rolled-back image still finds it; dropped in the next.
+    dispute_status_copied = models.CharField(
+        max_length=16, null=True, blank=True, db_column="dispute_status", editable=False
+    )
+
+    objects = BookingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -57,3 +77,14 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return self.book_id
+
+    @property
+    def dispute_status(self) -> str | None:
+        """Its payment's dispute (OPEN, WON, LOST…; the last changed), None when there is
+        none: read from the dispute itself, never copied (one query unless the queryset
+        read it: BookingQuerySet.with_dispute_status)."""
+        if hasattr(self, "dispute_status_read"):
+            return self.dispute_status_read
+        if self.payment_id is None:
+            return None
+        return _disputes_of(self.payment_id).values_list("status", flat=True).first()

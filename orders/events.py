@@ -70,7 +70,7 @@ def _item(item: OrderItem) -> OrderItemPayload:
     }  # fmt: skip
 
 
-def order_payload(order: Order, items: list[OrderItem]) -> OrderPayload:
+def _payload(order: Order, items: list[OrderItem], dispute_status: str | None) -> OrderPayload:
     return {
         "id": order.pk, "order_number": order.order_number, "status": order.status,
         "payment_status": order.payment_status, "currency": order.currency,
@@ -80,11 +80,15 @@ def order_payload(order: Order, items: list[OrderItem]) -> OrderPayload:
         "billing_address": order.billing_address or None,
         "items": [_item(item) for item in items], "paid_at": order.paid_at,
         "created_at": order.created_at, "updated_at": order.updated_at,
-        "dispute_status": order.dispute_status,
+        "dispute_status": dispute_status,
     }  # fmt: skip
 
 
 def order_event(order: Order, type: str, *, items: list[OrderItem] | None = None) -> None:
-    """`items`: the order's items in hand (just made), so none is read again."""
-    items = list(order.items.all()) if items is None else items
-    event_record(type=type, data=dict(order_payload(order, items)))
+    """`items`: the order's items in hand (just made), so none is read again; a just-made
+    order has no dispute either (no payment names it yet)."""
+    if items is None:
+        payload = _payload(order, list(order.items.all()), order.dispute_status)
+    else:
+        payload = _payload(order, items, None)
+    event_record(type=type, data=dict(payload))

@@ -1,8 +1,9 @@
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 
@@ -29,7 +30,19 @@ class OrderPaymentStatus(models.TextChoices):
     REFUNDED = "refunded", "Refunded"
 
 
+def _disputes_of(order) -> QuerySet:
+    """The disputes of an order's payments, last changed first. Payments owns disputes and
+    stands above orders: its model is named, not imported."""
+    disputes = apps.get_model("payments", "Dispute").objects
+    return disputes.filter(payment__order=order).order_by("-updated_at")
+
+
 class OrderQuerySet(models.QuerySet):
+    def with_dispute_status(self) -> "OrderQuerySet":
+        """Each order with its payment's dispute status, read in the same query."""
+        latest = _disputes_of(OuterRef("pk")).values("status")[:1]
+        return self.annotate(dispute_status_read=Subquery(latest))
+
     def create_numbered(self, **fields) -> "Order":
         """Create an order and give it its number, `YYYYMMDD` + the row id (at least four
         digits). The id comes from the database's own sequence, so no hot counter row is
@@ -67,8 +80,11 @@ class Order(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # A dispute of its payment (payments writes it): null when there is none.
-    dispute_status = models.CharField(max_length=16, null=True, blank=True)
+    # No longer written or read (dispute_status is read from the dispute): the column stays
+    # one release so that a rolled-back image still finds it; dropped in the next.
+    dispute_status_copied = models.CharField(
+        max_length=16, null=True, blank=True, db_column="dispute_status", editable=False
+    )
 
     objects = OrderQuerySet.as_manager()
 
@@ -82,6 +98,15 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.order_number or f"Order {self.pk}"
+
+    @property
+    def dispute_status(self) -> str | None:
+        """Its payment's dispute (OPEN, WON, LOST…; the last changed), None when there is
+        none: read from the dispute itself, never copied (one query unless the queryset
+        read it: OrderQuerySet.with_dispute_status)."""
+        if hasattr(self, "dispute_status_read"):
+            return self.dispute_status_read
+        return _disputes_of(self.pk).values_list("status", flat=True).first()
 
 
 class OrderItem(models.Model):

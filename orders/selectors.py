@@ -14,5 +14,8 @@ def products_active():
 
 def orders_for_user(*, user):
     return (
-        Order.objects.filter(user=user).exclude(status=OrderStatus.DRAFT).prefetch_related("items")
+        Order.objects.filter(user=user)
+        .exclude(status=OrderStatus.DRAFT)
+        .with_dispute_status()
+        .prefetch_related("items")
     )

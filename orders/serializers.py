@@ -42,6 +42,10 @@ class OrderItemOutputSerializer(serializers.ModelSerializer):
 
 class OrderOutputSerializer(serializers.ModelSerializer):
     items = OrderItemOutputSerializer(many=True, read_only=True)
+    dispute_status = serializers.CharField(
+        max_length=16, allow_null=True, required=False,
+        help_text="its payment's dispute (OPEN, WON, LOST…); null: none",
+    )  # fmt: skip
 
     class Meta:
         model = Order
@@ -51,9 +55,6 @@ class OrderOutputSerializer(serializers.ModelSerializer):
             "provider_shipping_address", "is_locked", "items", "paid_at", "created_at",
             "updated_at", "dispute_status",
         ]  # fmt: skip
-        extra_kwargs = {
-            "dispute_status": {"help_text": "its payment's dispute (OPEN, WON, LOST…); null: none"}
-        }
 
     def to_representation(self, order: Order) -> dict:
         data = super().to_representation(order)

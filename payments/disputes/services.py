@@ -15,10 +15,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from bookings.models import Booking
 from config.exceptions import Invalid, Missing
 from config.tasks import enqueue_on_commit
-from orders.models import Order
 
 from ..gateways.base import DisputeApi, DisputeReport, DisputeState, EvidenceFile
 from ..gateways.registry import gateways, provider_api, supports
@@ -150,12 +148,8 @@ def _changed(dispute: Dispute, *, what: str, before: str | None, by=None, note: 
         return
     if before == dispute.status:
         return
-    payment = dispute.payment
-    if payment.order_id:
-        Order.objects.filter(pk=payment.order_id).update(dispute_status=dispute.status)
-    Booking.objects.filter(payment=payment).update(dispute_status=dispute.status)
     if not dispute.is_open and before not in MONEY_RETURNED_STATUSES:  # settled once
-        dispute_money_settled(dispute, payment)
+        dispute_money_settled(dispute, dispute.payment)
 
 
 def _alert(dispute: Dispute, kind: str) -> None:
