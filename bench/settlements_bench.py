@@ -11,7 +11,7 @@ import os
 import secrets
 import sys
 import time
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -42,18 +42,10 @@ def payments_of_ours(count: int) -> list[str]:
 def settle(emulator: str, day: date, payment_ids: list[str]) -> None:
     import requests
 
-    settled_at = int(datetime(day.year, day.month, day.day, 4).timestamp())
-    setl = f"setl_{secrets.token_hex(7)}"
-    lines = [
-        {"entity_id": pid, "type": "payment", "amount": 10000, "credit": 9764, "debit": 0,
-         "fee": 236, "tax": 36, "on_hold": False, "settled": True, "settled_at": settled_at,
-         "settlement_id": setl, "settlement_utr": "UTRBENCH"}
-        for pid in payment_ids
-    ]  # fmt: skip
-    entity = {"id": setl, "entity": "settlement", "status": "processed", "utr": "UTRBENCH",
-              "amount": 9764 * len(lines), "fees": 236 * len(lines), "tax": 36 * len(lines),
-              "created_at": settled_at}  # fmt: skip
-    body = {"entity": entity, "lines": lines, "day": f"{day:%Y-%m-%d}"}
+    from simulators.razorpay import recon_line
+
+    lines = [recon_line(pid, "payment", 10000, fee=236, tax=36) for pid in payment_ids]
+    body = {"lines": lines, "day": f"{day:%Y-%m-%d}"}
     requests.post(f"{emulator}/bench/settle", json=body, timeout=60).raise_for_status()
 
 

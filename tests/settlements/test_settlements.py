@@ -164,14 +164,14 @@ def test_an_older_answer_never_takes_a_processed_settlement_back_and_a_failed_on
     processed = razorpay.settle_at_razorpay([payment_line(first)], day=DAY)
     announce(anon_client, processed, django_capture_on_commit_callbacks)
     # Out of order: Razorpay's API now answers an older state of it.
-    razorpay.SETTLEMENTS[processed["id"]]["entity"]["status"] = "created"
+    razorpay.SETTLEMENTS[processed["id"]]["status"] = "created"
     settlements_reconcile(days=[timezone.datetime.fromisoformat(DAY).date()])
     assert Settlement.objects.get(provider_settlement_id=processed["id"]).status == "processed"
 
     failed = razorpay.settle_at_razorpay([payment_line(second)], day="2026-11-20", status="failed")
     announce(anon_client, failed, django_capture_on_commit_callbacks)
     assert Settlement.objects.get(provider_settlement_id=failed["id"]).status == "failed"
-    razorpay.SETTLEMENTS[failed["id"]]["entity"]["status"] = "processed"  # paid out again
+    razorpay.SETTLEMENTS[failed["id"]]["status"] = "processed"  # paid out again
     summary = settlements_reconcile(days=[timezone.datetime.fromisoformat(DAY).date()])
     assert summary.revisited == 1
     assert Settlement.objects.get(provider_settlement_id=failed["id"]).status == "processed"

@@ -288,7 +288,9 @@ def test_a_provider_refusal_is_shown_to_staff_not_a_500(opened, staff, rsps):
     page = act(
         staff, "payments/dispute", "accept", Dispute.objects.get().pk, apply="1", confirm="on"
     )
-    assert page.status_code == 200 and "cannot be accepted" in page.content.decode()
+    assert (
+        page.status_code == 200 and "Only an open dispute can be accepted" in page.content.decode()
+    )
     assert Dispute.objects.get().status == DisputeStatus.OPEN
 
 

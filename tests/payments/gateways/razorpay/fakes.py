@@ -1,18 +1,25 @@
-"""Razorpay at its HTTP boundary: `responses` answers the SDK's calls, and signatures are
-made with the documented algorithm (hex HMAC-SHA256)."""
+"""Razorpay at its HTTP boundary: `responses` hands the SDK's requests to the Razorpay
+simulator, and signatures are made with the documented algorithm (hex HMAC-SHA256)."""
 
-import hashlib
-import hmac
 import json
 import re
 import secrets
-import time
-from datetime import datetime
-from urllib.parse import parse_qs, urlsplit
+from email.parser import BytesParser
+from email.policy import default
+from urllib.parse import parse_qsl, urlsplit
 
 import responses
 from django.conf import settings
 
+from simulators.razorpay import (  # noqa: F401  (recon_line: the settlement tests use it here)
+    Razorpay,
+    error,
+    event_body,
+    hex_hmac,
+    payment_entity,
+    recon_line,
+)
+from simulators.razorpay import dispute_entity as simulated_dispute
 from tests.payments.gateways.contract import PAYMENT_ID, GatewayFakes
 
 ADDRESS = {
@@ -27,10 +34,17 @@ ADDRESS = {
 }
 
 
-# What the fake Razorpay knows: orders it created, payments shoppers made at it, refunds.
-ORDERS: dict[str, dict] = {}
-PAYMENTS: dict[str, dict] = {}
-REFUNDS: dict[str, dict] = {}
+# The fake Razorpay is the simulator (simulators/razorpay.py, which the sandbox and the
+# benchmark's emulator also run) behind `responses`. It refunds payments it never saw too:
+# tests make paid payments in our database only.
+RAZORPAY = Razorpay(known_payments_only=False)
+ORDERS = RAZORPAY.store.of("order")
+PAYMENTS = RAZORPAY.store.of("payment")
+REFUNDS = RAZORPAY.store.of("refund")
+LINKS = RAZORPAY.store.of("link")
+DISPUTES = RAZORPAY.store.of("dispute")
+DOCUMENTS = RAZORPAY.store.of("document")
+SETTLEMENTS = RAZORPAY.store.of("settlement")
 
 
 def orders_url() -> str:
@@ -41,56 +55,53 @@ def payments_url() -> str:
     return f"{settings.RAZORPAY_BASE_URL}/v1/payments"
 
 
-def _error(description: str):
-    body = {"error": {"code": "BAD_REQUEST_ERROR", "description": description}}
-    return 400, {}, json.dumps(body)
+def links_url() -> str:
+    return f"{settings.RAZORPAY_BASE_URL}/v1/payment_links"
+
+
+def _form_fields(request) -> dict:
+    """A multipart upload's fields, with its file's name, type and size (POST /v1/documents)."""
+    head = f"Content-Type: {request.headers['Content-Type']}\r\n\r\n".encode()
+    fields: dict = {}
+    for part in BytesParser(policy=default).parsebytes(head + request.body).iter_parts():
+        content = part.get_payload(decode=True) or b""
+        if part.get_filename():
+            fields |= {"name": part.get_filename(), "mime_type": part.get_content_type(),
+                       "size": len(content)}  # fmt: skip
+        else:
+            fields[part.get_param("name", header="content-disposition")] = content.decode()
+    return fields
+
+
+def _simulated(request):
+    """Any request of the SDK, answered by the simulator; an entity the test replaced with
+    an exception raises it (Razorpay unreachable for that id)."""
+    url = urlsplit(request.url)
+    path = url.path.removeprefix(urlsplit(settings.RAZORPAY_BASE_URL).path)
+    if isinstance(unreachable := PAYMENTS.get(path.split("/")[-1]), Exception):
+        raise unreachable
+    multipart = request.headers.get("Content-Type", "").startswith("multipart/")
+    body = _form_fields(request) if multipart else json.loads(request.body or b"{}")
+    status, answer = RAZORPAY.handle(request.method, path, dict(parse_qsl(url.query)), body)
+    return status, {}, json.dumps(answer)
+
+
+def _simulate(rsps: responses.RequestsMock, method: str, path: str) -> None:
+    """Route `method` requests to paths matching `path` (a regex after the base URL)."""
+    pattern = re.compile(rf"{re.escape(settings.RAZORPAY_BASE_URL)}{path}(\?.*)?$")
+    rsps.add_callback(method, pattern, callback=_simulated)
 
 
 def mock_payments_api(rsps: responses.RequestsMock) -> None:
-    """GET /v1/payments/{id} and POST /v1/payments/{id}/capture, answered from PAYMENTS;
-    GET /v1/payments/{id}/refunds from the refunds the fake made (REFUNDS)."""
-
-    def fetch(request):
-        entity = PAYMENTS.get(request.path_url.rsplit("/", 1)[-1])
-        if isinstance(entity, Exception):
-            raise entity  # Razorpay unreachable for this payment
-        return (200, {}, json.dumps(entity)) if entity else _error("The id provided does not exist")
-
-    def capture(request):
-        entity = PAYMENTS.get(request.path_url.split("/")[-2])
-        body = json.loads(request.body)
-        if not entity or entity["status"] != "authorized":
-            return _error("This payment is not authorized")
-        if body.get("amount") != entity["amount"] or body.get("currency") != entity["currency"]:
-            return _error("Capture amount must be equal to the amount authorized")
-        entity.update(status="captured", captured=True)
-        return 200, {}, json.dumps(entity)
-
-    def refunds_of(request):
-        payment_id = request.path_url.split("?")[0].split("/")[-2]
-        items = [refund for refund in REFUNDS.values() if refund["payment_id"] == payment_id]
-        return 200, {}, json.dumps({"entity": "collection", "count": len(items), "items": items})
-
-    rsps.add_callback(
-        responses.GET, re.compile(rf"{re.escape(payments_url())}/[^/]+$"), callback=fetch
-    )
-    rsps.add_callback(
-        responses.GET,
-        re.compile(rf"{re.escape(payments_url())}/[^/]+/refunds(\?.*)?$"),
-        callback=refunds_of,
-    )
-    rsps.add_callback(
-        responses.POST, re.compile(rf"{re.escape(payments_url())}/[^/]+/capture$"), callback=capture
-    )
+    """GET /v1/payments/{id}, POST …/capture and GET …/refunds, as Razorpay answers them."""
+    _simulate(rsps, responses.GET, r"/v1/payments/[^/?]+")
+    _simulate(rsps, responses.GET, r"/v1/payments/[^/]+/refunds")
+    _simulate(rsps, responses.POST, r"/v1/payments/[^/]+/capture")
 
 
 def pay_at_razorpay(order_id: str, payment_id: str, *, status="captured", **overrides) -> dict:
     """The shopper pays an order in Razorpay's checkout (once; a repeat changes nothing)."""
-    if payment_id not in PAYMENTS:
-        amount = ORDERS[order_id]["amount"] if order_id in ORDERS else 100
-        entity = payment_entity(order_id, amount, status=status, payment_id=payment_id)
-        PAYMENTS[payment_id] = entity | overrides
-    return PAYMENTS[payment_id]
+    return RAZORPAY.pay(order_id, status=status, payment_id=payment_id, **overrides)
 
 
 def mock_order_create(rsps: responses.RequestsMock) -> list[dict]:
@@ -100,29 +111,17 @@ def mock_order_create(rsps: responses.RequestsMock) -> list[dict]:
     mock_payments_api(rsps)
 
     def answer(request):
-        body = json.loads(request.body)
-        order = {
-            "id": f"order_{secrets.token_hex(7)}",
-            "entity": "order",
-            "amount": body["amount"],
-            "amount_paid": 0,
-            "amount_due": body["amount"],
-            "currency": body["currency"],
-            "receipt": body["receipt"],
-            "status": "created",
-            "attempts": 0,
-            "notes": body.get("notes") or [],
-            "created_at": 1763900000,
-        }
-        created.append(order)
-        ORDERS[order["id"]] = order
-        return 200, {}, json.dumps(order)
+        status, order = RAZORPAY.order_create(json.loads(request.body))
+        if status == 200:
+            created.append(order)
+        return status, {}, json.dumps(order)
 
     rsps.add_callback(responses.POST, orders_url(), callback=answer)
     return created
 
 
 def mock_order_payments(rsps: responses.RequestsMock, order_id: str, items: list[dict]) -> None:
+    """Razorpay answers that the order's payments are `items` (whatever it was told)."""
     rsps.add(
         responses.GET,
         re.compile(rf"{re.escape(orders_url())}/{order_id}/payments.*"),
@@ -131,44 +130,18 @@ def mock_order_payments(rsps: responses.RequestsMock, order_id: str, items: list
 
 
 def checkout_signature(order_id: str, payment_id: str) -> str:
-    message = f"{order_id}|{payment_id}".encode()
-    return hmac.new(settings.RAZORPAY_KEY_SECRET.encode(), message, hashlib.sha256).hexdigest()
-
-
-def payment_entity(
-    order_id: str, amount: int, *, status="captured", currency="INR", payment_id=None
-):
-    return {
-        "id": payment_id or f"pay_{secrets.token_hex(7)}",
-        "entity": "payment",
-        "amount": amount,
-        "currency": currency,
-        "status": status,
-        "order_id": order_id,
-        "method": "upi",
-        "captured": status == "captured",
-        "error_description": "Payment declined" if status == "failed" else None,
-    }
+    return hex_hmac(settings.RAZORPAY_KEY_SECRET, f"{order_id}|{payment_id}")
 
 
 def webhook_body(event: str, entity: dict) -> bytes:
     payload = {"payment": {"entity": entity}}
     if event == "order.paid":
         payload["order"] = {"entity": {"id": entity["order_id"], "status": "paid"}}
-    envelope = {
-        "entity": "event",
-        "account_id": "acc_test",
-        "event": event,
-        "contains": list(payload),
-        "payload": payload,
-        "created_at": 1763900000,
-    }
-    return json.dumps(envelope).encode()
+    return event_body(event, payload, account_id="acc_test")
 
 
 def sign_webhook(body: bytes, secret: str | None = None) -> str:
-    key = (secret or settings.RAZORPAY_WEBHOOK_SECRET).encode()
-    return hmac.new(key, body, hashlib.sha256).hexdigest()
+    return hex_hmac(secret or settings.RAZORPAY_WEBHOOK_SECRET, body)
 
 
 def post_webhook(client, body: bytes, *, event_id: str | None = None, signature: str | None = None):
@@ -180,23 +153,6 @@ def post_webhook(client, body: bytes, *, event_id: str | None = None, signature:
     )
 
 
-def _refund_made(request, status: str):
-    """Razorpay's answer to POST /v1/payments/{id}/refund: the refund it made, kept."""
-    body = json.loads(request.body)
-    refund = {
-        "id": f"rfnd_{secrets.token_hex(7)}",
-        "entity": "refund",
-        "amount": body.get("amount"),
-        "currency": "INR",
-        "payment_id": request.path_url.split("/")[-2],
-        "notes": body.get("notes") or {},
-        "receipt": body.get("receipt"),
-        "status": status,
-    }
-    REFUNDS[refund["id"]] = refund
-    return 200, {}, json.dumps(refund)
-
-
 def _refund_endpoint(rsps: responses.RequestsMock, answer) -> None:
     rsps.add_callback(
         responses.POST, re.compile(rf"{re.escape(payments_url())}/[^/]+/refund$"), callback=answer
@@ -204,12 +160,14 @@ def _refund_endpoint(rsps: responses.RequestsMock, answer) -> None:
 
 
 def mock_refunds(rsps: responses.RequestsMock, *, status: str = "processed") -> list:
-    """POST /v1/payments/{id}/refund like Razorpay; returns the requests it received."""
+    """POST /v1/payments/{id}/refund like Razorpay, each refund made as `status`; returns
+    the requests it received."""
     received: list = []
 
     def answer(request):
         received.append(request)
-        return _refund_made(request, status)
+        RAZORPAY.refund_status = status
+        return _simulated(request)
 
     _refund_endpoint(rsps, answer)
     return received
@@ -227,8 +185,9 @@ def mock_refund_outcomes(rsps: responses.RequestsMock) -> dict:
         if outcome["next"] == "unavailable":
             return 503, {}, json.dumps({"error": {"code": "SERVER_ERROR"}})
         if outcome["next"] == "refused":
-            return _error("The refund was not allowed")
-        return _refund_made(request, outcome["next"])
+            return 400, {}, json.dumps(error("The refund was not allowed")[1])
+        RAZORPAY.refund_status = outcome["next"]
+        return _simulated(request)
 
     _refund_endpoint(rsps, answer)
     return outcome
@@ -239,147 +198,57 @@ def mock_refund_refused(
 ) -> str:
     """Razorpay refuses refunds of this payment (400); returns the URL, to remove it later."""
     url = f"{payments_url()}/{provider_payment_id}/refund"
-    rsps.add(
-        responses.POST,
-        url,
-        status=400,
-        json={"error": {"code": "BAD_REQUEST_ERROR", "description": description}},
-    )
+    rsps.add(responses.POST, url, status=400, json=error(description)[1])
     return url
 
 
 def mock_refund_fetch(rsps: responses.RequestsMock) -> None:
-    """GET /v1/refunds/{id}, answered from the refunds the fake made (REFUNDS)."""
-
-    def answer(request):
-        refund = REFUNDS.get(request.path_url.rsplit("/", 1)[-1])
-        return (200, {}, json.dumps(refund)) if refund else _error("The id does not exist")
-
-    rsps.add_callback(
-        responses.GET,
-        re.compile(rf"{re.escape(settings.RAZORPAY_BASE_URL)}/v1/refunds/[^/]+$"),
-        callback=answer,
-    )
+    """GET /v1/refunds/{id}, answered from the refunds Razorpay made."""
+    _simulate(rsps, responses.GET, r"/v1/refunds/[^/]+")
 
 
 def refund_webhook_body(event: str, refund: dict) -> bytes:
-    payload = {"refund": {"entity": refund}, "payment": {"entity": {}}}
-    return json.dumps({"entity": "event", "event": event, "payload": payload}).encode()
+    return event_body(event, {"refund": {"entity": refund}, "payment": {"entity": {}}})
 
 
 # ---------------------------------------------------------------- Payment Links
-LINKS: dict[str, dict] = {}
-
-
-def links_url() -> str:
-    return f"{settings.RAZORPAY_BASE_URL}/v1/payment_links"
-
-
 def mock_payment_links(rsps: responses.RequestsMock) -> list[dict]:
     """POST /v1/payment_links, GET /v1/payment_links/{id}, POST …/{id}/cancel, like
-    Razorpay (a second link with one reference_id is refused); returns the bodies sent."""
+    Razorpay (a second link with one reference_id is refused); returns the bodies of the
+    links made."""
     sent: list[dict] = []
 
     def create(request):
-        body = json.loads(request.body)
-        if any(link["reference_id"] == body["reference_id"] for link in LINKS.values()):
-            return _error("Payment Link with this reference_id already exists")
-        sent.append(body)
-        link_id = f"plink_{secrets.token_hex(7)}"
-        link = {
-            "id": link_id,
-            "short_url": f"https://rzp.io/i/{link_id[6:12]}",
-            "status": "created",
-            "amount": body["amount"],
-            "amount_paid": 0,
-            "currency": body["currency"],
-            "reference_id": body["reference_id"],
-            "expire_by": body["expire_by"],
-            "customer": body["customer"],
-            "payments": None,
-        }
-        LINKS[link_id] = link
-        return 200, {}, json.dumps(link)
-
-    def fetch(request):
-        link = LINKS.get(request.path_url.rsplit("/", 1)[-1])
-        return (200, {}, json.dumps(link)) if link else _error("The id provided does not exist")
-
-    def cancel(request):
-        link = LINKS.get(request.path_url.split("/")[-2])
-        if not link or link["status"] != "created":
-            return _error("Payment link can not be cancelled")
-        link["status"] = "cancelled"
-        return 200, {}, json.dumps(link)
+        answer = _simulated(request)
+        if answer[0] == 200:
+            sent.append(json.loads(request.body))
+        return answer
 
     rsps.add_callback(responses.POST, links_url(), callback=create)
-    rsps.add_callback(
-        responses.GET, re.compile(rf"{re.escape(links_url())}/[^/]+$"), callback=fetch
-    )
-    rsps.add_callback(
-        responses.POST, re.compile(rf"{re.escape(links_url())}/[^/]+/cancel$"), callback=cancel
-    )
+    _simulate(rsps, responses.GET, r"/v1/payment_links/[^/]+")
+    _simulate(rsps, responses.POST, r"/v1/payment_links/[^/]+/cancel")
     return sent
 
 
 def pay_link_at_razorpay(link_id: str, *, amount: int | None = None) -> dict:
-    """The customer pays the link: Razorpay captures a payment on an order of its own."""
-    link = LINKS[link_id]
-    entity = payment_entity(f"order_{secrets.token_hex(7)}", amount or link["amount"])
-    PAYMENTS[entity["id"]] = entity
-    link.update(status="paid", amount_paid=entity["amount"])
-    link["payments"] = [
-        {"payment_id": entity["id"], "amount": entity["amount"], "status": "captured",
-         "plink_id": link_id, "method": "upi"}
-    ]  # fmt: skip
-    return entity
+    """The customer pays the link: Razorpay captures a payment on the order behind it."""
+    return RAZORPAY.pay_link(link_id, amount=amount)
 
 
 def link_webhook_body(event: str, link_id: str, payment: dict | None = None) -> bytes:
-    link = dict(LINKS[link_id], status=event.removeprefix("payment_link."))
-    payload = {"payment_link": {"entity": link}}
-    if payment:
-        payload |= {
-            "payment": {"entity": payment},
-            "order": {"entity": {"id": payment["order_id"]}},
-        }
-    envelope = {"entity": "event", "event": event, "contains": list(payload), "payload": payload}
-    return json.dumps(envelope).encode()
+    return event_body(event, RAZORPAY.link_payload(link_id, event, payment))
 
 
 def link_callback_query(link_id: str, payment_id: str, *, status="paid", secret=None) -> dict:
     """What Razorpay puts on the callback URL when the customer's browser comes back."""
-    reference = LINKS[link_id]["reference_id"]
-    message = f"{link_id}|{reference}|{status}|{payment_id}".encode()
-    key = (secret or settings.RAZORPAY_KEY_SECRET).encode()
-    return {
-        "razorpay_payment_id": payment_id,
-        "razorpay_payment_link_id": link_id,
-        "razorpay_payment_link_reference_id": reference,
-        "razorpay_payment_link_status": status,
-        "razorpay_signature": hmac.new(key, message, hashlib.sha256).hexdigest(),
-    }
+    RAZORPAY.key_secret = secret or settings.RAZORPAY_KEY_SECRET
+    return RAZORPAY.link_callback_query(link_id, payment_id, status=status)
 
 
 # ---------------------------------------------------------------- disputes
-DISPUTES: dict[str, dict] = {}
-DOCUMENTS: list[dict] = []
-
-
-def dispute_entity(payment_id: str, *, status="open", amount=20000, dispute_id=None, **more):
-    dispute = {
-        "id": dispute_id or f"disp_{secrets.token_hex(7)}",
-        "entity": "dispute",
-        "payment_id": payment_id,
-        "amount": amount,
-        "amount_deducted": amount if status == "lost" else 0,
-        "currency": "INR",
-        "reason_code": "chargeback_fraud",
-        "respond_by": int(time.time()) + 5 * 86400,
-        "status": status,
-        "phase": "chargeback",
-        "created_at": int(time.time()),
-    } | more
+def dispute_entity(payment_id: str, **fields) -> dict:
+    """A dispute the bank raised (Razorpay keeps it: its API answers it)."""
+    dispute = simulated_dispute(payment_id, **fields)
     DISPUTES[dispute["id"]] = dispute
     return dispute
 
@@ -389,136 +258,56 @@ def dispute_webhook_body(event: str, dispute: dict) -> bytes:
         "payment": {"entity": {"id": dispute["payment_id"], "entity": "payment"}},
         "dispute": {"entity": dispute},
     }
-    envelope = {"entity": "event", "event": event, "contains": list(payload), "payload": payload}
-    return json.dumps(envelope).encode()
+    return event_body(event, payload)
 
 
 def mock_disputes(rsps: responses.RequestsMock) -> None:
     """GET /v1/disputes/{id}, POST …/accept, PATCH …/contest and POST /v1/documents, as
-    Razorpay answers them, from DISPUTES."""
-    base = f"{settings.RAZORPAY_BASE_URL}/v1/disputes"
-
-    def dispute_of(request) -> dict | None:
-        return DISPUTES.get(re.search(r"/disputes/(disp_[^/?]+)", request.url).group(1))
-
-    def fetch(request):
-        dispute = dispute_of(request)
-        return (200, {}, json.dumps(dispute)) if dispute else _error("The id does not exist")
-
-    def accept(request):
-        dispute = dispute_of(request)
-        if dispute is None or dispute["status"] != "open":
-            return _error("The dispute cannot be accepted")
-        dispute.update(status="lost", amount_deducted=dispute["amount"])
-        return 200, {}, json.dumps(dispute)
-
-    def contest(request):
-        dispute, body = dispute_of(request), json.loads(request.body)
-        if dispute is None or dispute["status"] != "open":
-            return _error("The dispute cannot be contested")
-        dispute["evidence"] = body
-        if body.get("action") == "submit":
-            dispute["status"] = "under_review"
-        return 200, {}, json.dumps(dispute)
-
-    def document(request):
-        DOCUMENTS.append({"body": request.body})
-        answer = {"id": f"doc_{secrets.token_hex(7)}", "entity": "document"}
-        return 200, {}, json.dumps(answer)
-
-    disputed = rf"{re.escape(base)}/disp_[^/]+"
-    rsps.add_callback(responses.GET, re.compile(rf"{disputed}$"), callback=fetch)
-    rsps.add_callback(responses.POST, re.compile(rf"{disputed}/accept$"), callback=accept)
-    rsps.add_callback(responses.PATCH, re.compile(rf"{disputed}/contest$"), callback=contest)
-    rsps.add_callback(
-        responses.POST, f"{settings.RAZORPAY_BASE_URL}/v1/documents", callback=document
-    )
+    Razorpay answers them."""
+    _simulate(rsps, responses.GET, r"/v1/disputes/disp_[^/]+")
+    _simulate(rsps, responses.POST, r"/v1/disputes/disp_[^/]+/accept")
+    _simulate(rsps, responses.PATCH, r"/v1/disputes/disp_[^/]+/contest")
+    _simulate(rsps, responses.POST, r"/v1/documents")
 
 
-# Settlements the fake Razorpay made: id → its entity, its recon lines and its day (IST).
-SETTLEMENTS: dict[str, dict] = {}
-
-
-def recon_line(entity_id: str, kind: str, amount: int, **more) -> dict:
-    """One recon item: a payment is credited net of its fee (GST included), a refund or a
-    dispute debited whole."""
-    fee = more.pop("fee", 0)
-    return {
-        "entity_id": entity_id, "type": kind, "amount": amount, "currency": "INR",
-        "credit": amount - fee if kind == "payment" else 0,
-        "debit": amount if kind in ("refund", "dispute") else 0,
-        "fee": fee, "tax": more.pop("tax", 0), "on_hold": False, "settled": True,
-        "payment_id": None, "order_id": None, "dispute_id": None,
-    } | more  # fmt: skip
-
-
+# ---------------------------------------------------------------- settlements
 def settle_at_razorpay(
     lines: list[dict], *, day: str, status="processed", settlement_id=None, amount=None
 ) -> dict:
     """A settlement of `lines` on `day` (YYYY-MM-DD, India): what reached the bank is their
     credits less their debits unless `amount` says otherwise."""
-    settlement_id = settlement_id or f"setl_{secrets.token_hex(7)}"
-    settled_at = int(datetime.fromisoformat(f"{day}T09:30:00+05:30").timestamp())
-    entity = {
-        "id": settlement_id, "entity": "settlement", "status": status,
-        "amount": sum(x["credit"] - x["debit"] for x in lines) if amount is None else amount,
-        "fees": sum(x["fee"] for x in lines), "tax": sum(x["tax"] for x in lines),
-        "utr": f"UTR{secrets.token_hex(6).upper()}", "created_at": settled_at,
-    }  # fmt: skip
-    for line in lines:
-        line |= {"settlement_id": settlement_id, "settlement_utr": entity["utr"],
-                 "settled_at": settled_at}  # fmt: skip
-    SETTLEMENTS[settlement_id] = {"entity": entity, "lines": lines, "day": day}
-    return entity
+    return RAZORPAY.settle(
+        lines, day=day, status=status, settlement_id=settlement_id, amount=amount
+    )
 
 
 def settlement_webhook_body(entity: dict) -> bytes:
-    payload = {"settlement": {"entity": entity}}
-    envelope = {
-        "entity": "event", "event": "settlement.processed", "contains": ["settlement"],
-        "payload": payload,
-    }  # fmt: skip
-    return json.dumps(envelope).encode()
+    return event_body("settlement.processed", {"settlement": {"entity": entity}})
 
 
 def mock_settlements(rsps: responses.RequestsMock) -> list[dict]:
-    """GET /v1/settlements/{id} and the recon of a day (count ≤ 1000, skip), from
-    SETTLEMENTS; each recon request's query is kept in the list returned."""
+    """GET /v1/settlements/{id} and the recon of a day (count ≤ 1000, skip); each recon
+    request's query is kept in the list returned."""
     asked: list[dict] = []
-    base = f"{settings.RAZORPAY_BASE_URL}/v1/settlements"
 
     def recon(request):
-        query = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}
-        asked.append(query)
-        count, skip = int(query["count"]), int(query.get("skip", 0))
-        if count > 1000:
-            return _error("count may be at most 1000")
-        day = f"{int(query['year']):04d}-{int(query['month']):02d}-{int(query['day']):02d}"
-        items = [x for s in SETTLEMENTS.values() if s["day"] == day for x in s["lines"]]
-        page = items[skip : skip + count]
-        return 200, {}, json.dumps({"entity": "collection", "count": len(page), "items": page})
+        asked.append(dict(parse_qsl(urlsplit(request.url).query)))
+        return _simulated(request)
 
-    def fetch(request):
-        settlement = SETTLEMENTS.get(request.url.rsplit("/", 1)[-1])
-        if settlement is None:
-            return _error("The id provided does not exist")
-        return 200, {}, json.dumps(settlement["entity"])
-
-    rsps.add_callback(responses.GET, re.compile(rf"{re.escape(base)}/recon/combined"), recon)
-    rsps.add_callback(responses.GET, re.compile(rf"{re.escape(base)}/setl_\w+$"), fetch)
+    base = re.escape(f"{settings.RAZORPAY_BASE_URL}/v1/settlements")
+    rsps.add_callback(responses.GET, re.compile(rf"{base}/recon/combined"), recon)
+    _simulate(rsps, responses.GET, r"/v1/settlements/setl_\w+")
     return asked
 
 
 def _reset() -> None:
-    for known in (ORDERS, PAYMENTS, REFUNDS, LINKS, DISPUTES, DOCUMENTS, SETTLEMENTS):
-        known.clear()
+    RAZORPAY.store.clear()
+    RAZORPAY.refund_status = "processed"
 
 
 def _delivery(order_id: str, secret: str) -> tuple[bytes, dict]:
     body = webhook_body("payment.captured", payment_entity(order_id, 100))
-    return body, {
-        "X-Razorpay-Signature": hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    }
+    return body, {"X-Razorpay-Signature": hex_hmac(secret, body)}
 
 
 CONTRACT = GatewayFakes(
