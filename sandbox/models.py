@@ -20,3 +20,23 @@ class SandboxOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.external_id} {self.status}"
+
+
+class SimulatedEntity(models.Model):
+    """What a provider's simulator (simulators/) keeps, one entity a row: the sandbox's
+    store, so every process of the site sees one provider."""
+
+    provider = models.CharField(max_length=16)
+    kind = models.CharField(max_length=16)
+    key = models.CharField(max_length=100)
+    data = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "kind", "key"], name="sandbox_entity_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.kind} {self.key}"

@@ -1,9 +1,5 @@
-"""The Razorpay sandbox's routes: payments and links, disputes, then settlements."""
+"""The Razorpay sandbox's routes."""
 
-from . import disputes, settlements, views
+from .views import urlpatterns
 
-urlpatterns = [
-    *views.urlpatterns,
-    *disputes.urlpatterns,
-    *settlements.urlpatterns,
-]
+__all__ = ["urlpatterns"]
