@@ -9,25 +9,17 @@ import hmac
 import json
 import re
 import secrets
-import string
 import time
 from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from .common import fee_of, new_id
 from .store import MemoryStore, Store
 
 Answer = tuple[int, dict]
 INDIA = ZoneInfo("Asia/Kolkata")  # Razorpay's settlement days
 RECON_PAGE_MAX = 1000
-# What the simulated Razorpay charges on each payment it settles: 2%, and the 18% GST on
-# that fee (India's rate on a payment provider's service), in paise.
-FEE_PERCENT, FEE_GST_PERCENT = 2, 18
-_ALPHANUMERIC = string.ascii_letters + string.digits
-
-
-def new_id(prefix: str, length: int = 14) -> str:
-    return prefix + "".join(secrets.choice(_ALPHANUMERIC) for _ in range(length))
 
 
 def hex_hmac(secret: str, message: bytes | str) -> str:
@@ -37,13 +29,6 @@ def hex_hmac(secret: str, message: bytes | str) -> str:
 
 def error(description: str, status: int = 400, code: str = "BAD_REQUEST_ERROR") -> Answer:
     return status, {"error": {"code": code, "description": description}}
-
-
-def fee_of(amount: int) -> tuple[int, int]:
-    """(fee with its GST, the GST) on a payment of `amount`, rounded half up to paise."""
-    fee = (amount * FEE_PERCENT + 50) // 100
-    tax = (fee * FEE_GST_PERCENT + 50) // 100
-    return fee + tax, tax
 
 
 def payment_entity(

@@ -221,7 +221,10 @@ def test_a_stripe_payout_is_read_from_its_balance_transactions_over_pages(
     lists = [q for q in stripe_api if q.get("payout")]
     assert len(lists) == 2 and lists[1]["starting_after"] == txns[99]["id"]
     settlement = settlements_statement().get()
-    assert (settlement.provider_settlement_id, settlement.utr) == (payout["id"], "HDFC0001234567")
+    assert (settlement.provider_settlement_id, settlement.utr) == (
+        payout["id"],
+        payout["trace_id"]["value"],
+    )
     assert settlement.lines.count() == 121  # the payout's own transaction is not a line
     assert settlement.net == settlement.amount == rupees(payout["amount"])
     assert settlement.tax == rupees(tax + 120 * 18)

@@ -254,7 +254,7 @@ def test_contesting_at_stripe_uploads_the_file_and_submits_the_evidence(anon_cli
     assert recorded.status == DisputeStatus.UNDER_REVIEW
     evidence = stripe.DISPUTES[recorded.provider_dispute_id]["evidence"]
     assert evidence["uncategorized_text"] == "Shipped and signed."
-    assert stripe.FILES == ["receipt.pdf", "signed.png"]
+    assert [upload["filename"] for upload in stripe.FILES.values()] == ["receipt.pdf", "signed.png"]
     assert evidence["uncategorized_file"].startswith("file_")
     assert evidence["service_documentation"].startswith("file_")
     assert (

@@ -110,7 +110,8 @@ def test_a_draft_left_by_a_crash_mid_checkout_is_closed_and_discarded(api, user,
     add_to_cart(api, variant, 1)
     # The first two checkout steps ran, then the process died before the reservation.
     draft = order_draft_from_cart(user=user, shipping_address={}, billing_address={})
-    payment_open_at_provider(payment=payment_for_order(order=draft, provider="stripe"))
+    payment = payment_for_order(order=draft, provider="stripe")
+    payment_open_at_provider(payment=payment, return_url=f"https://shop.test/{draft.pk}")
     mock_session_retrieve(rsps, sessions[0])
     age_orders(10_000)
 
