@@ -181,7 +181,7 @@ class Stripe:
         session["status"] = "expired"
         return 200, self._save("session", session)
 
-    def _paid_session(self, payment_intent: str | None) -> dict | None:
+    def paid_session(self, payment_intent: str | None) -> dict | None:
         return next(
             (s for s in self.store.values("session")
              if s["status"] == "complete" and s["payment_intent"] == payment_intent),
@@ -190,7 +190,7 @@ class Stripe:
 
     def refund(self, form: dict) -> Answer:
         intent = form.get("payment_intent")
-        session = self._paid_session(intent)
+        session = self.paid_session(intent)
         if session is None:
             return missing("payment_intent", str(intent))
         refund = {
@@ -286,7 +286,7 @@ class Stripe:
 
     def dispute_open(self, payment_intent: str, **fields) -> dict:
         """The shopper's bank disputes a paid payment intent (all of it unless `amount`)."""
-        session = self._paid_session(payment_intent)
+        session = self.paid_session(payment_intent)
         fields.setdefault("amount", session["amount_total"] if session else 20000)
         return self._save("dispute", dispute_object(payment_intent, **fields))
 

@@ -1,9 +1,5 @@
-"""The Stripe sandbox's routes: Checkout Sessions and refunds, disputes, then payouts."""
+"""The Stripe sandbox's routes."""
 
-from . import disputes, settlements, views
+from .views import urlpatterns
 
-urlpatterns = [
-    *views.urlpatterns,
-    *disputes.urlpatterns,
-    *settlements.urlpatterns,
-]
+__all__ = ["urlpatterns"]

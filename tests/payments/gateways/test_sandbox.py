@@ -17,7 +17,7 @@ from payments.gateways.registry import get_provider
 from payments.models import WebhookEvent, WebhookEventStatus
 from payments.providers.razorpay.adapter import RazorpayProvider
 from sandbox import urls as sandbox_urls
-from sandbox.stripe import views as stripe_sandbox
+from simulators.stripe import signature_header
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,7 +82,7 @@ def test_stripe_sandbox_events_verify_with_the_sdk(sandbox_site, settings):
     assert session.client_secret.startswith(session.provider_order_id)
     body = b'{"id": "evt_1", "object": "event", "type": "ping", "data": {"object": {}}}'
     event = stripe.Webhook.construct_event(
-        body, stripe_sandbox._signature_header(body), settings.STRIPE_WEBHOOK_SECRET
+        body, signature_header(body, settings.STRIPE_WEBHOOK_SECRET), settings.STRIPE_WEBHOOK_SECRET
     )
     assert event.id == "evt_1"
 
