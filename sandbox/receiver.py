@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from outbound.models import Endpoint
+from simulators.common import new_id
 
-from .common import random_id
 from .models import SandboxOrder
 
 RECEIVED = "receiver"
@@ -50,7 +50,7 @@ def receiver(request):
         except (ValueError, AttributeError):
             kind = ""
         SandboxOrder.objects.create(
-            provider=RECEIVED, external_id=random_id("rcv_"), amount=0, currency="INR",
+            provider=RECEIVED, external_id=new_id("rcv_"), amount=0, currency="INR",
             status="verified" if _verified(request.body, headers, request.path) else "unverified",
             data={"event_id": headers["webhook-id"], "type": kind, "at": int(time.time()),
                   "body": request.body.decode("utf-8", "replace")[:4000]},

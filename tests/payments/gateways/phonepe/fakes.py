@@ -1,6 +1,6 @@
-"""PhonePe V2 at its HTTP boundary, answered by `responses` as the reference documents."""
+"""PhonePe V2 at its HTTP boundary: `responses` hands the adapter's requests to the
+PhonePe simulator (simulators/phonepe.py, which the sandbox also runs)."""
 
-import hashlib
 import json
 import re
 import time
@@ -8,7 +8,10 @@ import time
 import responses
 from django.conf import settings
 
+from simulators import phonepe as simulated
 from tests.payments.gateways.contract import GatewayFakes
+
+PHONEPE = simulated.PhonePe()
 
 
 def base() -> str:
@@ -16,16 +19,10 @@ def base() -> str:
 
 
 def mock_token(rsps: responses.RequestsMock, *, lifetime: int = 3600, token: str = "tok-1"):
+    """POST /v1/oauth/token answers `token`, valid for `lifetime` seconds."""
+
     def answer(request):
-        issued = int(time.time())
-        body = {
-            "access_token": token,
-            "encrypted_access_token": token,
-            "token_type": "O-Bearer",
-            "issued_at": issued,
-            "expires_at": issued + lifetime,
-            "expires_in": lifetime,
-        }
+        body = simulated.token_body(token, int(time.time()), lifetime)
         return 200, {}, json.dumps(body)
 
     return rsps.add_callback(responses.POST, f"{base()}/v1/oauth/token", callback=answer)
@@ -33,19 +30,8 @@ def mock_token(rsps: responses.RequestsMock, *, lifetime: int = 3600, token: str
 
 def mock_pay(rsps: responses.RequestsMock):
     def answer(request):
-        body = json.loads(request.body)
-        return (
-            200,
-            {},
-            json.dumps(
-                {
-                    "orderId": f"OMO{body['merchantOrderId'][-12:]}",
-                    "state": "PENDING",
-                    "expireAt": int(time.time() * 1000) + 1_200_000,
-                    "redirectUrl": f"https://mercury-uat.phonepe.com/transact/{body['merchantOrderId']}",
-                }
-            ),
-        )
+        status, body = PHONEPE.pay(json.loads(request.body))
+        return status, {}, json.dumps(body)
 
     return rsps.add_callback(responses.POST, f"{base()}/checkout/v2/pay", callback=answer)
 
@@ -55,24 +41,12 @@ def status_url(merchant_order_id: str):
 
 
 def mock_status(rsps: responses.RequestsMock, merchant_order_id: str, state: str, amount: int):
-    body = {
-        "orderId": "OMO123",
-        "state": state,
-        "amount": amount,
-        "payableAmount": amount,
-        "paymentDetails": [
-            {
-                "transactionId": "OM12345",
-                "paymentMode": "UPI_INTENT",
-                "amount": amount,
-                "state": state,
-            }
-        ],
-    }
-    if state == "FAILED":
-        body["errorCode"] = "PAYMENT_DECLINED"
+    """The shopper's attempt ends in `state` for `amount`: PhonePe answers the next status
+    request so (each call answers one request, in the order made, the last one the rest)."""
+    body = json.dumps(simulated.status_body(PHONEPE.paid(merchant_order_id, state=state,
+                                                          amount=amount)))  # fmt: skip
     return rsps.add_callback(
-        responses.GET, status_url(merchant_order_id), callback=lambda r: (200, {}, json.dumps(body))
+        responses.GET, status_url(merchant_order_id), callback=lambda r: (200, {}, body)
     )
 
 
@@ -81,26 +55,16 @@ def calls_to(rsps: responses.RequestsMock, fragment: str) -> int:
 
 
 def webhook_authorization(username: str | None = None, password: str | None = None) -> str:
-    user = username or settings.PHONEPE_WEBHOOK_USERNAME
-    secret = password or settings.PHONEPE_WEBHOOK_PASSWORD
-    return hashlib.sha256(f"{user}:{secret}".encode()).hexdigest()
+    return simulated.webhook_authorization(
+        username or settings.PHONEPE_WEBHOOK_USERNAME,
+        password or settings.PHONEPE_WEBHOOK_PASSWORD,
+    )
 
 
 def webhook_body(event: str, merchant_order_id: str, amount: int, state: str) -> bytes:
-    return json.dumps(
-        {
-            "event": event,
-            "type": event.upper().replace(".", "_"),
-            "payload": {
-                "merchantId": "M1",
-                "merchantOrderId": merchant_order_id,
-                "orderId": "OMO123",
-                "state": state,
-                "amount": amount,
-                "paymentDetails": [],
-            },
-        }
-    ).encode()
+    order = {"orderId": "OMO123", "state": state, "amount": amount, "expireAt": 0,
+             "metaInfo": {}, "paymentDetails": []}  # fmt: skip
+    return simulated.webhook_body(event, merchant_order_id, order, "M1")
 
 
 def post_webhook(client, body: bytes, authorization: str | None = None):
@@ -115,7 +79,7 @@ def post_webhook(client, body: bytes, authorization: str | None = None):
 def _delivery(order_id: str, secret: str) -> tuple[bytes, dict]:
     body = webhook_body("checkout.order.completed", order_id, 100, "COMPLETED")
     user = settings.PHONEPE_WEBHOOK_USERNAME
-    return body, {"Authorization": hashlib.sha256(f"{user}:{secret}".encode()).hexdigest()}
+    return body, {"Authorization": simulated.webhook_authorization(user, secret)}
 
 
 CONTRACT = GatewayFakes(
@@ -136,4 +100,5 @@ CONTRACT = GatewayFakes(
         "PHONEPE_WEBHOOK_PASSWORD_PREVIOUS": secret,
     },
     prepare=mock_token,
+    reset=PHONEPE.store.clear,
 )
