@@ -26,3 +26,11 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", True)
 # The local stand-ins for the providers confirm payments nobody made: on only when asked.
 PAYMENTS_SANDBOX = env_bool("PAYMENTS_SANDBOX", False)
+# Where the local sandbox providers answer (the site itself, unless it runs elsewhere).
+SANDBOX_ORIGIN = env_str("SANDBOX_ORIGIN", "http://127.0.0.1:8000").rstrip("/")
+
+
+def sandbox_setting(name: str, sandbox_value: str, real_default: str = "") -> str:
+    """A provider's setting: the environment's, else the sandbox's value with the sandbox
+    on, else `real_default` (empty for a credential: the guard then refuses to start)."""
+    return env_str(name) or (sandbox_value if PAYMENTS_SANDBOX else real_default)

@@ -1,23 +1,30 @@
-"""Payment provider credentials, base URLs and timeouts: one block per provider (a gateway
-package in payments/gateways/ reads its block). Each block also says what production needs
-of it (PROVIDER_REQUIRED_SETTINGS, checked by the guard when the provider is on), which
-values are secrets to mask in logs (PROVIDER_SECRET_SETTINGS), which values of which
-settings mean live money (PROVIDER_LIVE_MARKS, never beside the sandbox) and what is
-wrong with its settings (PROVIDER_SETTINGS_PROBLEMS: the start is refused).
+"""Payment provider settings: what every provider shares here, and each provider's own
+block in its gateway package (payments/providers/<name>/conf.py — not settings.py, which would
+shadow django.conf's `settings` in the package —, or beside a package
+PAYMENT_GATEWAY_PACKAGES names), read by name so that config knows no provider. A block
+also says what production needs of it (PROVIDER_REQUIRED_SETTINGS, checked by the guard
+when the provider is on), which values are secrets to mask in logs
+(PROVIDER_SECRET_SETTINGS), which values of which settings mean live money
+(PROVIDER_LIVE_MARKS, never beside the sandbox) and what is wrong with its settings
+(PROVIDER_SETTINGS_PROBLEMS: the start is refused).
 
 With PAYMENTS_SANDBOX on, every unset credential takes a sandbox value and every unset base
 URL points at the local sandbox, so the real SDK code runs against it unchanged. With it
 off, an unset credential stays empty: the guard refuses to start production without it and
 every signature check refuses an empty key."""
 
-from .env import DEBUG, PAYMENTS_SANDBOX, env_bool, env_int, env_list, env_str
+import pkgutil
+from importlib import import_module
+from importlib.util import find_spec
+from types import ModuleType
 
-SANDBOX_ORIGIN = env_str("SANDBOX_ORIGIN", "http://127.0.0.1:8000").rstrip("/")
+from .env import env_int, env_list, env_str
+
 # Providers switched on; one switched off answers 404 and needs no secrets.
 PAYMENT_PROVIDERS = [
     name.lower() for name in env_list("PAYMENT_PROVIDERS", "razorpay,phonepe,stripe")
 ]
-# Gateway packages kept outside payments/gateways/ (dotted paths), found beside those in it.
+# Gateway packages kept outside payments/providers/ (dotted paths), found beside those in it.
 PAYMENT_GATEWAY_PACKAGES = env_list("PAYMENT_GATEWAY_PACKAGES", "")
 
 PROVIDER_REQUIRED_SETTINGS: dict[str, list[str]] = {}
@@ -26,10 +33,6 @@ PROVIDER_LIVE_MARKS: dict[str, tuple[str, ...]] = {}
 PROVIDER_SETTINGS_PROBLEMS: list[str] = []
 # The settings that, while set, keep a secret rotation open (the previous secret verifies).
 PROVIDER_PREVIOUS_SECRETS: dict[str, list[str]] = {}
-
-
-def _setting(name: str, sandbox_value: str, real_default: str = "") -> str:
-    return env_str(name) or (sandbox_value if PAYMENTS_SANDBOX else real_default)
 
 
 PROVIDER_TIMEOUT_SECONDS = float(env_str("PROVIDER_TIMEOUT_SECONDS", "10"))
@@ -58,82 +61,23 @@ WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 256 * 1024)
 WEBHOOK_REJECTED_RETENTION_DAYS = env_int("WEBHOOK_REJECTED_RETENTION_DAYS", 7)
 WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 90)
 
-# ---------------------------------------------------------------- Razorpay
-RAZORPAY_KEY_ID = _setting("RAZORPAY_KEY_ID", "rzp_test_sandbox")
-RAZORPAY_KEY_SECRET = _setting("RAZORPAY_KEY_SECRET", "sandbox_razorpay_secret")
-RAZORPAY_WEBHOOK_SECRET = _setting("RAZORPAY_WEBHOOK_SECRET", "sandbox_razorpay_webhook_secret")
-RAZORPAY_BASE_URL = _setting(
-    "RAZORPAY_BASE_URL", f"{SANDBOX_ORIGIN}/sandbox/razorpay", "https://api.razorpay.com"
-).rstrip("/")
-# Verify finds a payment only authorised (the account does not auto-capture): capture it
-# through the API when on, else leave it for the payment.captured webhook.
-RAZORPAY_CAPTURE_AUTHORIZED = env_bool("RAZORPAY_CAPTURE_AUTHORIZED", True)
-PROVIDER_REQUIRED_SETTINGS["razorpay"] = [
-    "RAZORPAY_KEY_ID",
-    "RAZORPAY_KEY_SECRET",
-    "RAZORPAY_WEBHOOK_SECRET",
-]
-# During a rotation, deliveries signed with the previous secret still verify (unset after).
-RAZORPAY_WEBHOOK_SECRET_PREVIOUS = env_str("RAZORPAY_WEBHOOK_SECRET_PREVIOUS")
-PROVIDER_PREVIOUS_SECRETS["razorpay"] = ["RAZORPAY_WEBHOOK_SECRET_PREVIOUS"]
-PROVIDER_SECRET_SETTINGS += [
-    "RAZORPAY_KEY_SECRET",
-    "RAZORPAY_WEBHOOK_SECRET",
-    "RAZORPAY_WEBHOOK_SECRET_PREVIOUS",
-]
-PROVIDER_LIVE_MARKS["RAZORPAY_KEY_ID"] = ("rzp_live_",)
 
-# ---------------------------------------------------------------- PhonePe
-PHONEPE_CLIENT_ID = _setting("PHONEPE_CLIENT_ID", "SANDBOXCLIENT")
-PHONEPE_CLIENT_SECRET = _setting("PHONEPE_CLIENT_SECRET", "sandbox_phonepe_secret")
-PHONEPE_CLIENT_VERSION = _setting("PHONEPE_CLIENT_VERSION", "1", "1" if DEBUG else "")
-# Exactly UAT or PRODUCTION (anything else stops the start); production must say which.
-PHONEPE_ENV = env_str("PHONEPE_ENV", "UAT" if DEBUG or PAYMENTS_SANDBOX else "")
-PHONEPE_BASE_URL = _setting("PHONEPE_BASE_URL", f"{SANDBOX_ORIGIN}/sandbox/phonepe").rstrip("/")
-PHONEPE_WEBHOOK_USERNAME = _setting("PHONEPE_WEBHOOK_USERNAME", "sandbox_user")
-PHONEPE_WEBHOOK_PASSWORD = _setting("PHONEPE_WEBHOOK_PASSWORD", "sandboxpass123")
-PROVIDER_REQUIRED_SETTINGS["phonepe"] = [
-    "PHONEPE_CLIENT_ID",
-    "PHONEPE_CLIENT_SECRET",
-    "PHONEPE_CLIENT_VERSION",
-    "PHONEPE_WEBHOOK_USERNAME",
-    "PHONEPE_WEBHOOK_PASSWORD",
-    "PHONEPE_ENV",
-]
-PHONEPE_WEBHOOK_USERNAME_PREVIOUS = env_str("PHONEPE_WEBHOOK_USERNAME_PREVIOUS")
-PHONEPE_WEBHOOK_PASSWORD_PREVIOUS = env_str("PHONEPE_WEBHOOK_PASSWORD_PREVIOUS")
-PROVIDER_PREVIOUS_SECRETS["phonepe"] = [
-    "PHONEPE_WEBHOOK_USERNAME_PREVIOUS",
-    "PHONEPE_WEBHOOK_PASSWORD_PREVIOUS",
-]
-PROVIDER_SECRET_SETTINGS += [
-    "PHONEPE_CLIENT_SECRET",
-    "PHONEPE_WEBHOOK_PASSWORD",
-    "PHONEPE_WEBHOOK_PASSWORD_PREVIOUS",
-]
-PROVIDER_LIVE_MARKS["PHONEPE_ENV"] = ("PRODUCTION",)
-if PHONEPE_ENV and PHONEPE_ENV not in ("UAT", "PRODUCTION"):
-    PROVIDER_SETTINGS_PROBLEMS.append(
-        f"PHONEPE_ENV is {PHONEPE_ENV!r}; it must be exactly UAT or PRODUCTION"
-    )
+def _gateway_settings_blocks() -> list[ModuleType]:
+    providers = find_spec("payments.providers")
+    names = [
+        f"payments.providers.{module.name}"
+        for module in pkgutil.iter_modules(providers.submodule_search_locations or [])
+        if module.ispkg
+    ]
+    packages = [*names, *PAYMENT_GATEWAY_PACKAGES]
+    return [import_module(f"{p}.conf") for p in packages if find_spec(f"{p}.conf")]
 
-# ---------------------------------------------------------------- Stripe
-STRIPE_SECRET_KEY = _setting("STRIPE_SECRET_KEY", "sk_test_sandbox")
-STRIPE_PUBLISHABLE_KEY = _setting("STRIPE_PUBLISHABLE_KEY", "pk_test_sandbox")
-STRIPE_WEBHOOK_SECRET = _setting("STRIPE_WEBHOOK_SECRET", "whsec_sandbox")
-STRIPE_API_BASE = _setting(
-    "STRIPE_API_BASE", f"{SANDBOX_ORIGIN}/sandbox/stripe", "https://api.stripe.com"
-).rstrip("/")
-# Evidence files for disputes go to Stripe's files host.
-STRIPE_FILES_BASE = _setting(
-    "STRIPE_FILES_BASE", f"{SANDBOX_ORIGIN}/sandbox/stripe", "https://files.stripe.com"
-).rstrip("/")
-PROVIDER_REQUIRED_SETTINGS["stripe"] = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"]
-STRIPE_WEBHOOK_SECRET_PREVIOUS = env_str("STRIPE_WEBHOOK_SECRET_PREVIOUS")
-PROVIDER_PREVIOUS_SECRETS["stripe"] = ["STRIPE_WEBHOOK_SECRET_PREVIOUS"]
-PROVIDER_SECRET_SETTINGS += [
-    "STRIPE_SECRET_KEY",
-    "STRIPE_WEBHOOK_SECRET",
-    "STRIPE_WEBHOOK_SECRET_PREVIOUS",
-]
-PROVIDER_LIVE_MARKS["STRIPE_SECRET_KEY"] = ("sk_live_", "rk_live_")
+
+for _block in _gateway_settings_blocks():
+    _provider = _block.__name__.split(".")[-2]
+    globals().update({name: value for name, value in vars(_block).items() if name.isupper()})
+    PROVIDER_REQUIRED_SETTINGS[_provider] = _block.required
+    PROVIDER_PREVIOUS_SECRETS[_provider] = _block.previous_secrets
+    PROVIDER_SECRET_SETTINGS += _block.secrets
+    PROVIDER_LIVE_MARKS |= _block.live_marks
+    PROVIDER_SETTINGS_PROBLEMS += _block.problems

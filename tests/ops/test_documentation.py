@@ -10,7 +10,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def variables_read_by_settings() -> set[str]:
-    text = "\n".join(path.read_text() for path in (ROOT / "config" / "settings").glob("*.py"))
+    """Every variable config/settings/ and each provider's settings block read."""
+    blocks = [
+        *(ROOT / "config" / "settings").glob("*.py"),
+        *ROOT.glob("payments/providers/*/conf.py"),
+    ]
+    text = "\n".join(path.read_text() for path in blocks)
     names = set(re.findall(r'(?:env_(?:str|int|bool|list)|_setting)\(\s*"([A-Z][A-Z0-9_]+)"', text))
     names.discard("X")
     return names

@@ -4,6 +4,12 @@ empty secret is refused, the previous secret verifies during a rotation, a refun
 our refund id as its idempotency key, and a provider's trouble lands on the error ladder.
 A gateway without fakes (tests/payments/gateways/<name>/fakes.py) fails here."""
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import requests
 
@@ -142,3 +148,27 @@ def test_a_providers_trouble_lands_on_the_error_ladder(gateway, rsps, answer, ru
     rsps.add(method, url, **answer)
     with pytest.raises(rung):
         _refund(gateway, rsps)
+
+
+def test_a_gateway_package_brings_its_own_settings_block():
+    """Named in PAYMENT_GATEWAY_PACKAGES, a package's conf.py is read as its settings block: its
+    settings, what production needs of it and which of them are secrets, with no line of
+    config naming it."""
+    probe = (
+        "import json; from config.settings import base as s; print(json.dumps({"
+        "'url': s.FOURTH_BASE_URL, 'required': s.PROVIDER_REQUIRED_SETTINGS['fourth'],"
+        "'secret_masked': 'FOURTH_WEBHOOK_SECRET' in s.PROVIDER_SECRET_SETTINGS,"
+        "'previous': s.PROVIDER_PREVIOUS_SECRETS['fourth']}))"
+    )
+    env = os.environ | {"PAYMENTS_SANDBOX": "1", "PAYMENT_GATEWAY_PACKAGES": FOURTH,
+                        "FOURTH_BASE_URL": "https://api.fourth.example"}  # fmt: skip
+    answer = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    assert json.loads(answer.stdout) == {
+        "url": "https://api.fourth.example",
+        "required": ["FOURTH_BASE_URL", "FOURTH_WEBHOOK_SECRET"],
+        "secret_masked": True,
+        "previous": ["FOURTH_WEBHOOK_SECRET_PREVIOUS"],
+    }
+    assert "fourth" not in Path("config/settings/providers.py").read_text().lower()
