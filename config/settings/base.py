@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "observability",
     "django_structlog",
 ]
+INSTALLED_APPS += GATEWAY_APPS  # noqa: F405  (gateway packages that are apps: providers.py)
 if PAYMENTS_SANDBOX:  # the providers' stand-ins and the demo: never in production
     INSTALLED_APPS.append("sandbox")
 

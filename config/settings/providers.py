@@ -16,7 +16,6 @@ every signature check refuses an empty key."""
 import pkgutil
 from importlib import import_module
 from importlib.util import find_spec
-from types import ModuleType
 
 from .env import env_int, env_list, env_str
 
@@ -62,18 +61,21 @@ WEBHOOK_REJECTED_RETENTION_DAYS = env_int("WEBHOOK_REJECTED_RETENTION_DAYS", 7)
 WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 90)
 
 
-def _gateway_settings_blocks() -> list[ModuleType]:
+def _gateway_packages() -> list[str]:
     providers = find_spec("payments.providers")
     names = [
         f"payments.providers.{module.name}"
         for module in pkgutil.iter_modules(providers.submodule_search_locations or [])
         if module.ispkg
     ]
-    packages = [*names, *PAYMENT_GATEWAY_PACKAGES]
-    return [import_module(f"{p}.conf") for p in packages if find_spec(f"{p}.conf")]
+    return [*names, *PAYMENT_GATEWAY_PACKAGES]
 
 
-for _block in _gateway_settings_blocks():
+# A gateway package with an AppConfig (its apps.py) is a Django app of its own, with its own
+# models and migrations under its own label; base.py installs it.
+GATEWAY_APPS = [p for p in _gateway_packages() if find_spec(f"{p}.apps")]
+
+for _block in [import_module(f"{p}.conf") for p in _gateway_packages() if find_spec(f"{p}.conf")]:
     _provider = _block.__name__.split(".")[-2]
     globals().update({name: value for name, value in vars(_block).items() if name.isupper()})
     PROVIDER_REQUIRED_SETTINGS[_provider] = _block.required

@@ -6,6 +6,7 @@ A gateway without fakes (tests/payments/gateways/<name>/fakes.py) fails here."""
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -172,3 +173,22 @@ def test_a_gateway_package_brings_its_own_settings_block():
         "previous": ["FOURTH_WEBHOOK_SECRET_PREVIOUS"],
     }
     assert "fourth" not in Path("config/settings/providers.py").read_text().lower()
+
+
+def test_a_gateway_package_that_is_an_app_ships_its_own_models_and_migrations(tmp_path):
+    """With an AppConfig (apps.py), the package is installed as a Django app of its own:
+    `migrate` makes its table from its own migrations, under its own label."""
+    database = tmp_path / "fourth.sqlite3"
+    env = os.environ | {"PAYMENTS_SANDBOX": "1", "PAYMENT_GATEWAY_PACKAGES": FOURTH,
+                        "DATABASE_URL": f"sqlite:///{database}"}  # fmt: skip
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "fourth_gateway", "-v", "0"],
+        env=env, check=True, capture_output=True, cwd=Path(__file__).resolve().parents[3],
+    )  # fmt: skip
+    with sqlite3.connect(database) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        applied = connection.execute(
+            "SELECT name FROM django_migrations WHERE app = 'fourth_gateway'"
+        ).fetchall()
+    assert "fourth_gateway_fourthmandate" in tables and applied == [("0001_initial",)]
