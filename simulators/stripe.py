@@ -277,11 +277,12 @@ class Stripe:
         return self._page(query, items, "/v1/balance_transactions")
 
     # ------------------------------------------------------------------ Stripe's side
-    def pay(self, session_id: str, *, succeeded: bool = True) -> dict:
+    def pay(self, session_id: str, *, succeeded: bool = True, **completion) -> dict:
         """The shopper pays in Checkout (or lets the session lapse): the session after."""
         session = self.store.get("session", session_id)
         assert session is not None, f"no checkout session {session_id}"
-        session = completed(session) if succeeded else session | {"status": "expired"}
+        lapsed = session | {"status": "expired"}
+        session = completed(session, **completion) if succeeded else lapsed
         return self._save("session", session)
 
     def dispute_open(self, payment_intent: str, **fields) -> dict:

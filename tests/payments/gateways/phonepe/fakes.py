@@ -9,7 +9,7 @@ import responses
 from django.conf import settings
 
 from simulators import phonepe as simulated
-from tests.payments.gateways.contract import GatewayFakes
+from tests.payments.gateways.contract import ORDER_ID, GatewayFakes
 
 PHONEPE = simulated.PhonePe()
 
@@ -76,6 +76,13 @@ def post_webhook(client, body: bytes, authorization: str | None = None):
     )
 
 
+def _refund_answer(reference: str) -> dict:
+    """What the simulated PhonePe answers to a refund of the contract's order, once paid."""
+    PHONEPE.paid(ORDER_ID, amount=100)
+    return PHONEPE.refund({"originalMerchantOrderId": ORDER_ID, "amount": 100,
+                           "merchantRefundId": reference})[1]  # fmt: skip
+
+
 def _delivery(order_id: str, secret: str) -> tuple[bytes, dict]:
     body = webhook_body("checkout.order.completed", order_id, 100, "COMPLETED")
     user = settings.PHONEPE_WEBHOOK_USERNAME
@@ -90,7 +97,7 @@ CONTRACT = GatewayFakes(
     },
     delivery=_delivery,
     refund_endpoint=lambda: ("POST", f"{base()}/payments/v2/refund"),
-    refund_answer=lambda reference: {"refundId": "OMR_CONTRACT", "amount": 100, "state": "PENDING"},
+    refund_answer=_refund_answer,
     reference_sent=lambda request: json.loads(request.body)["merchantRefundId"],
     refusal=lambda status: {"code": "BAD_REQUEST", "message": f"Refused ({status})"},
     webhook_path="/api/payments/webhook/phonepe/",

@@ -317,13 +317,10 @@ CONTRACT = GatewayFakes(
     },
     delivery=_delivery,
     refund_endpoint=lambda: ("POST", f"{payments_url()}/{PAYMENT_ID}/refund"),
-    refund_answer=lambda reference: {
-        "id": "rfnd_CONTRACT",
-        "entity": "refund",
-        "amount": 100,
-        "status": "processed",
-        "notes": {"refund_id": reference},
-    },
+    # What the simulated Razorpay answers to a refund of the contract's payment.
+    refund_answer=lambda reference: RAZORPAY.refund(
+        PAYMENT_ID, {"amount": 100, "notes": {"refund_id": reference}}
+    )[1],
     reference_sent=lambda request: request.headers["X-Refund-Idempotency"],
     webhook_path="/api/payments/webhook/razorpay/",
     secret_setting="RAZORPAY_WEBHOOK_SECRET",

@@ -142,6 +142,17 @@ def _reset() -> None:
     STRIPE.store.clear()
 
 
+def _refund_answer(reference: str) -> dict:
+    """What the simulated Stripe answers to a refund of the contract's payment (paid in a
+    Checkout Session first)."""
+    form = {"ui_mode": "embedded_page", "return_url": "https://shop.test/back",
+            "line_items[0][price_data][unit_amount]": "100",
+            "line_items[0][price_data][currency]": "inr"}  # fmt: skip
+    session = STRIPE.session_create(form)[1]
+    STRIPE.pay(session["id"], payment_intent=PAYMENT_ID)
+    return STRIPE.refund({"payment_intent": PAYMENT_ID, "metadata[refund_id]": reference})[1]
+
+
 def _delivery(order_id: str, secret: str) -> tuple[bytes, dict]:
     body = event_body("checkout.session.completed", completed_session({"id": order_id}))
     return body, {"Stripe-Signature": simulated.signature_header(body, secret)}
@@ -154,14 +165,7 @@ CONTRACT = GatewayFakes(
     },
     delivery=_delivery,
     refund_endpoint=lambda: ("POST", f"{settings.STRIPE_API_BASE}/v1/refunds"),
-    refund_answer=lambda reference: {
-        "id": "re_CONTRACT",
-        "object": "refund",
-        "amount": 100,
-        "status": "succeeded",
-        "payment_intent": PAYMENT_ID,
-        "metadata": {"refund_id": reference},
-    },
+    refund_answer=_refund_answer,
     reference_sent=lambda request: request.headers["Idempotency-Key"],
     reset=_reset,
     webhook_path="/api/payments/webhook/stripe/",
