@@ -183,9 +183,11 @@ class Razorpay:
         return (200, _public(order)) if order else error("The id provided does not exist")
 
     def order_payments(self, order_id: str) -> Answer:
-        if self._get("order", order_id) is None:
+        order = self._get("order", order_id)
+        if order is None:
             return error("The id provided does not exist")
-        items = [_public(p) for p in self.store.values("payment") if p["order_id"] == order_id]
+        made = [self._get("payment", payment_id) for payment_id in order.get("_payments", [])]
+        items = [_public(payment) for payment in made if payment is not None]
         return 200, {"entity": "collection", "count": len(items), "items": items}
 
     def payment_fetch(self, payment_id: str) -> Answer:
@@ -355,6 +357,7 @@ class Razorpay:
         if order is not None:
             order["attempts"] += 1
             order["status"] = "attempted"
+            order["_payments"] = [*order.get("_payments", []), payment["id"]]
             self._save("order", order)
             if status == "captured":
                 self._order_paid(order_id, amount)
