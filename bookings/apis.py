@@ -18,7 +18,9 @@ from .serializers import BookingOutputSerializer
 class PackageOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = PujaPackage
-        fields = ["id", "name", "price", "duration_minutes"]
+        fields = [
+            "id", "name", "price", "duration_minutes", "cancel_until_hours", "cancel_fee_percent",
+        ]  # fmt: skip
 
 
 class ServiceOutputSerializer(serializers.ModelSerializer):

@@ -1,4 +1,5 @@
 import secrets
+from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
@@ -54,6 +55,11 @@ class Booking(models.Model):
     payment = models.ForeignKey(
         "payments.Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="bookings"
     )
+    # The package's cancellation policy when it was paid (a later change leaves it).
+    cancel_until_hours = models.PositiveIntegerField(default=24)
+    cancel_fee_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
+    # What the shop kept of the price when the devotee cancelled (the rest was refunded).
+    cancel_fee_kept = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
     # Claimed before the confirmation goes out, so racing workers send it once.
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,6 +1,9 @@
-from datetime import date, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from catalog.models import PujaService
 from holds.selectors import holds_active
@@ -37,3 +40,31 @@ def day_use(*, puja_service: PujaService, day: date) -> dict[time, SlotUse]:
         )
         for at in sorted(set(booked) | set(held))
     }
+
+
+@dataclass(frozen=True)
+class CancelQuote:
+    """What cancelling a booking now would do, under the terms fixed when it was paid."""
+
+    allowed: bool
+    until: datetime  # the last moment the devotee may cancel
+    fee: Decimal  # kept by the shop
+    refund_amount: Decimal
+    reason: str = ""  # why not, when not allowed
+
+
+def booking_cancel_quote(booking: Booking, *, now: datetime | None = None) -> CancelQuote:
+    slot = timezone.make_aware(datetime.combine(booking.selected_date, booking.selected_time))
+    until = slot - timedelta(hours=booking.cancel_until_hours)
+    fee = (booking.total_amount * booking.cancel_fee_percent / 100).quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    )
+    refund_amount = booking.total_amount - fee
+    reason = ""
+    if booking.status == BookingStatus.CANCELLED:
+        reason = "The booking is already cancelled."
+    elif booking.status == BookingStatus.COMPLETED or slot <= (now or timezone.now()):
+        reason = "The puja has already taken place."
+    elif (now or timezone.now()) > until:
+        reason = f"Bookings of this package can be cancelled until {booking.cancel_until_hours} hours before the puja."
+    return CancelQuote(not reason, until, fee, refund_amount, reason)

@@ -39,6 +39,8 @@ def booking_create_confirmed(
         selected_time=selected_time,
         total_amount=total_amount,
         payment=payment,
+        cancel_until_hours=line.get("cancel_until_hours", 24),
+        cancel_fee_percent=Decimal(line.get("cancel_fee_percent", "0")),
     )
     booking_event(booking, "booking.confirmed", names=(line["service_name"], line["package_name"]))
     return booking

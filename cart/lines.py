@@ -35,6 +35,9 @@ class BookingLine(TypedDict):
     quantity: int  # always 1: a booking line is one place in one slot
     tax_code: NotRequired[str]  # SAC
     gst_rate: NotRequired[str | None]  # percent; None: exempt
+    # The package's cancellation policy when the devotee paid (absent: the defaults).
+    cancel_until_hours: NotRequired[int]
+    cancel_fee_percent: NotRequired[str]
 
 
 Line = ProductLine | BookingLine
@@ -86,6 +89,8 @@ def booking_line(
     unit_price: Decimal,
     tax_code: str = "",
     gst_rate: Decimal | None = None,
+    cancel_until_hours: int = 24,
+    cancel_fee_percent: Decimal = Decimal("0"),
 ) -> BookingLine:
     return BookingLine(
         type="booking",
@@ -99,6 +104,8 @@ def booking_line(
         quantity=1,
         tax_code=tax_code,
         gst_rate=None if gst_rate is None else str(gst_rate),
+        cancel_until_hours=cancel_until_hours,
+        cancel_fee_percent=str(cancel_fee_percent),
     )
 
 

@@ -130,6 +130,8 @@ def cart_lines(cart: Cart, items: list | None = None) -> tuple[list[Line], list]
             unit_price=cart.package.price,
             tax_code=cart.package.sac_code,
             gst_rate=None if cart.package.gst_exempt else cart.package.gst_rate,
+            cancel_until_hours=cart.package.cancel_until_hours,
+            cancel_fee_percent=cart.package.cancel_fee_percent,
         )
         return [line], []
     if items is None:

@@ -84,6 +84,10 @@ class PujaPackage(models.Model):
     sac_code = models.CharField("SAC code", max_length=8, default="999591")
     gst_exempt = models.BooleanField(default=True)
     gst_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("18.00"))
+    # The devotee may cancel until this many hours before the slot, and the shop keeps this
+    # share of the price; fixed on each booking when it is paid.
+    cancel_until_hours = models.PositiveIntegerField(default=24)
+    cancel_fee_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
 
     class Meta:
         db_table = "bookings_pujapackage"
@@ -92,6 +96,10 @@ class PujaPackage(models.Model):
             models.CheckConstraint(condition=Q(price__gt=0), name="package_price_gt_0"),
             models.CheckConstraint(
                 condition=Q(duration_minutes__gt=0), name="package_duration_gt_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(cancel_fee_percent__gte=0, cancel_fee_percent__lte=100),
+                name="package_cancel_fee_percent_0_to_100",
             ),
         ]
 

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from invoices.apis import BookingInvoiceApi, CreditNoteApi, OrderInvoiceApi
 from observability.scrape import metrics
+from payments.apis.booking_cancel import BookingCancelApi
 from payments.apis.order_first import OrderCancelApi
 from payments.health_page import payment_health
 
@@ -35,6 +36,8 @@ urlpatterns = [
         name="booking-invoice",
     ),
     path("api/credit-notes/<id:pk>/", CreditNoteApi.as_view(), name="credit-note"),
+    # Cancelling a paid booking refunds it: payments answers it.
+    path("api/booking/bookings/<id:pk>/cancel/", BookingCancelApi.as_view(), name="booking-cancel"),
     path("api/booking/", include("bookings.urls")),
     path("api/cart/", include("cart.urls")),
     path("api/payments/", include("payments.urls")),

@@ -144,6 +144,18 @@ def payments_ledger() -> QuerySet[Payment]:
         booking_undone=Exists(
             Booking.objects.filter(payment=OuterRef("pk"), status=BookingStatus.CANCELLED)
         ),
+        # The fees kept by the policy when devotees cancelled: the shop's, not kept wrongly.
+        fees_kept=Coalesce(
+            Subquery(
+                Booking.objects.filter(payment=OuterRef("pk"), status=BookingStatus.CANCELLED)
+                .order_by()
+                .values("payment")
+                .annotate(kept=Sum("cancel_fee_kept"))
+                .values("kept")
+            ),
+            Value(Decimal("0")),
+            output_field=MONEY,
+        ),
         lost_but_open=Exists(_lost_and_unsettled()) & _still_to_come(),
         slot_past=Exists(
             Booking.objects.filter(
@@ -192,7 +204,10 @@ BREACHES = {
     "cancelled_but_kept": (
         "its order or booking was cancelled, but its money was kept without a refund",
         # A refund that failed is owed, not kept: refund_failed names that one.
-        Q(fulfilled_at__isnull=False, accounted_for__lt=F("captured_amount") - F("owed"))
+        Q(
+            fulfilled_at__isnull=False,
+            accounted_for__lt=F("captured_amount") - F("owed") - F("fees_kept"),
+        )
         & (Q(order_undone=True) | Q(booking_undone=True)),
     ),
     "status_disagrees": (

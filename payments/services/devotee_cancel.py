@@ -1,0 +1,67 @@
+"""A devotee cancels their own booking within its package's policy: the booking cancelled
+and its slot freed, the price less the fee kept refunded through the one refund path (its
+credit note follows when the refund is processed). Asked again, the same answer."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from bookings.models import Booking, BookingStatus
+from bookings.selectors import booking_cancel_quote
+from bookings.services import booking_cancel
+from config.exceptions import Conflict, Missing, Unprocessable
+
+from ..models import Payment, PaymentStatus, Refund
+from .money_back import dispute_open_for, money_back_of, payment_undo_fulfilment, refund_attempt
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    booking: Booking
+    refund: Refund | None  # none when the fee kept is the whole price
+
+
+def _reason(booking: Booking) -> str:
+    return f"Cancelled by the devotee: booking {booking.book_id}"
+
+
+def booking_cancel_by_owner(*, user, booking_id: int) -> Cancelled:
+    """Locks in the house's order: the payment, then the booking."""
+    found = Booking.objects.filter(pk=booking_id, user=user).only("payment_id").first()
+    if found is None:
+        raise Missing("Booking not found.")
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update()
+            .filter(pk=found.payment_id, status=PaymentStatus.SUCCESS)
+            .first()
+        )
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        earlier = Refund.objects.filter(payment=payment, reason=_reason(booking))
+        if booking.status == BookingStatus.CANCELLED and payment is not None:
+            return Cancelled(booking, earlier.order_by("created_at").first())
+        quote = booking_cancel_quote(booking, now=timezone.now())
+        if not quote.allowed:
+            raise Unprocessable(quote.reason, until=quote.until)
+        if payment is None:
+            raise Unprocessable("Nothing was paid for this booking that could be refunded.")
+        if dispute_open_for(payment):
+            raise Conflict("A dispute of its payment is open: the bank decides first.")
+        booking.cancel_fee_kept = quote.fee
+        booking.save(update_fields=["cancel_fee_kept"])
+        booking_cancel(booking=booking)
+        if quote.refund_amount <= 0:
+            return Cancelled(booking, None)
+        left = money_back_of(payment).left
+        if left <= 0:  # the bank already returned it all
+            return Cancelled(booking, None)
+        refund = refund_attempt(
+            payment=payment,
+            amount=min(quote.refund_amount, left),
+            reason=_reason(booking),
+            staff=None,
+        )
+        if refund.amount == left:  # all that was paid goes back: nothing else stands
+            payment_undo_fulfilment(payment)
+        return Cancelled(booking, refund)
