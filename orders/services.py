@@ -229,6 +229,18 @@ def order_advance(*, order_id: int, to_status: str, changed_by) -> Order:
 UNSHIPPED = (OrderStatus.PAYMENT_CONFIRMED, OrderStatus.AWAITING_SHIPMENT)
 
 
+def order_cancel_paid(*, order: Order, changed_by) -> None:
+    """A paid order not yet shipped, cancelled by its owner: its stock back on the shelf.
+    The caller holds its row lock, and refunds it."""
+    stock_give_back(_item_quantities(i for i in order.items.all() if i.variant_id))
+    order_record_transition(
+        order=order, to_status=OrderStatus.CANCELLED, changed_by=changed_by,
+        note="cancelled by the shopper",
+    )  # fmt: skip
+    order.save()
+    order_event(order, "order.cancelled")
+
+
 def order_mark_refunded(*, order: Order, changed_by) -> None:
     """A paid order whose money went back in full. The caller holds its row lock."""
     if order.status == OrderStatus.REFUNDED:

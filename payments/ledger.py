@@ -131,7 +131,9 @@ def payments_ledger() -> QuerySet[Payment]:
             _failed_refunds().exclude(provider_payment_id=OuterRef("provider_payment_id"))
         ),
         order_stands=Exists(
-            Order.objects.filter(pk=OuterRef("order_id")).exclude(status=OrderStatus.REFUNDED)
+            Order.objects.filter(pk=OuterRef("order_id")).exclude(
+                status__in=[OrderStatus.REFUNDED, OrderStatus.CANCELLED]
+            )
         ),
         booking_stands=Exists(
             Booking.objects.filter(payment=OuterRef("pk"), status=BookingStatus.CONFIRMED)

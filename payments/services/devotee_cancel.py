@@ -1,6 +1,7 @@
 """A devotee cancels their own booking within its package's policy: the booking cancelled
 and its slot freed, the price less the fee kept refunded through the one refund path (its
-credit note follows when the refund is processed). Asked again, the same answer."""
+credit note follows when the refund is processed); a shopper cancels their paid order until
+it ships, refunded in full with its stock back. Asked again, the same answer."""
 
 from dataclasses import dataclass
 
@@ -11,6 +12,8 @@ from bookings.models import Booking, BookingStatus
 from bookings.selectors import booking_cancel_quote
 from bookings.services import booking_cancel
 from config.exceptions import Conflict, Missing, Unprocessable
+from orders.models import Order, OrderStatus
+from orders.services import UNSHIPPED, order_cancel_paid
 
 from ..models import Payment, PaymentStatus, Refund
 from .money_back import dispute_open_for, money_back_of, payment_undo_fulfilment, refund_attempt
@@ -65,3 +68,34 @@ def booking_cancel_by_owner(*, user, booking_id: int) -> Cancelled:
         if refund.amount == left:  # all that was paid goes back: nothing else stands
             payment_undo_fulfilment(payment)
         return Cancelled(booking, refund)
+
+
+def order_cancel_paid_by_owner(*, user, order_id: int) -> Order:
+    """The order's share of its payment goes back (a booking paid with it stays); locks in
+    the house's order: the payment, then the order."""
+    found = Order.objects.filter(pk=order_id, user=user).first()
+    if found is None:
+        raise Missing("Order not found.")
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update()
+            .filter(order_id=order_id, status=PaymentStatus.SUCCESS, fulfilled_at__isnull=False)
+            .first()
+        )
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+            return order  # asked again
+        if order.status not in UNSHIPPED or payment is None:
+            raise Unprocessable(f"Order {order.order_number} has shipped: return it instead.")
+        if dispute_open_for(payment):
+            raise Conflict("A dispute of its payment is open: the bank decides first.")
+        order_cancel_paid(order=order, changed_by=user)
+        amount = min(order.total, money_back_of(payment).left)
+        if amount > 0:
+            refund_attempt(
+                payment=payment,
+                amount=amount,
+                reason=f"Cancelled by the shopper: order {order.order_number}",
+                staff=None,
+            )
+        return order

@@ -17,6 +17,7 @@ from orders.services import order_discard_draft, order_release
 from ..models import OPEN_PAYMENT_STATUSES
 from .batch import run_isolated
 from .charges import payment_close
+from .devotee_cancel import order_cancel_paid_by_owner
 
 REASON = "reservation expired"
 
@@ -34,10 +35,8 @@ def order_cancel_by_shopper(*, user, order_id: int) -> Order:
     order = Order.objects.filter(user=user, pk=order_id).exclude(status=OrderStatus.DRAFT).first()
     if order is None:
         raise Missing("Order not found.")
-    if order.status != OrderStatus.PENDING_PAYMENT:
-        raise Invalid(
-            f"Only an order awaiting payment can be cancelled; this one is {order.status}."
-        )
+    if order.status != OrderStatus.PENDING_PAYMENT:  # paid: refunded until it ships
+        return order_cancel_paid_by_owner(user=user, order_id=order.pk)
     if not order_close_checkouts(order, reason="cancelled by the shopper"):
         raise ProviderDown(
             "The payment provider could not be reached to close the checkout; retry.",

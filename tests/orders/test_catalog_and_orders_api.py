@@ -23,8 +23,9 @@ def test_products_are_public_with_variants_and_stock(anon_client):
 def test_puja_services_are_public_with_packages(anon_client):
     package = PujaPackageFactory(price="999.00", duration_minutes=60)
     body = anon_client.get(f"/api/booking/services/{package.service_id}/").json()
+    policy = {"cancel_until_hours": 24, "cancel_fee_percent": "0.00"}
     assert body["packages"] == [
-        {"id": package.pk, "name": "Basic", "price": "999.00", "duration_minutes": 60}
+        {"id": package.pk, "name": "Basic", "price": "999.00", "duration_minutes": 60} | policy
     ]
 
 
