@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from bookings.models import Booking
@@ -307,14 +307,11 @@ def invoice_issue(
 
 
 def invoice_of_payment(payment) -> TaxDocument | None:
-    """The document of what a payment bought (not a credit note), if one was issued: its
-    order's, else its first booking's, in one query whatever it bought."""
-    return (
-        TaxDocument.objects.exclude(kind=DocumentKind.CREDIT_NOTE)
-        .filter(Q(order__payments=payment) | Q(booking__payment=payment))
-        .order_by(F("order_id").asc(nulls_last=True), "pk")
-        .first()
-    )
+    """The document of what a payment bought (not a credit note), if one was issued."""
+    documents = TaxDocument.objects.exclude(kind=DocumentKind.CREDIT_NOTE)
+    if payment.order_id:
+        return documents.filter(order_id=payment.order_id).first()
+    return documents.filter(booking__payment=payment).first()
 
 
 def credit_note_issue(

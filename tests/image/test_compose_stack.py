@@ -37,6 +37,9 @@ def blocks_in_the_docs() -> dict[str, str]:
 
 
 def test_the_deployment_blocks_run_as_written_with_a_checkout_upgrade_and_rollback(image):
+    """The blocks of docs/deployment.md as written: the image built with one line per step,
+    the stack up, a checkout, an upgrade and a rollback watched through nginx, the stack
+    stopped; nothing left behind."""
     assert installed_engine() == "podman"
     run = subprocess.run(
         ["./scripts/compose-smoke.sh"], cwd=ROOT, capture_output=True, text=True, timeout=900
@@ -72,3 +75,12 @@ def test_the_deployment_blocks_run_as_written_with_a_checkout_upgrade_and_rollba
     assert f"stopped ({project})" in out
     assert "compose smoke: passed" in out
     assert leftovers(project) == {"containers": "", "volumes": "", "networks": "", "images": ""}
+    # Its builds (the stack's image and the upgrade's) left no untagged build stage and no
+    # replaced paycart image behind, but one a container still runs.
+    in_use = {
+        line[:12]
+        for line in engine("ps", "-a", "--external", "--format", "{{.ImageID}}").stdout.split()
+    }
+    for label in ("paycart.stage=build", "paycart.built"):
+        left = engine("images", "-q", "--filter", "dangling=true", "--filter", f"label={label}")
+        assert set(left.stdout.split()) <= in_use, label

@@ -264,7 +264,9 @@ class MoneyBack(RuleBasedStateMachine):
 
 
 def _pending_at_razorpay() -> list[str]:
-    return sorted(key for key, refund in razorpay.REFUNDS.items() if refund["status"] == "pending")
+    """In the order Razorpay made them (their ids are random: sorted by id, a replay of the
+    same steps would pick another refund and Hypothesis would call the run flaky)."""
+    return [key for key, refund in razorpay.REFUNDS.items() if refund["status"] == "pending"]
 
 
 def _failed_refunds():
@@ -288,7 +290,9 @@ def test_money_goes_back_once_whatever_the_order_of_events(
     run_state_machine_as_test(
         MoneyBack,
         settings=settings(
-            max_examples=40,
+            # 25 runs of 20 steps keep the suite inside CI's 20 minutes; the seeded cases
+            # (test_money_back_cases.py) pin every case the machine found.
+            max_examples=25,
             stateful_step_count=20,
             deadline=None,
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
