@@ -6,6 +6,7 @@ import json
 import logging
 
 import requests
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -48,16 +49,25 @@ def deliver_webhook(request, url_name: str, body: bytes, headers: dict) -> None:
         logger.warning("Sandbox webhook to %s failed: %s", url, exc)
 
 
-def render_pay_page(request, provider_name: str, order, payable: tuple[str, ...]):
-    """The hosted pay page of `order` (its external_id, amount in minor units, currency,
-    status), payable while its status is one of `payable`."""
+def answer(simulated: tuple[int, dict]) -> JsonResponse:
+    """A simulator's (status, body) as the provider sends it."""
+    return JsonResponse(simulated[1], status=simulated[0])
+
+
+def render_pay_page(
+    request, provider_name: str, *, external_id: str, amount: int, currency: str, status: str,
+    payable: tuple[str, ...],
+):  # fmt: skip
+    """The hosted pay page of a provider's order (`amount` in minor units), payable while
+    its status is one of `payable`."""
+    order = {"external_id": external_id, "currency": currency, "status": status}
     return render(
         request,
         "sandbox/pay.html",
         {
             "provider_name": provider_name,
             "order": order,
-            "amount_display": f"{order.amount / 100:.2f}",
+            "amount_display": f"{amount / 100:.2f}",
             "payable_statuses": payable,
         },
     )

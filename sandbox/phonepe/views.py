@@ -3,17 +3,15 @@ one the test fakes run) behind Django views, its state in the database: the OAut
 the APIs that need it, and a hosted pay page that sends the webhook with the configured
 Authorization hash."""
 
-from dataclasses import dataclass
-
 from django.conf import settings
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from simulators.phonepe import PhonePe, fail, webhook_authorization, webhook_body
 
-from ..common import deliver_webhook, json_body, render_pay_page
+from ..common import answer, deliver_webhook, json_body, render_pay_page
 from ..store import DatabaseStore
 
 
@@ -28,14 +26,10 @@ def _phonepe(request) -> PhonePe:
     )
 
 
-def _answer(answer: tuple[int, dict]) -> JsonResponse:
-    return JsonResponse(answer[1], status=answer[0])
-
-
 @csrf_exempt
 @require_POST
 def oauth_token(request):
-    return _answer(_phonepe(request).token(request.POST.dict()))
+    return answer(_phonepe(request).token(request.POST.dict()))
 
 
 @csrf_exempt
@@ -43,22 +37,12 @@ def api(request, rest: str):
     """Any call of PhonePe's API but the token's (an O-Bearer token it issued)."""
     phonepe, route = _phonepe(request), f"/{rest}"
     if (found := phonepe.route(request.method, route)) != 200:
-        return _answer(fail(found, "NOT_FOUND", "No such API"))
+        return answer(fail(found, "NOT_FOUND", "No such API"))
     if not phonepe.token_valid(request.headers.get("Authorization", "")):
-        return _answer(fail(401, "UNAUTHORIZED", "Invalid or expired access token"))
+        return answer(fail(401, "UNAUTHORIZED", "Invalid or expired access token"))
     if (body := json_body(request) if request.method == "POST" else {}) is None:
-        return _answer(fail(400, "BAD_REQUEST", "Body is not JSON"))
-    return _answer(phonepe.handle(request.method, route, body))
-
-
-@dataclass(frozen=True)
-class _Payable:
-    """What the pay page shows of an order."""
-
-    external_id: str
-    amount: int
-    currency: str
-    status: str
+        return answer(fail(400, "BAD_REQUEST", "Body is not JSON"))
+    return answer(phonepe.handle(request.method, route, body))
 
 
 @require_http_methods(["GET", "POST"])
@@ -66,10 +50,12 @@ def pay_page(request, merchant_order_id: str):
     phonepe = _phonepe(request)
     order = phonepe.store.get("order", merchant_order_id)
     if order is None:
-        return _answer(fail(404, "ORDER_NOT_FOUND", "No order with this merchantOrderId"))
+        return answer(fail(404, "ORDER_NOT_FOUND", "No order with this merchantOrderId"))
     if request.method == "GET" or order["state"] != "PENDING":
-        shown = _Payable(merchant_order_id, order["amount"], "INR", order["state"])
-        return render_pay_page(request, "PhonePe", shown, ("PENDING",))
+        return render_pay_page(
+            request, "PhonePe", external_id=merchant_order_id, amount=order["amount"],
+            currency="INR", status=order["state"], payable=("PENDING",),
+        )  # fmt: skip
     succeeded = request.POST.get("outcome") == "pay"
     order = phonepe.paid(merchant_order_id, state="COMPLETED" if succeeded else "FAILED")
     event = "checkout.order.completed" if succeeded else "checkout.order.failed"

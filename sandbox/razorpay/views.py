@@ -5,7 +5,6 @@ and the sandbox-only steps — the shopper pays an order or a link, a bank dispu
 payment, the morning's settlement — send the signed webhooks Razorpay would."""
 
 import time
-from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from simulators.razorpay import Razorpay, error, event_body, hex_hmac, new_id
 
-from ..common import basic_auth, deliver_webhook, json_body, render_pay_page
+from ..common import answer, basic_auth, deliver_webhook, json_body, render_pay_page
 from ..store import DatabaseStore
 
 PAYABLE = ("created", "attempted")
@@ -31,10 +30,6 @@ def _razorpay(request) -> Razorpay:
             reverse("sandbox-razorpay-link-page", args=[link_id])
         ),
     )
-
-
-def _answer(answer: tuple[int, dict]) -> JsonResponse:
-    return JsonResponse(answer[1], status=answer[0])
 
 
 def _deliver(request, event: str, payload: dict) -> None:
@@ -60,22 +55,12 @@ def api(request, rest: str):
     """Any call of Razorpay's API."""
     razorpay, route = _razorpay(request), f"/v1/{rest}"
     if (found := razorpay.route(request.method, route)) != 200:
-        return _answer(error("Method not allowed" if found == 405 else "Not found", found))
+        return answer(error("Method not allowed" if found == 405 else "Not found", found))
     if basic_auth(request) != (settings.RAZORPAY_KEY_ID, settings.RAZORPAY_KEY_SECRET):
-        return _answer(error("Authentication failed", 401))
+        return answer(error("Authentication failed", 401))
     if (body := _body(request)) is None:
-        return _answer(error("The request body is not valid JSON"))
-    return _answer(razorpay.handle(request.method, route, request.GET.dict(), body))
-
-
-@dataclass(frozen=True)
-class _Payable:
-    """What the pay page shows of an order or a link."""
-
-    external_id: str
-    amount: int
-    currency: str
-    status: str
+        return answer(error("The request body is not valid JSON"))
+    return answer(razorpay.handle(request.method, route, request.GET.dict(), body))
 
 
 def _safe_callback(value: str) -> str:
@@ -84,8 +69,10 @@ def _safe_callback(value: str) -> str:
 
 
 def _pay_page(request, title: str, entity: dict, payable: tuple[str, ...]):
-    shown = _Payable(entity["id"], entity["amount"], entity["currency"], entity["status"])
-    return render_pay_page(request, title, shown, payable)
+    return render_pay_page(
+        request, title, external_id=entity["id"], amount=entity["amount"],
+        currency=entity["currency"], status=entity["status"], payable=payable,
+    )  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])
@@ -93,7 +80,7 @@ def pay_page(request, order_id: str):
     razorpay = _razorpay(request)
     order = razorpay.store.get("order", order_id)
     if order is None:
-        return _answer(error("The id provided does not exist", 404))
+        return answer(error("The id provided does not exist", 404))
     callback = _safe_callback(request.GET.get("callback", "/demo/razorpay-return"))
     if request.method == "GET" or order["status"] not in PAYABLE:
         return _pay_page(request, "Razorpay", order, PAYABLE)
@@ -122,7 +109,7 @@ def link_page(request, link_id: str):
     razorpay = _razorpay(request)
     status, link = razorpay.link_fetch(link_id)
     if status != 200:
-        return _answer(error("The id provided does not exist", 404))
+        return answer(error("The id provided does not exist", 404))
     if (
         request.method == "GET"
         or link["status"] != "created"
@@ -146,7 +133,7 @@ def raise_dispute(request, payment_id: str):
     razorpay = _razorpay(request)
     payment = razorpay.store.get("payment", payment_id)
     if payment is None or payment["status"] != "captured":
-        return _answer(error("Only a captured payment can be disputed"))
+        return answer(error("Only a captured payment can be disputed"))
     dispute = razorpay.dispute_open(
         payment_id, reason_code="chargeback_not_received",
         reason_description="The customer says the goods never arrived",
@@ -170,7 +157,7 @@ def settle(request):
     razorpay = _razorpay(request)
     lines = razorpay.lines_due()
     if not lines or sum(line["credit"] - line["debit"] for line in lines) <= 0:
-        return _answer(error("Nothing to settle: no captured payment outweighs what is due back"))
+        return answer(error("Nothing to settle: no captured payment outweighs what is due back"))
     entity = razorpay.settle(lines)
     _deliver(request, "settlement.processed", {"settlement": {"entity": entity}})
     return JsonResponse(entity)

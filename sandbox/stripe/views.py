@@ -4,8 +4,6 @@ behind Django views, its state in the database. The API under /v1/ answers as St
 disputes a paid payment intent, the day's payout — send the events Stripe would, signed
 with the Stripe-Signature scheme."""
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import path
@@ -14,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from simulators.stripe import Stripe, error, event_body, missing, signature_header
 
-from ..common import deliver_webhook, render_pay_page
+from ..common import answer, deliver_webhook, render_pay_page
 from ..store import DatabaseStore
 
 OUTCOMES = {"won", "lost"}
@@ -22,10 +20,6 @@ OUTCOMES = {"won", "lost"}
 
 def _stripe() -> Stripe:
     return Stripe(DatabaseStore("stripe"))
-
-
-def _answer(answer: tuple[int, dict]) -> JsonResponse:
-    return JsonResponse(answer[1], status=answer[0])
 
 
 def _deliver(request, event_type: str, obj: dict) -> None:
@@ -49,20 +43,10 @@ def api(request, rest: str):
     """Any call of Stripe's API (and of its files host, which the sandbox serves too)."""
     stripe, route = _stripe(), f"/v1/{rest}"
     if (found := stripe.route(request.method, route)) != 200:
-        return _answer(error("Method not allowed" if found == 405 else "Not found", found))
+        return answer(error("Method not allowed" if found == 405 else "Not found", found))
     if request.headers.get("Authorization", "") != f"Bearer {settings.STRIPE_SECRET_KEY}":
-        return _answer(error("Invalid API Key provided.", 401))
-    return _answer(stripe.handle(request.method, route, _params(request)))
-
-
-@dataclass(frozen=True)
-class _Payable:
-    """What the pay page shows of a session."""
-
-    external_id: str
-    amount: int
-    currency: str
-    status: str
+        return answer(error("Invalid API Key provided.", 401))
+    return answer(stripe.handle(request.method, route, _params(request)))
 
 
 @require_http_methods(["GET", "POST"])
@@ -70,12 +54,12 @@ def pay_page(request, session_id: str):
     stripe = _stripe()
     session = stripe.store.get("session", session_id)
     if session is None:
-        return _answer(missing("checkout.session", session_id))
+        return answer(missing("checkout.session", session_id))
     if request.method == "GET" or session["status"] != "open":
-        shown = _Payable(
-            session_id, session["amount_total"], session["currency"], session["status"]
-        )
-        return render_pay_page(request, "Stripe", shown, ("open",))
+        return render_pay_page(
+            request, "Stripe", external_id=session_id, amount=session["amount_total"],
+            currency=session["currency"], status=session["status"], payable=("open",),
+        )  # fmt: skip
     paid = request.POST.get("outcome") == "pay"
     session = stripe.pay(session_id, succeeded=paid)
     _deliver(request, f"checkout.session.{'completed' if paid else 'expired'}", session)
@@ -89,7 +73,7 @@ def raise_dispute(request, payment_intent: str):
     payment intent; `outcome` (won or lost) plays the rest of its life at once."""
     stripe = _stripe()
     if stripe.paid_session(payment_intent) is None:
-        return _answer(missing("payment_intent", payment_intent))
+        return answer(missing("payment_intent", payment_intent))
     dispute = stripe.dispute_open(payment_intent, reason="product_not_received")
     _deliver(request, "charge.dispute.created", dispute)
     if (outcome := request.POST.get("outcome", "")) in OUTCOMES:
@@ -108,7 +92,7 @@ def settle(request):
     stripe = _stripe()
     due = stripe.transactions_due()
     if not due or sum(txn["net"] for txn in due) <= 0:
-        return _answer(error("Nothing to pay out: no paid session outweighs what is due back"))
+        return answer(error("Nothing to pay out: no paid session outweighs what is due back"))
     payout = stripe.pay_out(due)
     _deliver(request, "payout.paid", payout)
     return JsonResponse(payout)
