@@ -35,19 +35,17 @@ def booking_cancel_by_owner(*, user, booking_id: int) -> Cancelled:
     if found is None:
         raise Missing("Booking not found.")
     with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update()
-            .filter(pk=found.payment_id, status=PaymentStatus.SUCCESS)
-            .first()
-        )
+        # Locked whatever its status: once its refund is processed it is REFUNDED, and
+        # asking again must still find the refund this cancellation made.
+        payment = Payment.objects.select_for_update().filter(pk=found.payment_id).first()
         booking = Booking.objects.select_for_update().get(pk=booking_id)
-        earlier = Refund.objects.filter(payment=payment, reason=_reason(booking))
         if booking.status == BookingStatus.CANCELLED and payment is not None:
-            return Cancelled(booking, earlier.order_by("created_at").first())
+            earlier = Refund.objects.filter(payment=payment, reason=_reason(booking))
+            return Cancelled(booking, earlier.order_by("-created_at").first())  # its last try
         quote = booking_cancel_quote(booking, now=timezone.now())
         if not quote.allowed:
             raise Unprocessable(quote.reason, until=quote.until)
-        if payment is None:
+        if payment is None or payment.status != PaymentStatus.SUCCESS:
             raise Unprocessable("Nothing was paid for this booking that could be refunded.")
         if dispute_open_for(payment):
             raise Conflict("A dispute of its payment is open: the bank decides first.")

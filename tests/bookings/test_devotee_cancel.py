@@ -10,8 +10,9 @@ from django.utils import timezone
 from bookings.models import Booking, BookingStatus
 from outbound.models import Event
 from payments.disputes.services import dispute_record
-from payments.gateways.base import DisputeReport, DisputeState
-from payments.models import Refund
+from payments.gateways.base import DisputeReport, DisputeState, RefundResult, RefundState
+from payments.models import PaymentStatus, Refund
+from payments.services.refunds import refund_record
 from tests.factories import BookingFactory, PujaPackageFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +84,17 @@ def test_someone_elses_booking_is_not_found(api, other_user):
     theirs = BookingFactory(user=other_user)
     assert api.get(f"/api/booking/bookings/{theirs.pk}/cancel/").status_code == 404
     assert api.post(f"/api/booking/bookings/{theirs.pk}/cancel/").status_code == 404
+
+
+def test_asked_again_after_the_money_is_back_the_answer_is_the_same(api, user):
+    booking = BookingFactory(user=user, package=PujaPackageFactory())  # no fee: all goes back
+    first = api.post(f"/api/booking/bookings/{booking.pk}/cancel/").json()
+    result = RefundResult(
+        state=RefundState.PROCESSED, provider_refund_id="rfnd_BACK", reason=""
+    )  # fmt: skip
+    refund_record(refund_id=first["refund"]["id"], result=result)
+    booking.payment.refresh_from_db()
+    assert booking.payment.status == PaymentStatus.REFUNDED
+    again = api.post(f"/api/booking/bookings/{booking.pk}/cancel/")
+    assert again.status_code == 200 and again.json()["refund"]["id"] == first["refund"]["id"]
+    assert again.json()["refund"]["status"] == "PROCESSED"
