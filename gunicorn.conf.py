@@ -22,6 +22,8 @@ control_socket_disable = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# A manage link's token is a bearer secret: the access log masks it in the request line.
+logger_class = "config.access_log.MaskedAccessLogger"
 # Only the load balancers the app trusts (TRUSTED_PROXY_IPS) may say what scheme they saw.
 forwarded_allow_ips = (
     os.environ.get("FORWARDED_ALLOW_IPS") or os.environ.get("TRUSTED_PROXY_IPS") or "127.0.0.1"

@@ -23,11 +23,11 @@ class UserAdmin(BaseUserAdmin):
     add_form = EmailUserCreationForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "phone", "is_staff", "date_joined"]
-    list_filter = ["is_staff", "is_superuser", "is_active"]
+    list_filter = ["is_guest", "is_staff", "is_superuser", "is_active"]
     search_fields = ["email", "first_name", "last_name", "phone"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Personal", {"fields": ["first_name", "last_name", "phone"]}),
+        ("Personal", {"fields": ["first_name", "last_name", "phone", "contact_email"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]

@@ -35,6 +35,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
     phone = models.CharField(max_length=20, blank=True)
+    # A guest (no account: a cart token) has a placeholder email of its own, so a person may
+    # check out as a guest many times and register later; receipts go to contact_email.
+    is_guest = models.BooleanField(default=False, editable=False)
+    contact_email = models.EmailField(blank=True)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -57,6 +61,27 @@ class User(AbstractBaseUser, PermissionsMixin):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    @property
+    def reach_email(self) -> str:
+        """Where their receipts and notices go: the account's email, or a guest's contact."""
+        return self.contact_email if self.is_guest else self.email
+
     def clean(self):
         super().clean()
         self.email = self.email.strip().lower()
+
+
+class Guest(models.Model):
+    """A shopper without an account. Its User row (is_guest) owns its carts, payments,
+    holds, orders and bookings exactly as an account would; the client proves it with the
+    cart token, of which only the SHA-256 is kept."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="guest"
+    )
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Guest {self.user_id}"

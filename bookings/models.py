@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from config.secret_tokens import manage_key_new
 from holds.slots import SLOT_TAKEN
 
 
@@ -37,6 +38,11 @@ class BookingQuerySet(models.QuerySet):
 
 class Booking(models.Model):
     book_id = models.CharField(max_length=11, unique=True, default=new_book_id, editable=False)
+    # The manage link's key (config.secret_tokens): whoever holds the signed link may see,
+    # cancel and fetch the documents of this one purchase without signing in.
+    manage_key = models.CharField(
+        max_length=32, unique=True, default=manage_key_new, editable=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings"
     )

@@ -1,4 +1,5 @@
 from config.emails import attachments_for, send_once, tax_document_note
+from config.secret_tokens import manage_url
 
 from .models import Booking
 
@@ -14,8 +15,9 @@ def booking_confirmation_send(*, booking_id: int) -> bool:
             f"Your booking {booking.book_id} is confirmed.\n\n"
             f"  {booking.puja_service.name} ({booking.package.name})\n"
             f"  {booking.selected_date:%d %b %Y} at {booking.selected_time:%H:%M}\n\n"
-            f"Total paid: {booking.total_amount}\n{tax_document_note()}"
+            f"Total paid: {booking.total_amount}\n{tax_document_note()}\n"
+            f"See or cancel this booking, or download its bill: {manage_url(booking.manage_key)}\n"
         ),
-        to=booking.user.email,
+        to=booking.user.reach_email,
         attachments=attachments_for("booking", booking),
     )

@@ -3,7 +3,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.exceptions import Invalid
+from accounts.authentication import CART_TOKEN_HEADER
+from accounts.guest_apis import GUESTS_WELCOME, GuestMayStart, may_start_a_guest
+from accounts.guests import guest_by_cart_token
+from config.exceptions import Invalid, Missing
 from config.serializers import IdField, Input, SlotTimeField, WholeNumberField
 from idempotency.apis import idempotent
 
@@ -16,6 +19,7 @@ from .services import (
     cart_item_add,
     cart_item_remove,
     cart_item_update,
+    guest_cart_claim,
     shop_cart_clear,
     shop_cart_get_or_create,
 )
@@ -115,11 +119,25 @@ class CartOutputSerializer(serializers.ModelSerializer):
         return str(self._priced(cart).discount_total)
 
 
+class StartedCartOutput(CartOutputSerializer):
+    """A creating cart call's answer; a call that started a guest carries its token."""
+
+    cart_token = serializers.CharField(
+        required=False,
+        help_text="Only when this call started a guest: send it back as X-Cart-Token (shown once).",
+    )
+
+    class Meta(CartOutputSerializer.Meta):
+        fields = [*CartOutputSerializer.Meta.fields, "cart_token"]
+
+
 def cart_response(cart: Cart, status_code: int = status.HTTP_200_OK) -> Response:
     return Response(CartOutputSerializer(cart).data, status=status_code)
 
 
 class ShopCartApi(APIView):
+    authentication_classes = GUESTS_WELCOME
+
     @extend_schema(responses=CartOutputSerializer)
     def get(self, request):
         return cart_response(shop_cart_get_or_create(user=request.user))
@@ -131,12 +149,16 @@ class ShopCartApi(APIView):
 
 
 class CartItemsApi(APIView):
+    authentication_classes = GUESTS_WELCOME
+    permission_classes = [GuestMayStart]
+
     class InputSerializer(Input):
         product_id = IdField()
         variant_id = IdField(required=False)
         quantity = WholeNumberField(min_value=1, max_value=1000)
 
-    @extend_schema(request=InputSerializer, responses={201: CartOutputSerializer})
+    @extend_schema(request=InputSerializer, responses={201: StartedCartOutput})
+    @may_start_a_guest
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -150,6 +172,8 @@ class CartItemsApi(APIView):
 
 
 class CartItemDetailApi(APIView):
+    authentication_classes = GUESTS_WELCOME
+
     class InputSerializer(Input):
         quantity = WholeNumberField(min_value=1, max_value=1000)
 
@@ -168,6 +192,9 @@ class CartItemDetailApi(APIView):
 
 
 class CartsApi(APIView):
+    authentication_classes = GUESTS_WELCOME
+    permission_classes = [GuestMayStart]
+
     class InputSerializer(Input):
         service_type = serializers.ChoiceField(choices=["PUJA"])
         puja_service = IdField()
@@ -183,7 +210,8 @@ class CartsApi(APIView):
         carts = carts_for_user(user=request.user)
         return Response(CartOutputSerializer(carts, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: CartOutputSerializer})
+    @extend_schema(request=InputSerializer, responses={201: StartedCartOutput})
+    @may_start_a_guest
     @idempotent
     def post(self, request):
         data = self.InputSerializer(data=request.data)
@@ -202,6 +230,8 @@ class CartsApi(APIView):
 
 
 class CartDetailApi(APIView):
+    authentication_classes = GUESTS_WELCOME
+
     @extend_schema(responses=CartOutputSerializer)
     def get(self, request, cart_ref: str):
         return cart_response(cart_get_for_user(user=request.user, reference=cart_ref))
@@ -210,3 +240,17 @@ class CartDetailApi(APIView):
     def delete(self, request, cart_ref: str):
         cart_abandon(cart=cart_get_for_user(user=request.user, reference=cart_ref))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CartClaimApi(APIView):
+    """A signed-in user sends a guest cart's token (X-Cart-Token) to take its lines."""
+
+    @extend_schema(request=None, responses=CartOutputSerializer)
+    def post(self, request):
+        token = request.headers.get(CART_TOKEN_HEADER)
+        if not token:
+            raise Invalid(f"Send the guest cart's token as {CART_TOKEN_HEADER}.")
+        guest = guest_by_cart_token(token)
+        if guest is None:
+            raise Missing("Cart not found: the cart token is wrong or has expired.")
+        return cart_response(guest_cart_claim(user=request.user, guest=guest))

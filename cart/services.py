@@ -206,3 +206,25 @@ def cart_remove_units(*, cart: Cart, units: Counter) -> None:
     removed, _ = in_cart.filter(quantity__lte=paid_quantity).delete()
     if removed < len(paid):
         in_cart.update(quantity=F("quantity") - paid_quantity)
+
+
+@transaction.atomic
+def guest_cart_claim(*, user, guest) -> Cart:
+    """A signed-in user takes a guest's cart: its shop lines join the user's shop cart
+    (quantities add up; stock is checked at checkout as for any line) and its open
+    booking carts become the user's. The guest's shop cart is left empty."""
+    if guest.pk == user.pk or not guest.is_guest:
+        raise Invalid("Only a guest's cart can be claimed.")
+    cart = _locked_shop_cart(user)
+    guest_lines = CartItem.objects.filter(
+        cart__user=guest, cart__kind=CartKind.SHOP, cart__status=CartStatus.ACTIVE
+    )
+    quantities = Counter()
+    for variant_id, quantity in guest_lines.values_list("variant_id", "quantity"):
+        quantities[variant_id] += quantity
+    cart_restore_lines(cart=cart, quantities=dict(quantities))
+    guest_lines.delete()
+    Cart.objects.filter(
+        user=guest, kind=CartKind.BOOKING, status=CartStatus.ACTIVE, for_payment_link=False
+    ).update(user=user)
+    return cart

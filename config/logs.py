@@ -28,6 +28,15 @@ PRIVATE_FIELD = re.compile(
     re.IGNORECASE,
 )
 MASK = "[redacted]"
+# A path that carries a bearer secret (a manage link, a waiting-list entry's link): the
+# segment after it is masked wherever a path is written (request logs, access logs).
+SECRET_PATH = re.compile(r"(/api/(?:manage|booking/waitlist)/)(?!links/)[^/\s?#\"']+")
+
+
+def path_masked(text: str) -> str:
+    return SECRET_PATH.sub(rf"\g<1>{MASK}", text)
+
+
 # Shorter values are too likely to occur by chance to be masked everywhere.
 MIN_MASKED_LENGTH = 8
 
@@ -47,6 +56,7 @@ class RedactSecrets:
         self._secrets: list[str] | None = None
 
     def _mask(self, text: str) -> str:
+        text = path_masked(text)
         if self._secrets is None:
             self._secrets = _configured_secrets()
         for secret in self._secrets:

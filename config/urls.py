@@ -40,6 +40,7 @@ urlpatterns = [
     path("api/booking/bookings/<id:pk>/cancel/", BookingCancelApi.as_view(), name="booking-cancel"),
     path("api/booking/", include("bookings.urls")),
     path("api/cart/", include("cart.urls")),
+    path("api/manage/", include("selfservice.urls")),
     path("api/payments/", include("payments.urls")),
 ]
 

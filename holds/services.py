@@ -70,18 +70,23 @@ def _check_stock(quantities: Counter, names: dict, *, own: Q) -> None:
         refuse_shortage(short[0], names[short[0].variant_id], excluding=own)
 
 
-def holds_turn(*, cart) -> bool:
+def holds_turn(*, cart, guest_contact: str = "") -> bool:
     """A shopper's payment-first checkouts take turns: the owner's row is locked, then the
     carts whose checkouts hold something now are read (one round trip). So two checkouts
     of one cart never both add holds (the second sees the first's and takes them over), and
     fair use cannot be raced: a checkout that would make more than CHECKOUT_HOLDS_PER_USER
     of the owner's carts hold stock or slots at once is refused (TooMany) before any
     provider call. A payment link's cart is staff's, not the customer's: it neither counts
-    nor is counted. Answers whether this cart's checkouts hold anything (to take over).
-    Must run inside the transaction that takes the holds."""
+    nor is counted. A guest's count takes in every guest cart of the same contact email
+    (`guest_contact`), so fresh cart tokens do not multiply the limit. Answers whether this
+    cart's checkouts hold anything (to take over). Must run inside the transaction that
+    takes the holds."""
+    owners = Q(cart__user_id=cart.user_id)
+    if guest_contact:
+        owners |= Q(cart__user__is_guest=True, cart__user__contact_email=guest_contact)
     holding = (
         holds_active()
-        .filter(cart__user_id=cart.user_id, cart__for_payment_link=False)
+        .filter(owners, cart__for_payment_link=False)
         .order_by()
         .values_list("cart_id")
         .distinct()

@@ -5,6 +5,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.guest_apis import GUESTS_WELCOME, SignedInToRead, guest_contact_take
 from config.serializers import Input
 from idempotency.apis import idempotent
 
@@ -30,7 +31,11 @@ class ProductDetailApi(APIView):
 
 
 class OrderListApi(APIView):
-    """GET the user's orders; POST places one order-first (pending_payment, stock reserved)."""
+    """GET the user's orders; POST places one order-first (pending_payment, stock reserved),
+    a guest's too (X-Cart-Token and a contact)."""
+
+    authentication_classes = GUESTS_WELCOME
+    permission_classes = [SignedInToRead]
 
     class InputSerializer(Input):
         shipping_address = AddressSerializer()
@@ -45,6 +50,7 @@ class OrderListApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        guest_contact_take(request)
         order = order_place(user=request.user, **data.validated_data)
         return Response(OrderOutputSerializer(order).data, status=status.HTTP_201_CREATED)
 

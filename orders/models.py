@@ -6,6 +6,8 @@ from django.db import models, transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from config.secret_tokens import manage_key_new
+
 
 class OrderStatus(models.TextChoices):
     """Where an order is in its life."""
@@ -59,6 +61,11 @@ class Order(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
     )
     order_number = models.CharField(max_length=32, unique=True, null=True, editable=False)
+    # The manage link's key (config.secret_tokens): whoever holds the signed link may see,
+    # cancel and fetch the documents of this one purchase without signing in.
+    manage_key = models.CharField(
+        max_length=32, unique=True, default=manage_key_new, editable=False
+    )
     status = models.CharField(max_length=32, choices=OrderStatus.choices, db_index=True)
     payment_status = models.CharField(
         max_length=16, choices=OrderPaymentStatus.choices, default=OrderPaymentStatus.PENDING

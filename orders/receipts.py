@@ -1,4 +1,5 @@
 from config.emails import attachments_for, send_once, tax_document_note
+from config.secret_tokens import manage_url
 
 from .models import Order
 
@@ -16,8 +17,9 @@ def receipt_send(*, order_id: int) -> bool:
         subject=f"Your paycart order {order.order_number}",
         body=(
             f"Thank you for your order {order.order_number}.\n\n{lines}\n\n"
-            f"Total paid: {order.total} {order.currency}\n{tax_document_note()}"
+            f"Total paid: {order.total} {order.currency}\n{tax_document_note()}\n"
+            f"See, cancel or download this order any time: {manage_url(order.manage_key)}\n"
         ),
-        to=order.user.email,
+        to=order.user.reach_email,
         attachments=attachments_for("order", order),
     )

@@ -116,8 +116,13 @@ pid $dir/nginx/nginx.pid;
 error_log $dir/nginx-error.log;
 events { worker_connections 512; }
 http {
+  # A manage link's or waiting-list entry's token is a bearer secret: logged masked.
+  map \$uri \$loggable_uri {
+    "~^(?<secret_head>/api/(manage|booking/waitlist)/)(?!links/)[^/]+(?<secret_tail>.*)\$" "\${secret_head}[redacted]\${secret_tail}";
+    default \$uri;
+  }
   # Which app server answered each request: the system test reads this.
-  log_format upstreams '\$request_method \$uri \$status \$upstream_addr';
+  log_format upstreams '\$request_method \$loggable_uri \$status \$upstream_addr';
   access_log $dir/nginx-access.log upstreams;
   client_body_temp_path $dir/nginx/body; proxy_temp_path $dir/nginx/proxy;
   fastcgi_temp_path $dir/nginx/fastcgi; uwsgi_temp_path $dir/nginx/uwsgi; scgi_temp_path $dir/nginx/scgi;

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "cart",
     "payments",
     "settlements",
+    "selfservice",
     "holds",
     "idempotency",
     "observability",
@@ -221,6 +222,11 @@ LOGIN_RATE_PER_ACCOUNT = env_str("LOGIN_RATE_PER_ACCOUNT", "10/min")
 PASSWORD_RESET_RATE_PER_EMAIL = env_str("PASSWORD_RESET_RATE_PER_EMAIL", "3/hour")
 PASSWORD_RESET_RATE_PER_IP = env_str("PASSWORD_RESET_RATE_PER_IP", "20/hour")
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 3600)
+# A guest's cart token (and its carts) lives this many days from the first cart call.
+GUEST_CART_DAYS = env_int("GUEST_CART_DAYS", 7)
+# Lookups by manage token one client address may make a minute: a guard against guessing,
+# held whatever API_THROTTLING says.
+MANAGE_LOOKUPS_PER_MINUTE = env_int("MANAGE_LOOKUPS_PER_MINUTE", 30)
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=30),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
@@ -249,6 +255,8 @@ SPECTACULAR_SETTINGS = {
         "OrderPaymentStatusEnum": "orders.models.OrderPaymentStatus",
         "BookingStatusEnum": "bookings.models.BookingStatus",
         "CartStatusEnum": "cart.models.CartStatus",
+        "CartKindEnum": "cart.models.CartKind",
+        "ManagedKindEnum": "selfservice.selectors.MANAGED_KINDS",
         "EventTypeEnum": "outbound.registry.EVENT_TYPE_NAMES",
     },
     # Every operation documents the error body it may answer (config/schema.py).

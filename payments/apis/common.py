@@ -5,6 +5,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.guest_apis import GUESTS_WELCOME
 from config.errors import ApiError
 from config.serializers import Input
 from orders.serializers import AddressSerializer
@@ -27,8 +28,11 @@ class CartCheckoutInputSerializer(Input):
 
 
 class ProviderEndpoint(APIView):
-    """An endpoint of one provider: 404 for everyone while that provider is switched off."""
+    """An endpoint of one provider: 404 for everyone while that provider is switched off.
+    A guest (X-Cart-Token) may check out, verify and pay as a user does; what needs more
+    (staff's payment links) says so in its permissions."""
 
+    authentication_classes = GUESTS_WELCOME
     provider_name = ""
 
     def initial(self, request, *args, **kwargs):

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.guest_apis import GUESTS_WELCOME
 from bookings.models import Booking
 
 from ..models import Payment
@@ -27,6 +28,8 @@ def _booking_of(payment: Payment) -> Booking | None:
 
 
 class CheckBookingApi(APIView):
+    authentication_classes = GUESTS_WELCOME
+
     @extend_schema(responses={200: CheckBookingOutput, **NOT_FOUND})
     def get(self, request, payment_id):
         payment = _current(payment_get_for_user(user=request.user, pk=payment_id))
@@ -43,6 +46,8 @@ class CheckBookingApi(APIView):
 
 
 class CartPaymentStatusApi(APIView):
+    authentication_classes = GUESTS_WELCOME
+
     @extend_schema(responses={200: CartPaymentStatusOutput, **NOT_FOUND})
     def get(self, request, cart_id: str):
         payment = _current(payment_latest_for_cart(user=request.user, cart_ref=cart_id))
@@ -66,6 +71,8 @@ class CartPaymentStatusApi(APIView):
 
 
 class PaymentOrderStatusApi(APIView):
+    authentication_classes = GUESTS_WELCOME
+
     @extend_schema(responses={200: PaymentOrderStatusOutput, **NOT_FOUND})
     def get(self, request, merchant_order_id: str):
         payment = payment_get_for_user(user=request.user, merchant_order_id=merchant_order_id)

@@ -115,7 +115,9 @@ def payment_start_from_cart(
     held_until = hold_ends_at(hold_seconds)
     with transaction.atomic() if coupon or held_until else nullcontext():
         # The owner's checkouts take turns (fair use, one cart's holds taken over once).
-        holds_here = held_until is not None and holds_turn(cart=cart)
+        holds_here = held_until is not None and holds_turn(
+            cart=cart, guest_contact=user.contact_email if user.is_guest else ""
+        )
         if coupon and not coupon_consume(coupon):
             raise Invalid(f"Invalid coupon: {coupon.code} has reached its usage limit.")
         payment = Payment.objects.create(

@@ -235,7 +235,7 @@ def _invoice(payment: Payment, sold: Order | Booking) -> None:
     bought: list[Line] = lines if isinstance(sold, Order) else [*booking_lines(lines)]
     invoice_issue(
         user_id=payment.user_id,
-        buyer_name=payment.user.full_name or payment.user.email,
+        buyer_name=payment.user.full_name or payment.user.reach_email,
         lines=bought,
         discount=payment.discount_total,
         shipping_address=payment.shipping_address or {},

@@ -210,3 +210,20 @@ def test_a_lost_dispute_with_its_credit_note_costs_24_queries_whatever_its_histo
     with django_assert_num_queries(24):
         body = dispute_webhook_body("payment.dispute.lost", lost)
         assert post_webhook(anon_client, body).status_code == 200
+
+
+def test_a_guests_checkout_costs_what_a_users_does_and_one_statement_for_its_contact(
+    anon_client, rsps, settings, django_assert_num_queries
+):
+    """The guest's cart token is read in one statement as a user's bearer token is; the
+    contact, written when it changes, is the one more."""
+    from tests.guests.test_guest_checkout import CHECKOUT, start_guest
+
+    mock_order_create(rsps)
+    guest, _ = start_guest(VariantFactory(price="10.00", stock=50))
+    with django_assert_num_queries(10 + 1):
+        opened = guest.post("/api/payments/create-from-cart/", CHECKOUT, format="json")
+    assert opened.status_code == 201
+    body = verify_body(opened.json()["razorpay_order_id"], "pay_GUESTBUDGET")
+    with django_assert_num_queries(16 + EVENT + TAX_DOCUMENT + EVENT):
+        assert guest.post("/api/payments/verify/", body, format="json").status_code == 200

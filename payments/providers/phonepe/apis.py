@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from accounts.guest_apis import guest_contact_take
 from config.serializers import Input
 from idempotency.apis import idempotency_key_of, idempotent
 
@@ -61,6 +62,7 @@ class _PhonePeCheckoutApi(ProviderEndpoint):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        guest_contact_take(request)
         payment = payment_start_from_cart(
             user=request.user,
             cart_ref=data.validated_data["cart_id"],

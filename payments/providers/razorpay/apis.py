@@ -3,6 +3,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from accounts.guest_apis import guest_contact_take
 from cart.lines import snapshot_lines
 from config.serializers import IdField, Input
 from idempotency.apis import idempotency_key_of, idempotent
@@ -48,7 +49,7 @@ def _checkout_body(opened: OpenedPayment, user) -> dict:
             "description": f"Payment {payment.pk}",
             "prefill": {
                 "name": name or user.full_name,
-                "email": user.email,
+                "email": user.reach_email,
                 "contact": billing.get("phone") or user.phone,
             },
             # The contract's notes always carry cart_id (null for an order-first payment).
@@ -91,6 +92,7 @@ class CreateFromCartApi(RazorpayEndpoint):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        guest_contact_take(request)
         payment = payment_start_from_cart(
             user=request.user,
             cart_ref=values.get("cart_id"),

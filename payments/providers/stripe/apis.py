@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from accounts.guest_apis import guest_contact_take
 from config.serializers import Input
 from idempotency.apis import idempotent
 from orders.serializers import AddressSerializer
@@ -35,6 +36,7 @@ class CheckoutSessionApi(ProviderEndpoint):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        guest_contact_take(request)
         opened = stripe_checkout_start(
             user=request.user, shipping_address=data.validated_data.get("shipping_address")
         )

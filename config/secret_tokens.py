@@ -1,0 +1,45 @@
+"""Secrets handed to a client as its proof (a guest's cart token, a manage link): 256
+random bits, URL-safe, and only their SHA-256 is stored, so a copy of the database opens
+nothing."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core import signing
+
+
+def secret_token_new() -> tuple[str, str]:
+    """A new token and the digest to store for it."""
+    token = secrets.token_urlsafe(32)
+    return token, secret_token_digest(token)
+
+
+def secret_token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# A manage link: the row's random key signed with SECRET_KEY (old links still open after
+# a rotation, through SECRET_KEY_FALLBACKS). The link is made again whenever it is mailed,
+# so no copy of it is kept; a copy of the database alone cannot make one.
+MANAGE_SALT = "paycart.manage-link"
+
+
+def manage_key_new() -> str:
+    return secrets.token_hex(16)  # 128 bits
+
+
+def manage_token(key: str) -> str:
+    return signing.Signer(salt=MANAGE_SALT, sep=".").sign(key)
+
+
+def manage_key_of(token: str) -> str | None:
+    """The key a manage token signs, or None for a forged, altered or malformed one."""
+    try:
+        return signing.Signer(salt=MANAGE_SALT, sep=".").unsign(token)
+    except signing.BadSignature:
+        return None
+
+
+def manage_url(key: str) -> str:
+    return f"{settings.FRONTEND_BASE_URL}/manage/{manage_token(key)}"
