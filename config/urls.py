@@ -9,6 +9,7 @@ from observability.scrape import metrics
 from payments.apis.booking_cancel import BookingCancelApi
 from payments.apis.order_first import OrderCancelApi
 from payments.health_page import payment_health
+from selfservice.apis import EmailClaimApi, EmailClaimConfirmApi
 
 from . import (
     converters,  # noqa: F401  (registers the <id:…> and <ref:…> path converters)
@@ -25,6 +26,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("api/accounts/", include("accounts.urls")),
+    # Taking guest purchases made with the account's email: selfservice answers it.
+    path("api/accounts/claim/", EmailClaimApi.as_view(), name="email-claim"),
+    path("api/accounts/claim/confirm/", EmailClaimConfirmApi.as_view(), name="email-claim-confirm"),
     path("api/", include("outbound.urls")),
     path("api/", include("orders.urls")),
     # Cancelling an order-first order closes its provider order: payments answers it.

@@ -1,6 +1,7 @@
 """The owner's tax documents, as JSON or (`Accept: application/pdf`, `?format=pdf`) as the
 PDF. Another user's document, or one not issued (yet), is a 404 like a missing one."""
 
+from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -114,10 +115,22 @@ class DocumentApi(APIView):
     sold: str  # which sale's document (order_id, booking_id), or "" for a credit note
 
     def document(self, request, pk: int) -> TaxDocument | None:
-        mine = TaxDocument.objects.filter(user_id=request.user.pk).prefetch_related("lines")
+        """The owner's: the buyer it was issued to, or whoever owns its order or booking now
+        (a guest's purchase claimed by an account keeps its documents as issued)."""
+        documents = TaxDocument.objects.prefetch_related("lines")
         if not self.sold:
-            return mine.filter(kind=DocumentKind.CREDIT_NOTE, pk=pk).first()
-        return mine.exclude(kind=DocumentKind.CREDIT_NOTE).filter(**{self.sold: pk}).first()
+            owner = (
+                Q(user_id=request.user.pk)
+                | Q(corrects__order__user=request.user)
+                | Q(corrects__booking__user=request.user)
+            )
+            return documents.filter(owner, kind=DocumentKind.CREDIT_NOTE, pk=pk).first()
+        sale = self.sold.removesuffix("_id")
+        return (
+            documents.exclude(kind=DocumentKind.CREDIT_NOTE)
+            .filter(**{self.sold: pk, f"{sale}__user": request.user})
+            .first()
+        )
 
     @extend_schema(parameters=[FORMAT], responses=ANSWERS)
     def get(self, request, pk: int):

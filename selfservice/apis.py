@@ -19,6 +19,7 @@ from payments.apis.booking_cancel import (
 from payments.services.devotee_cancel import booking_cancel_by_owner
 from payments.services.order_first import order_cancel_by_shopper
 
+from .claims import email_claim_confirm, email_claim_start
 from .selectors import (
     MANAGED_KINDS,
     cancel_quote_of,
@@ -126,3 +127,29 @@ class ManageLinksApi(APIView):
         data.is_valid(raise_exception=True)
         manage_links_request(email=data.validated_data["email"])
         return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class EmailClaimApi(APIView):
+    """A signed-in user asks for a code at their account's email (to take the guest orders
+    and bookings made with it)."""
+
+    @extend_schema(request=None, responses={202: None})
+    def post(self, request):
+        email_claim_start(user=request.user)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class ClaimedOutput(serializers.Serializer):
+    claimed = serializers.IntegerField(help_text="guest orders and bookings now the account's")
+
+
+class EmailClaimConfirmApi(APIView):
+    class InputSerializer(Input):
+        code = serializers.RegexField(r"^\s*[0-9]{6}\s*$", help_text="the 6 digits mailed")
+
+    @extend_schema(request=InputSerializer, responses=ClaimedOutput)
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        claimed = email_claim_confirm(user=request.user, code=data.validated_data["code"])
+        return Response(ClaimedOutput({"claimed": claimed}).data)

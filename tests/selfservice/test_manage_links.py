@@ -2,7 +2,7 @@
 and its documents fetched by whoever holds the link mailed with it; "resend my links" mails
 them again; a token is never guessable, never logged."""
 
-import re
+import json
 from decimal import Decimal
 
 import pytest
@@ -10,7 +10,8 @@ from django.core import mail
 
 from bookings.models import BookingStatus
 from config.secret_tokens import manage_token
-from orders.models import OrderStatus
+from orders.models import Order, OrderStatus
+from outbound.models import Event
 from payments.models import Refund
 from tests.documented import DocumentedClient
 from tests.factories import (
@@ -18,32 +19,12 @@ from tests.factories import (
     OrderFactory,
     PujaPackageFactory,
     UserFactory,
-    VariantFactory,
 )
-from tests.flows import create_payment, verify
-from tests.guests.test_guest_checkout import CONTACT, guest_client, start_guest
-from tests.payments.gateways.razorpay.fakes import mock_order_create, mock_refunds
+from tests.guests.test_guest_checkout import guest_client
+from tests.payments.gateways.razorpay.fakes import mock_refunds
+from tests.selfservice.conftest import LINK
 
 pytestmark = pytest.mark.django_db
-LINK = re.compile(r"https://shop.example.com/manage/(\S+)")
-
-
-def link_in(message) -> str:
-    return LINK.search(message.body).group(1)
-
-
-@pytest.fixture
-def guest_order(rsps, django_capture_on_commit_callbacks):
-    """A guest's paid order of ₹500 and the token its receipt carried."""
-    mock_order_create(rsps)
-    guest, _ = start_guest(VariantFactory(price="250.00", stock=5), 2)
-    opened = create_payment(guest, contact=CONTACT).json()
-    with django_capture_on_commit_callbacks(execute=True):
-        assert (
-            verify(guest, opened["razorpay_order_id"], payment_id="pay_MANAGE").status_code == 200
-        )
-    (receipt,) = [m for m in mail.outbox if "order" in m.subject.lower()]
-    return link_in(receipt)
 
 
 def test_the_receipt_carries_a_manage_link_that_opens_the_order_its_invoice_and_its_quote(
@@ -66,6 +47,11 @@ def test_the_receipt_carries_a_manage_link_that_opens_the_order_its_invoice_and_
     assert invoice.status_code == 200 and invoice.json()["number"] == document["number"]
     pdf = client.get(document["url"] + "?format=pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    # Neither the link nor its key travels in the shop's outbound events.
+    key = Order.objects.get().manage_key
+    sent = json.dumps([event.envelope for event in Event.objects.all()], default=str)
+    assert "order.paid" in {event.type for event in Event.objects.all()}
+    assert key not in sent and guest_order not in sent
 
 
 def test_cancelling_by_the_link_refunds_the_paid_order_once(rsps, guest_order):

@@ -285,6 +285,24 @@ def test_metrics_sum_every_process_and_log_lines_carry_the_load_balancers_reques
     }
 
 
+def test_a_manage_links_token_is_in_no_log_of_nginx_or_either_app_server(topology):
+    """A manage link is a bearer secret: nginx's access log, gunicorn's and the request log
+    show its path masked."""
+    token = "0123456789abcdef0123456789abcdef.NotARealSignature_x"
+    for _ in "ab":  # both app servers
+        answer = requests.get(f"{topology.base}/api/manage/{token}/invoice/", timeout=10)
+        assert answer.status_code == 404
+    assert len(topology.upstreams("GET", "/api/manage/[redacted]/invoice/", at_least=2)) == 2
+    logs = ["nginx-access.log", "app1.log", "app2.log"]
+    deadline = time.monotonic() + 10
+    masked = "/api/manage/[redacted]/invoice/"
+    while sum((topology.dir / name).read_text().count(masked) for name in logs[1:]) < 2:
+        assert time.monotonic() < deadline, "the app servers logged no such request"
+        time.sleep(0.2)
+    for name in logs:
+        assert token not in (topology.dir / name).read_text(), name
+
+
 def test_the_login_rate_limit_holds_across_both_app_servers(topology):
     email = "limited@example.com"
     register = {"email": email, "password": "a-long-secret-42", "first_name": "L", "last_name": "R"}
