@@ -1,25 +1,37 @@
 """A guest's proof: the X-Cart-Token header, accepted only by the views that welcome
 guests (GUESTS_WELCOME); everywhere else a guest is nobody (401)."""
 
+from collections.abc import Callable
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import NotFound
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from .guests import guest_by_cart_token
+from .models import User
 
 CART_TOKEN_HEADER = "X-Cart-Token"
+# Other headers that prove a guest (an app above registers its own: the waiting list's
+# X-Waitlist-Token), each with how to find the guest it names.
+_guest_headers: dict[str, Callable[[str], User | None]] = {CART_TOKEN_HEADER: guest_by_cart_token}
+
+
+def guest_header_register(header: str, guest_of: Callable[[str], User | None]) -> None:
+    _guest_headers[header] = guest_of
 
 
 class CartTokenAuthentication(BaseAuthentication):
     def authenticate(self, request):
-        token = request.headers.get(CART_TOKEN_HEADER)
-        if token is None:
-            return None
-        user = guest_by_cart_token(token)
-        if user is None:  # the contract: a wrong or lapsed cart token is a missing cart
-            raise NotFound("Cart not found: the cart token is wrong or has expired.")
-        return user, None
+        for header, guest_of in _guest_headers.items():
+            token = request.headers.get(header)
+            if token is None:
+                continue
+            user = guest_of(token)
+            if user is None:  # the contract: a wrong or lapsed token is a missing cart
+                raise NotFound(f"Cart not found: the {header} is wrong or has expired.")
+            return user, None
+        return None
 
 
 class CartTokenScheme(OpenApiAuthenticationExtension):

@@ -70,10 +70,13 @@ class _GuestCheckoutInput(Input):
 
 def guest_contact_take(request) -> None:
     """A guest's checkout must say who pays (`contact`, a 400 naming the field when it is
-    missing or malformed); a signed-in user's ignores it."""
+    missing or malformed; a guest who named one before may leave it out); a signed-in
+    user's ignores it."""
     if not is_guest(request.user):
         return
     given = request.data.get("contact") if hasattr(request.data, "get") else None
+    if given is None and request.user.contact_email:
+        return  # named before (an earlier checkout, or joining a waiting list)
     data = _GuestCheckoutInput(data={"contact": given})
     data.is_valid(raise_exception=True)
     contact = data.validated_data["contact"]

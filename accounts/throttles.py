@@ -35,6 +35,20 @@ class _PerEmailThrottle(_SettingsRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": digest}
 
 
+class TokenLookupThrottle(SimpleRateThrottle):
+    """Lookups by a link's token (a manage link, a waiting-list entry) per client address:
+    a guard against guessing, like sign-in attempts, so it holds whatever API_THROTTLING
+    says."""
+
+    scope = "token_lookup"
+
+    def get_rate(self) -> str:
+        return f"{settings.MANAGE_LOOKUPS_PER_MINUTE}/min"
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
 class LoginIpThrottle(_PerIpThrottle):
     scope = "login_ip"
     rate_setting = "LOGIN_RATE_PER_IP"

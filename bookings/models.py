@@ -68,6 +68,7 @@ class Booking(models.Model):
     cancel_fee_kept = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
     # Claimed before the confirmation goes out, so racing workers send it once.
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    cancellation_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # No longer written or read (dispute_status is read from the dispute): the column stays

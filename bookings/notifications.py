@@ -21,3 +21,20 @@ def booking_confirmation_send(*, booking_id: int) -> bool:
         to=booking.user.reach_email,
         attachments=attachments_for("booking", booking),
     )
+
+
+def booking_cancellation_send(*, booking_id: int) -> bool:
+    """The cancelled booking's notice, once."""
+    booking = Booking.objects.select_related("user", "puja_service").get(pk=booking_id)
+    return send_once(
+        booking,
+        "cancellation_sent_at",
+        subject=f"Your puja booking {booking.book_id} is cancelled",
+        body=(
+            f"Your booking {booking.book_id} of {booking.puja_service.name} on "
+            f"{booking.selected_date:%d %b %Y} at {booking.selected_time:%H:%M} is cancelled.\n\n"
+            "What is refunded goes back the way you paid; banks take a few working days to "
+            f"show it. The booking and its documents: {manage_url(booking.manage_key)}\n"
+        ),
+        to=booking.user.reach_email,
+    )

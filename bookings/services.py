@@ -6,10 +6,13 @@ from django.db import transaction
 
 from cart.lines import BookingLine, slot_name, slot_of
 from config.exceptions import Invalid, Unfulfillable
+from config.tasks import enqueue_on_commit
+from holds.signals import slot_freed
 from holds.slots import locked_use, slot_has_passed, slot_locked, slot_refuse_when_full, slot_row
 
 from .events import booking_event
 from .models import Booking, BookingStatus
+from .tasks import send_booking_cancellation
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +56,8 @@ def booking_cancel(*, booking: Booking) -> None:
         booking.status = BookingStatus.CANCELLED
         booking.save(update_fields=["status"])
         booking_event(booking, "booking.cancelled")
+        enqueue_on_commit(send_booking_cancellation, booking.pk)
+        slot_freed.send(sender=Booking)
 
 
 def _confirmed_locked(booking_id: int) -> Booking:
@@ -84,6 +89,7 @@ def booking_reschedule(
         moved_from = f"{booking.selected_date} {booking.selected_time:%H:%M}"
         booking.selected_date, booking.selected_time = selected_date, selected_time
         booking.save(update_fields=["selected_date", "selected_time"])
+        slot_freed.send(sender=Booking)  # the slot it left
     logger.info(
         "Booking %s moved from %s to %s by staff %s",
         booking.book_id,

@@ -19,7 +19,7 @@ def secret_token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-# A manage link: the row's random key signed with SECRET_KEY (old links still open after
+# A manage link (and a waiting-list entry's): the row's random key signed with SECRET_KEY (old links still open after
 # a rotation, through SECRET_KEY_FALLBACKS). The link is made again whenever it is mailed,
 # so no copy of it is kept; a copy of the database alone cannot make one.
 MANAGE_SALT = "paycart.manage-link"
@@ -29,17 +29,28 @@ def manage_key_new() -> str:
     return secrets.token_hex(16)  # 128 bits
 
 
-def manage_token(key: str) -> str:
-    return signing.Signer(salt=MANAGE_SALT, sep=".").sign(key)
+WAITLIST_SALT = "paycart.waitlist-entry"
 
 
-def manage_key_of(token: str) -> str | None:
-    """The key a manage token signs, or None for a forged, altered or malformed one."""
+def manage_token(key: str, *, salt: str = MANAGE_SALT) -> str:
+    return signing.Signer(salt=salt, sep=".").sign(key)
+
+
+def manage_key_of(token: str, *, salt: str = MANAGE_SALT) -> str | None:
+    """The key a token signs, or None for a forged, altered or malformed one."""
     try:
-        return signing.Signer(salt=MANAGE_SALT, sep=".").unsign(token)
+        return signing.Signer(salt=salt, sep=".").unsign(token)
     except signing.BadSignature:
         return None
 
 
 def manage_url(key: str) -> str:
     return f"{settings.FRONTEND_BASE_URL}/manage/{manage_token(key)}"
+
+
+def waitlist_token(key: str) -> str:
+    return manage_token(key, salt=WAITLIST_SALT)
+
+
+def waitlist_url(key: str) -> str:
+    return f"{settings.FRONTEND_BASE_URL}/waitlist/{waitlist_token(key)}"

@@ -42,6 +42,7 @@ urlpatterns = [
     path("api/credit-notes/<id:pk>/", CreditNoteApi.as_view(), name="credit-note"),
     # Cancelling a paid booking refunds it: payments answers it.
     path("api/booking/bookings/<id:pk>/cancel/", BookingCancelApi.as_view(), name="booking-cancel"),
+    path("api/booking/waitlist/", include("waitlist.urls")),
     path("api/booking/", include("bookings.urls")),
     path("api/cart/", include("cart.urls")),
     path("api/manage/", include("selfservice.urls")),

@@ -30,7 +30,7 @@ class HoldAdmin(admin.ModelAdmin):
     list_display = ["who", "what", "quantity", "expires_at", "active", "payment", "cart"]
     list_filter = [HoldState]
     search_fields = ["payment__user__email", "variant__sku", "payment__id"]
-    list_select_related = ["payment__user", "variant__product", "slot__puja_service", "cart"]
+    list_select_related = ["payment__user", "variant__product", "slot__puja_service", "cart__user"]
     readonly_fields = [f.name for f in Hold._meta.fields]
     actions = ["release"]
 
@@ -39,7 +39,7 @@ class HoldAdmin(admin.ModelAdmin):
 
     @admin.display(description="who")
     def who(self, hold: Hold) -> str:
-        return hold.payment.user.email
+        return hold.owner.email
 
     @admin.display(description="what")
     def what(self, hold: Hold) -> str:

@@ -30,6 +30,7 @@ from config.locking import lock_then_read
 
 from .models import Hold
 from .selectors import holds_active
+from .signals import slot_freed
 from .slots import locked_use, slot_locked, slot_refuse_when_full, slot_row
 from .stock import refuse_shortage, shortages, stock_locked
 
@@ -151,7 +152,24 @@ def holds_end(*, payment) -> None:
 def holds_release(*, payment_id) -> None:
     """The payment failed, expired or was cancelled: the holds it took go (a newer payment
     of the same cart keeps the ones it took over)."""
-    Hold.objects.filter(payment_id=payment_id).delete()
+    if Hold.objects.filter(payment_id=payment_id).delete()[0]:
+        slot_freed.send(sender=Hold)
+
+
+def holds_offer(*, cart, slot_id: int, until: datetime) -> bool:
+    """Hold one place of a slot for a waiting list's offer (its cart) until `until`, if the
+    slot has one; the slot is locked first, like any checkout's. Must run inside a
+    transaction."""
+    if locked_use(slot_locked(slot_id)).left < 1:
+        return False
+    Hold.objects.create(cart=cart, slot_id=slot_id, expires_at=until)
+    return True
+
+
+def holds_of_offer_end(*, cart) -> None:
+    """The offer was left or lapsed: its place goes back (a checkout of the cart that took
+    it over keeps its own)."""
+    Hold.objects.filter(cart=cart, payment__isnull=True).delete()
 
 
 def hold_release_by_staff(*, hold_id: int) -> None:

@@ -114,9 +114,10 @@ class DocumentApi(APIView):
     renderer_classes = [JSONRenderer, PdfRenderer]
     sold: str  # which sale's document (order_id, booking_id), or "" for a credit note
 
-    def document(self, request, pk: int) -> TaxDocument | None:
+    def document(self, request, **lookup) -> TaxDocument | None:
         """The owner's: the buyer it was issued to, or whoever owns its order or booking now
         (a guest's purchase claimed by an account keeps its documents as issued)."""
+        pk = lookup["pk"]
         documents = TaxDocument.objects.prefetch_related("lines")
         if not self.sold:
             owner = (
@@ -133,8 +134,8 @@ class DocumentApi(APIView):
         )
 
     @extend_schema(parameters=[FORMAT], responses=ANSWERS)
-    def get(self, request, pk: int):
-        document = self.document(request, pk)
+    def get(self, request, **lookup):
+        document = self.document(request, **lookup)
         if document is None:
             raise Missing("No tax document of yours here (none is issued before payment).")
         if request.accepted_renderer.format == PdfRenderer.format:

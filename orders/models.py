@@ -84,6 +84,7 @@ class Order(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     # Claimed before the receipt goes out, so racing workers send it once.
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    cancellation_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -23,3 +23,19 @@ def receipt_send(*, order_id: int) -> bool:
         to=order.user.reach_email,
         attachments=attachments_for("order", order),
     )
+
+
+def order_cancellation_send(*, order_id: int) -> bool:
+    """The cancelled order's notice, once."""
+    order = Order.objects.select_related("user").get(pk=order_id)
+    return send_once(
+        order,
+        "cancellation_sent_at",
+        subject=f"Your paycart order {order.order_number} is cancelled",
+        body=(
+            f"Your order {order.order_number} is cancelled.\n\n"
+            "What is refunded goes back the way you paid; banks take a few working days to "
+            f"show it. The order and its documents: {manage_url(order.manage_key)}\n"
+        ),
+        to=order.user.reach_email,
+    )

@@ -9,10 +9,12 @@ from cart.lines import ProductLine, product_lines
 from cart.pricing import cart_price, check_payable
 from cart.services import cart_remove_units, cart_restore_lines, shop_cart_get_or_create
 from config.exceptions import Invalid, Unfulfillable
+from config.tasks import enqueue_on_commit
 from holds.stock import refuse_shortage, stock_check_lines, stock_give_back, stock_take
 
 from .events import order_event
 from .models import Order, OrderItem, OrderPaymentStatus, OrderStatus, OrderStatusChange
+from .tasks import send_order_cancellation
 
 # Staff-driven lifecycle after payment: no skipping, no going back.
 STAFF_TRANSITIONS = {
@@ -239,6 +241,7 @@ def order_cancel_paid(*, order: Order, changed_by) -> None:
     )  # fmt: skip
     order.save()
     order_event(order, "order.cancelled")
+    enqueue_on_commit(send_order_cancellation, order.pk)
 
 
 def order_mark_refunded(*, order: Order, changed_by) -> None:

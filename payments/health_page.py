@@ -75,7 +75,9 @@ def payment_health(request):
     }
     unaccounted = payments_breaching().order_by("created_at")
     open_disputes = disputes_open()
-    active = holds_active().select_related("payment__user", "variant", "slot__puja_service")
+    active = holds_active().select_related(
+        "payment__user", "cart__user", "variant", "slot__puja_service"
+    )
     context = {
         **admin.site.each_context(request),
         "title": "Payment health",

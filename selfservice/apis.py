@@ -7,10 +7,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.throttles import TokenLookupThrottle
 from bookings.models import Booking
 from bookings.serializers import BookingOutputSerializer
 from config.serializers import Input
-from invoices.apis import ANSWERS, FORMAT, DocumentApi
+from invoices.apis import DocumentApi
 from orders.serializers import OrderOutputSerializer
 from payments.apis.booking_cancel import (
     BookingCancelledOutputSerializer,
@@ -28,7 +29,6 @@ from .selectors import (
     purchase_by_manage_token,
 )
 from .services import manage_links_request
-from .throttles import ManageLookupThrottle
 
 
 class ManageQuoteOutput(CancelQuoteOutputSerializer):
@@ -56,7 +56,7 @@ class ManageEndpoint(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ManageLookupThrottle]
+    throttle_classes = [TokenLookupThrottle]
 
 
 def _document_url(token: str, document) -> str:
@@ -104,19 +104,15 @@ class ManageCancelApi(ManageEndpoint):
 class ManageDocumentApi(DocumentApi, ManageEndpoint):
     """The purchase's invoice (or bill of supply), JSON or PDF as the invoice endpoints."""
 
-    def document(self, request, pk):
-        token, credit_note_id = pk
-        return document_of(purchase_by_manage_token(token), credit_note_id=credit_note_id)
-
-    @extend_schema(parameters=[FORMAT], responses=ANSWERS)
-    def get(self, request, token: str, credit_note_id: int | None = None):
-        return super().get(request, (token, credit_note_id))
+    def document(self, request, **lookup):
+        purchase = purchase_by_manage_token(lookup["token"])
+        return document_of(purchase, credit_note_id=lookup.get("credit_note_id"))
 
 
 class ManageLinksApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ManageLookupThrottle]
+    throttle_classes = [TokenLookupThrottle]
 
     class InputSerializer(Input):
         email = serializers.EmailField()

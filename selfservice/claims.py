@@ -5,14 +5,13 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from accounts.models import User
 from bookings.models import Booking
+from config.emails import send_once
 from config.exceptions import Invalid
 from config.tasks import enqueue_on_commit
 from orders.models import Order
@@ -46,19 +45,15 @@ def email_claim_start(*, user: User) -> EmailClaim:
 def email_claim_send(*, claim_id: int) -> bool:
     """The code's email, once (a redelivered job sends nothing more)."""
     claim = EmailClaim.objects.select_related("user").get(pk=claim_id)
-    if not EmailClaim.objects.filter(pk=claim_id, code_sent_at__isnull=True).update(
-        code_sent_at=timezone.now()
-    ):
-        return False
-    send_mail(
-        "Your paycart code",
-        f"Your code is {claim_code(claim)}. It works for {CODE_MINUTES} minutes.\n\n"
+    return send_once(
+        claim,
+        "code_sent_at",
+        subject="Your paycart code",
+        body=f"Your code is {claim_code(claim)}. It works for {CODE_MINUTES} minutes.\n\n"
         "Enter it to see the orders and bookings made with this email without an account. "
         "If you did not ask for it, ignore this email.",
-        settings.DEFAULT_FROM_EMAIL,
-        [claim.user.email],
+        to=claim.user.email,
     )
-    return True
 
 
 def email_claim_confirm(*, user: User, code: str) -> int:

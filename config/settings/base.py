@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "payments",
     "settlements",
     "selfservice",
+    "waitlist",
     "holds",
     "idempotency",
     "observability",
@@ -227,6 +228,10 @@ GUEST_CART_DAYS = env_int("GUEST_CART_DAYS", 7)
 # Lookups by manage token one client address may make a minute: a guard against guessing,
 # held whatever API_THROTTLING says.
 MANAGE_LOOKUPS_PER_MINUTE = env_int("MANAGE_LOOKUPS_PER_MINUTE", 30)
+# A freed puja place is held this long for the next devotee on the slot's waiting list; a
+# slot's list takes at most this many entries.
+WAITLIST_OFFER_MINUTES = env_int("WAITLIST_OFFER_MINUTES", 120)
+WAITLIST_PER_SLOT = env_int("WAITLIST_PER_SLOT", 50)
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=30),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
@@ -383,6 +388,12 @@ CELERY_BEAT_SCHEDULE = {
     "prune-lapsed-holds": {
         "task": "holds.tasks.prune_lapsed_holds",
         "schedule": PRUNE_HOLDS_EVERY_SECONDS,
+    },
+    # A place freed by a hold that ran out has no moment of its own: the waiting lists are
+    # looked at every minute (and at once after a cancellation or a failed checkout).
+    "offer-freed-places": {
+        "task": "waitlist.tasks.offer_freed_places",
+        "schedule": 60,
     },
 }
 
