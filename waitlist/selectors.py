@@ -22,13 +22,14 @@ def entry_by_token(token: str) -> WaitlistEntry:
 
 
 def guest_by_waitlist_token(token: str) -> User | None:
-    """The guest an entry was made for, while it stands: they book their offer with it. A
-    registered user's entry proves nothing more than the entry (they sign in instead)."""
+    """The guest an entry was made for, while it stands or once booked: they book their
+    offer with it and follow that checkout. A registered user's entry proves nothing more
+    than the entry (they sign in instead)."""
     key = manage_key_of(token, salt=WAITLIST_SALT)
     entry = (
         key
         and WaitlistEntry.objects.select_related("user")
-        .filter(key=key, status__in=STANDING, user__is_guest=True)
+        .filter(key=key, status__in=[*STANDING, EntryStatus.BOOKED], user__is_guest=True)
         .first()
     )
     return entry.user if entry else None
