@@ -12,16 +12,19 @@ def add_to_cart(api, variant, quantity):
     assert api.post("/api/cart/items/", body, format="json").status_code == 201
 
 
-def booking_cart(api, package, time="10:00"):
-    slot = future_slot()
-    body = {
+def slot_body(package, time="10:00") -> dict:
+    """A booking cart's (or a waiting list's) slot: the package's service a week ahead."""
+    return {
         "service_type": "PUJA",
         "puja_service": package.service_id,
         "package": package.pk,
-        "selected_date": slot["selected_date"].isoformat(),
+        "selected_date": future_slot()["selected_date"].isoformat(),
         "selected_time": time,
     }
-    response = api.post("/api/cart/carts/", body, format="json")
+
+
+def booking_cart(api, package, time="10:00"):
+    response = api.post("/api/cart/carts/", slot_body(package, time), format="json")
     assert response.status_code == 201
     return response.json()
 

@@ -12,8 +12,8 @@ from orders.models import Order
 from payments.models import Payment
 from tests.conftest import client_for
 from tests.documented import DocumentedClient
-from tests.factories import PujaPackageFactory, VariantFactory, future_slot
-from tests.flows import completed, create_payment, verify
+from tests.factories import PujaPackageFactory, VariantFactory
+from tests.flows import completed, create_payment, slot_body, verify
 from tests.payments.gateways.phonepe.fakes import mock_pay, mock_status, mock_token, post_webhook
 from tests.payments.gateways.razorpay.fakes import ADDRESS, mock_order_create
 
@@ -131,15 +131,7 @@ def test_a_guest_books_a_puja_slot_through_phonepe(rsps):
     mock_token(rsps)
     mock_pay(rsps)
     package = PujaPackageFactory()
-    slot = future_slot()
-    body = {
-        "service_type": "PUJA",
-        "puja_service": package.service_id,
-        "package": package.pk,
-        "selected_date": slot["selected_date"].isoformat(),
-        "selected_time": "10:00",
-    }
-    answer = guest_client().post("/api/cart/carts/", body, format="json")
+    answer = guest_client().post("/api/cart/carts/", slot_body(package), format="json")
     assert answer.status_code == 201, answer.content
     cart, guest = answer.json(), guest_client(answer.json()["cart_token"])
     refused = guest.post("/api/payments/cart/", {"cart_id": cart["cart_id"]}, format="json")

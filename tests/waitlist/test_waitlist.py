@@ -12,8 +12,8 @@ from holds.models import Hold
 from outbound.models import Event
 from tests.conftest import client_for
 from tests.documented import DocumentedClient
-from tests.factories import BookingFactory, PujaPackageFactory, UserFactory, future_slot
-from tests.flows import completed
+from tests.factories import BookingFactory, PujaPackageFactory, UserFactory
+from tests.flows import completed, slot_body
 from tests.payments.gateways.phonepe.fakes import mock_pay, mock_status, mock_token, post_webhook
 from tests.payments.gateways.razorpay.fakes import mock_refunds
 from waitlist.models import EntryStatus, WaitlistEntry
@@ -32,17 +32,9 @@ def full():
     return {"package": package, "booking": booking, "first": client_for(first)}
 
 
-def slot_body(package, **extra) -> dict:
-    return {
-        "puja_service": package.service_id,
-        "package": package.pk,
-        "selected_date": future_slot()["selected_date"].isoformat(),
-        "selected_time": "10:00",
-    } | extra
-
-
 def join(client, package, **extra):
-    return client.post("/api/booking/waitlist/", slot_body(package, **extra), format="json")
+    body = {k: v for k, v in slot_body(package).items() if k != "service_type"} | extra
+    return client.post("/api/booking/waitlist/", body, format="json")
 
 
 def cancel_first(full, rsps, capture):
@@ -111,7 +103,7 @@ def test_a_cancellation_offers_the_place_to_the_first_in_line_who_books_it(
     stranger = join(client_for(UserFactory()), full["package"])
     assert stranger.status_code == 201  # they may wait, but not book
     cart = client_for(UserFactory()).post(
-        "/api/cart/carts/", slot_body(full["package"], service_type="PUJA"), format="json"
+        "/api/cart/carts/", slot_body(full["package"]), format="json"
     )
     assert cart.status_code == 409
 
