@@ -25,7 +25,7 @@ ALL = [
     "booking.cancelled", "booking.confirmed", "credit_note.issued", "dispute.closed",
     "dispute.opened", "invoice.issued", "order.cancelled", "order.paid", "order.refunded",
     "order.status_changed", "payment.failed", "refund.failed", "refund.processed",
-    "settlement.reconciled",
+    "settlement.reconciled", "waitlist.offered",
 ]  # fmt: skip
 # Each event type and the REST answer (an OpenAPI component) describing the same thing.
 # Disputes and settlements have none: staff see them in admin.
@@ -37,6 +37,21 @@ REST_ANSWERS = {
     "payment.failed": "PaymentOrderOutput",
     "invoice.issued": "DocumentOutput", "credit_note.issued": "DocumentOutput",
 }  # fmt: skip
+
+
+def offer_a_freed_place() -> None:
+    """A full slot, a devotee waiting for it, its booking cancelled: the place is offered."""
+    from payments.services.devotee_cancel import booking_cancel_by_owner
+    from waitlist.services import waitlist_join, waitlist_offer_freed_places
+
+    full = BookingFactory()
+    slot = {"selected_date": full.selected_date, "selected_time": full.selected_time}
+    waitlist_join(
+        user=UserFactory(), contact=None, puja_service_id=full.puja_service_id,
+        package_id=full.package_id, **slot,
+    )  # fmt: skip
+    booking_cancel_by_owner(user=full.user, booking_id=full.pk)
+    assert waitlist_offer_freed_places() == 1
 
 
 def staff_who_read_events():
@@ -76,6 +91,7 @@ def test_every_event_the_flows_send_carries_its_version_and_is_valid(rsps):
     disputed = PaymentFactory(state="paid")
     dispute_opened_and_lost(disputed)
     settled_at_razorpay(rsps, disputed)
+    offer_a_freed_place()  # waitlist.offered
     schemas = {kind.name: kind.schema for kind in event_types()}
     for event in Event.objects.all():
         envelope = event.envelope
