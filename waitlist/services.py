@@ -53,9 +53,10 @@ def waitlist_join(
         raise Invalid("This package does not belong to an active puja service.")
     if slot_has_passed(selected_date=selected_date, selected_time=selected_time):
         raise Invalid("The selected date and time are in the past.")
-    if (user is None or user.is_guest) and not contact:
+    named = (contact or {}).get("email") or (user.contact_email if user else "")
+    if (user is None or user.is_guest) and not named:
         raise Invalid("contact: a guest names who waits ({email, name, phone?}).")
-    person = _person(user, (contact or {}).get("email", ""))
+    person = _person(user, named)
     slot_id = slot_row(
         puja_service_id=puja_service_id, selected_date=selected_date, selected_time=selected_time
     )

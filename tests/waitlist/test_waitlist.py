@@ -12,10 +12,11 @@ from holds.models import Hold
 from outbound.models import Event
 from tests.conftest import client_for
 from tests.documented import DocumentedClient
-from tests.factories import BookingFactory, PujaPackageFactory, UserFactory
-from tests.flows import completed, slot_body
+from tests.factories import BookingFactory, PujaPackageFactory, UserFactory, VariantFactory
+from tests.flows import completed, create_payment, slot_body
+from tests.guests.test_guest_checkout import CONTACT, start_guest
 from tests.payments.gateways.phonepe.fakes import mock_pay, mock_status, mock_token, post_webhook
-from tests.payments.gateways.razorpay.fakes import mock_refunds
+from tests.payments.gateways.razorpay.fakes import mock_order_create, mock_refunds
 from waitlist.models import EntryStatus, WaitlistEntry
 from waitlist.services import waitlist_offer_freed_places
 
@@ -184,3 +185,14 @@ def test_a_place_freed_by_a_lapsed_hold_is_offered_by_the_next_sweep():
     Hold.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     assert waitlist_offer_freed_places() == 1
     assert DocumentedClient().get(f"/api/booking/waitlist/{token}/").json()["status"] == "OFFERED"
+
+
+def test_a_guest_with_a_cart_token_waits_under_the_contact_it_named_before(full, rsps):
+    mock_order_create(rsps)
+    guest, _ = start_guest(VariantFactory())
+    assert create_payment(guest, contact=CONTACT).status_code == 201  # named Meera
+    entry = join(guest, full["package"])
+    assert entry.status_code == 201, entry.content
+    assert WaitlistEntry.objects.get().person == "meera@example.com"
+    again = join(guest, full["package"])
+    assert again.status_code == 200 and again.json()["token"] == entry.json()["token"]
