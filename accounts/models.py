@@ -37,8 +37,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     phone = models.CharField(max_length=20, blank=True)
     # A guest (no account: a cart token) has a placeholder email of its own, so a person may
     # check out as a guest many times and register later; receipts go to contact_email.
-    is_guest = models.BooleanField(default=False, editable=False)
-    contact_email = models.EmailField(blank=True)
+    # Defaults in the database too: the release before this one still inserts users.
+    is_guest = models.BooleanField(default=False, db_default=False, editable=False)
+    contact_email = models.EmailField(blank=True, db_default="")
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)

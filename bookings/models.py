@@ -39,9 +39,10 @@ class BookingQuerySet(models.QuerySet):
 class Booking(models.Model):
     book_id = models.CharField(max_length=11, unique=True, default=new_book_id, editable=False)
     # The manage link's key (config.secret_tokens): whoever holds the signed link may see,
-    # cancel and fetch the documents of this one purchase without signing in.
+    # cancel and fetch the documents of this one purchase without signing in. Null only on
+    # a row the release before this one wrote (given a key when first needed).
     manage_key = models.CharField(
-        max_length=32, unique=True, default=manage_key_new, editable=False
+        max_length=32, unique=True, null=True, default=manage_key_new, editable=False
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings"

@@ -16,7 +16,7 @@ def booking_confirmation_send(*, booking_id: int) -> bool:
             f"  {booking.puja_service.name} ({booking.package.name})\n"
             f"  {booking.selected_date:%d %b %Y} at {booking.selected_time:%H:%M}\n\n"
             f"Total paid: {booking.total_amount}\n{tax_document_note()}\n"
-            f"See or cancel this booking, or download its bill: {manage_url(booking.manage_key)}\n"
+            f"See or cancel this booking, or download its bill: {manage_url(booking)}\n"
         ),
         to=booking.user.reach_email,
         attachments=attachments_for("booking", booking),
@@ -34,7 +34,7 @@ def booking_cancellation_send(*, booking_id: int) -> bool:
             f"Your booking {booking.book_id} of {booking.puja_service.name} on "
             f"{booking.selected_date:%d %b %Y} at {booking.selected_time:%H:%M} is cancelled.\n\n"
             "What is refunded goes back the way you paid; banks take a few working days to "
-            f"show it. The booking and its documents: {manage_url(booking.manage_key)}\n"
+            f"show it. The booking and its documents: {manage_url(booking)}\n"
         ),
         to=booking.user.reach_email,
     )

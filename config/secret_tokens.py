@@ -44,8 +44,19 @@ def manage_key_of(token: str, *, salt: str = MANAGE_SALT) -> str | None:
         return None
 
 
-def manage_url(key: str) -> str:
-    return f"{settings.FRONTEND_BASE_URL}/manage/{manage_token(key)}"
+def manage_key_given(row) -> str:
+    """The order's or booking's manage key; a row an older release wrote (a rolling deploy)
+    has none yet, and gets one now."""
+    if not row.manage_key:
+        type(row).objects.filter(pk=row.pk, manage_key__isnull=True).update(
+            manage_key=manage_key_new()
+        )
+        row.refresh_from_db(fields=["manage_key"])
+    return row.manage_key
+
+
+def manage_url(row) -> str:
+    return f"{settings.FRONTEND_BASE_URL}/manage/{manage_token(manage_key_given(row))}"
 
 
 def waitlist_token(key: str) -> str:

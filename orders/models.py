@@ -62,9 +62,10 @@ class Order(models.Model):
     )
     order_number = models.CharField(max_length=32, unique=True, null=True, editable=False)
     # The manage link's key (config.secret_tokens): whoever holds the signed link may see,
-    # cancel and fetch the documents of this one purchase without signing in.
+    # cancel and fetch the documents of this one purchase without signing in. Null only on
+    # a row the release before this one wrote (given a key when first needed).
     manage_key = models.CharField(
-        max_length=32, unique=True, default=manage_key_new, editable=False
+        max_length=32, unique=True, null=True, default=manage_key_new, editable=False
     )
     status = models.CharField(max_length=32, choices=OrderStatus.choices, db_index=True)
     payment_status = models.CharField(

@@ -18,7 +18,7 @@ def receipt_send(*, order_id: int) -> bool:
         body=(
             f"Thank you for your order {order.order_number}.\n\n{lines}\n\n"
             f"Total paid: {order.total} {order.currency}\n{tax_document_note()}\n"
-            f"See, cancel or download this order any time: {manage_url(order.manage_key)}\n"
+            f"See, cancel or download this order any time: {manage_url(order)}\n"
         ),
         to=order.user.reach_email,
         attachments=attachments_for("order", order),
@@ -35,7 +35,7 @@ def order_cancellation_send(*, order_id: int) -> bool:
         body=(
             f"Your order {order.order_number} is cancelled.\n\n"
             "What is refunded goes back the way you paid; banks take a few working days to "
-            f"show it. The order and its documents: {manage_url(order.manage_key)}\n"
+            f"show it. The order and its documents: {manage_url(order)}\n"
         ),
         to=order.user.reach_email,
     )

@@ -28,8 +28,8 @@ def manage_links_send(*, email: str) -> int:
     """One email with the links of that address's orders and bookings of the last 12
     months; none when there are none. Answers how many links went."""
     orders, bookings = purchases_of_email(email)
-    lines = [f"  Order {o.order_number}: {manage_url(o.manage_key)}" for o in orders] + [
-        f"  Puja booking {b.book_id} on {b.selected_date:%d %b %Y}: {manage_url(b.manage_key)}"
+    lines = [f"  Order {o.order_number}: {manage_url(o)}" for o in orders] + [
+        f"  Puja booking {b.book_id} on {b.selected_date:%d %b %Y}: {manage_url(b)}"
         for b in bookings
     ]
     if not lines:

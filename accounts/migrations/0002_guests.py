@@ -24,11 +24,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='contact_email',
-            field=models.EmailField(blank=True, max_length=254),
+            field=models.EmailField(blank=True, db_default='', max_length=254),
         ),
         migrations.AddField(
             model_name='user',
             name='is_guest',
-            field=models.BooleanField(default=False, editable=False),
+            field=models.BooleanField(db_default=False, default=False, editable=False),
         ),
     ]

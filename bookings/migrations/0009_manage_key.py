@@ -1,5 +1,6 @@
 """Every booking gets a manage link's key; those made before get theirs here, one by one (a
-default would give them all the same)."""
+default would give them all the same). Null stays allowed: the release before this one
+still inserts rows without one while both run."""
 
 from django.db import migrations, models
 
@@ -29,6 +30,7 @@ class Migration(migrations.Migration):
                 default=config.secret_tokens.manage_key_new,
                 editable=False,
                 max_length=32,
+                null=True,
                 unique=True,
             ),
         ),
