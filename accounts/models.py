@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from config.personal_data import PersonalData, personal_data
+
 
 class UserManager(BaseUserManager):
     """Emails are stored lower-cased and looked up case-insensitively."""
@@ -86,3 +88,13 @@ class Guest(models.Model):
 
     def __str__(self) -> str:
         return f"Guest {self.user_id}"
+
+
+personal_data(
+    PersonalData(
+        "accounts.User",
+        person="pk",
+        # The email is unique: an erasure writes a placeholder (erased-<id>@erased.invalid).
+        fields=("email", "first_name", "last_name", "phone", "contact_email"),
+    )
+)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from config.personal_data import PersonalData, personal_data
 from config.secret_tokens import manage_key_new
 from holds.slots import SLOT_TAKEN
 
@@ -102,3 +103,13 @@ class Booking(models.Model):
         if self.payment_id is None:
             return None
         return _disputes_of(self.payment_id).values_list("status", flat=True).first()
+
+
+personal_data(
+    # Nothing in a booking names a person but its owner; shown in their export.
+    PersonalData(
+        "bookings.Booking",
+        person="user",
+        shown=("book_id", "selected_date", "selected_time", "status", "total_amount"),
+    ),
+)

@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
+from config.personal_data import PersonalData, personal_data
+
 
 class Product(models.Model):
     name = models.CharField(max_length=200)
@@ -125,3 +127,9 @@ class BookingSlot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.puja_service_id} {self.selected_date} {self.selected_time:%H:%M}"
+
+
+personal_data(
+    PersonalData("catalog.Product", person="", not_personal=("description",)),
+    PersonalData("catalog.PujaService", person="", not_personal=("description",)),
+)

@@ -9,6 +9,7 @@ from observability.scrape import metrics
 from payments.apis.booking_cancel import BookingCancelApi
 from payments.apis.order_first import OrderCancelApi
 from payments.health_page import payment_health
+from privacy.apis import GuestEraseApi, PersonDataApi, PersonEraseApi
 from selfservice.apis import EmailClaimApi, EmailClaimConfirmApi
 
 from . import (
@@ -25,6 +26,10 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
+    # A person's own data: privacy answers it (before accounts' routes).
+    path("api/accounts/me/data/", PersonDataApi.as_view(), name="person-data"),
+    path("api/accounts/me/erase/", PersonEraseApi.as_view(), name="person-erase"),
+    path("api/manage/<str:token>/erase/", GuestEraseApi.as_view(), name="manage-erase"),
     path("api/accounts/", include("accounts.urls")),
     # Taking guest purchases made with the account's email: selfservice answers it.
     path("api/accounts/claim/", EmailClaimApi.as_view(), name="email-claim"),

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from config.personal_data import PersonalData, personal_data
+
 
 class IdempotencyKey(models.Model):
     """A client's Idempotency-Key for one creating POST, and the answer it got. The
@@ -39,3 +41,9 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+personal_data(
+    # The stored answer repeats what the request made (a checkout's prefill email, say).
+    PersonalData("idempotency.IdempotencyKey", person="user", json_fields=("response_body",)),
+)

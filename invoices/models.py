@@ -6,6 +6,8 @@ records and never changed after (the database refuses an UPDATE or DELETE of one
 from django.db import models
 from django.db.models import Q
 
+from config.personal_data import PersonalData, personal_data
+
 
 class DocumentKind(models.TextChoices):
     TAX_INVOICE = "TAX_INVOICE", "Tax invoice"
@@ -139,3 +141,16 @@ class IssuedPdf(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} (PDF)"
+
+
+personal_data(
+    PersonalData(
+        "invoices.TaxDocument",
+        person="user_id",
+        json_fields=("buyer",),
+        not_personal=("seller",),  # the shop's own name and address
+        shown=("number", "kind", "issued_at"),
+        kept_because="CGST Act 2017 s.36 and CGST Rules 46, 49 and 53: tax invoices, bills of "
+        "supply and credit notes are kept as issued for 72 months",
+    ),
+)

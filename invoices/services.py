@@ -303,7 +303,7 @@ def invoice_issue(
         place_of_supply_name=place.name,
         needs_review=place.needs_review,
     )
-    event_record(type="invoice.issued", data=document_body(issued))
+    event_record(type="invoice.issued", data=document_body(issued), person_id=issued.user_id)
 
 
 def invoice_of_payment(payment) -> TaxDocument | None:
@@ -366,4 +366,4 @@ def credit_note_issue(
         place_of_supply_name=invoice.place_of_supply_name,
         needs_review=invoice.needs_review,
     )
-    event_record(type="credit_note.issued", data=document_body(issued))
+    event_record(type="credit_note.issued", data=document_body(issued), person_id=issued.user_id)

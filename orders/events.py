@@ -91,4 +91,4 @@ def order_event(order: Order, type: str, *, items: list[OrderItem] | None = None
         payload = _payload(order, list(order.items.all()), order.dispute_status)
     else:
         payload = _payload(order, items, None)
-    event_record(type=type, data=dict(payload))
+    event_record(type=type, data=dict(payload), person_id=order.user_id)

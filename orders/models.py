@@ -6,6 +6,7 @@ from django.db import models, transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from config.personal_data import PersonalData, personal_data
 from config.secret_tokens import manage_key_new
 
 
@@ -163,3 +164,16 @@ class OrderStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}: {self.from_status} → {self.to_status}"
+
+
+personal_data(
+    PersonalData(
+        "orders.Order",
+        person="user",
+        json_fields=("shipping_address", "billing_address", "provider_shipping_address"),
+        shown=("order_number", "status", "total", "created_at"),
+    ),
+    # Staff's notes on a status change ("cancelled by the shopper"): the shop's, not the
+    # person's; staff write no personal data there.
+    PersonalData("orders.OrderStatusChange", person="order__user", not_personal=("note",)),
+)

@@ -5,6 +5,8 @@ never edited; a resend is a new attempt."""
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from config.personal_data import PersonalData, personal_data
+
 
 class Endpoint(models.Model):
     """A system of the shop's that hears about events (its ERP, courier, priest app)."""
@@ -64,6 +66,9 @@ class Event(models.Model):
     version = models.PositiveSmallIntegerField(default=1)  # of its type's payload
     created_at = models.DateTimeField(db_index=True)
     data = models.JSONField(encoder=DjangoJSONEncoder)
+    # Whose personal data the payload may carry (an order's addresses, an invoice's buyer):
+    # an erasure scrubs that person's events.
+    person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["id"]
@@ -138,3 +143,11 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome} {self.status_code or ''}"
+
+
+personal_data(
+    # An order's addresses, an invoice's buyer: scrubbed, the event's ids and amounts stay.
+    PersonalData("outbound.Event", person="person_id", scrubbed_json_fields=("data",)),
+    # The receiving system's answer, not the person's data.
+    PersonalData("outbound.Attempt", person="", not_personal=("response_excerpt",)),
+)

@@ -42,9 +42,10 @@ def _deliveries_insert() -> str:
     )
 
 
-def event_record(*, type: str, data: dict) -> Event:
+def event_record(*, type: str, data: dict, person_id: int | None = None) -> Event:
     """Write an event of the caller's change (call it inside the change's transaction):
-    `data` must be of the type's declared payload (outbound.registry)."""
+    `data` must be of the type's declared payload (outbound.registry); `person_id` names
+    whose personal data it carries, if any (for an erasure)."""
     kind = event_type(type)
     if kind is None:
         raise ValueError(f"Unknown event type {type!r}")
@@ -55,6 +56,7 @@ def event_record(*, type: str, data: dict) -> Event:
         version=kind.version,
         created_at=now,
         data=_declared(kind, data),
+        person_id=person_id,
     )
     until = now + timedelta(hours=settings.OUTBOUND_RETRY_HOURS)
     with connection.cursor() as cursor:

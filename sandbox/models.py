@@ -1,5 +1,7 @@
 from django.db import models
 
+from config.personal_data import PersonalData, personal_data
+
 
 class SandboxOrder(models.Model):
     """One provider-side order (Razorpay order, PhonePe order, Stripe Checkout Session)
@@ -40,3 +42,11 @@ class SimulatedEntity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.kind} {self.key}"
+
+
+personal_data(
+    # The providers' stand-ins (PAYMENTS_SANDBOX only): what a provider would hold, not
+    # the shop's data.
+    PersonalData("sandbox.SandboxOrder", person="", not_personal=("data",)),
+    PersonalData("sandbox.SimulatedEntity", person="", not_personal=("data",)),
+)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from config.personal_data import PersonalData, personal_data
 from config.secret_tokens import manage_key_new
 
 
@@ -61,3 +62,11 @@ class WaitlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"Waiting list entry {self.pk} ({self.status})"
+
+
+personal_data(
+    # A guest's entry is keyed by the contact's email.
+    PersonalData(
+        "waitlist.WaitlistEntry", person="user", fields=("person",), shown=("status", "created_at")
+    ),
+)

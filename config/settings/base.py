@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "settlements",
     "selfservice",
     "waitlist",
+    "privacy",
     "holds",
     "idempotency",
     "observability",
@@ -232,6 +233,10 @@ MANAGE_LOOKUPS_PER_MINUTE = env_int("MANAGE_LOOKUPS_PER_MINUTE", 30)
 # slot's list takes at most this many entries.
 WAITLIST_OFFER_MINUTES = env_int("WAITLIST_OFFER_MINUTES", 120)
 WAITLIST_PER_SLOT = env_int("WAITLIST_PER_SLOT", 50)
+# The retention schedule (privacy.retention): days after which what no law keeps is erased.
+RETAIN_GUEST_DAYS = env_int("RETAIN_GUEST_DAYS", 365)
+RETAIN_UNPAID_DAYS = env_int("RETAIN_UNPAID_DAYS", 30)
+RETAIN_WEBHOOK_BODY_DAYS = env_int("RETAIN_WEBHOOK_BODY_DAYS", 90)
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=30),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
@@ -394,6 +399,10 @@ CELERY_BEAT_SCHEDULE = {
     "offer-freed-places": {
         "task": "waitlist.tasks.offer_freed_places",
         "schedule": 60,
+    },
+    "retention-sweep": {
+        "task": "privacy.tasks.sweep_retention",
+        "schedule": crontab(minute=45, hour=3),
     },
 }
 

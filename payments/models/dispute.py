@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from config.personal_data import PersonalData, personal_data
+
 
 class DisputeStatus(models.TextChoices):
     """Where a dispute is; LOST and ACCEPTED are money returned to the shopper."""
@@ -104,3 +106,6 @@ class DisputeChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.what} → {self.status}"
+
+
+personal_data(PersonalData("payments.DisputeChange", person="", not_personal=("note",)))

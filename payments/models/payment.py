@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from config.personal_data import PersonalData, personal_data
+
 from ..gateways.registry import gateway_choices
 
 
@@ -277,3 +279,23 @@ class SecretRotation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.secret} since {self.first_verified_at:%Y-%m-%d %H:%M}"
+
+
+personal_data(
+    PersonalData(
+        "payments.Payment",
+        person="user",
+        json_fields=("shipping_address", "billing_address"),
+        not_personal=("cart_snapshot",),  # what was bought and its prices
+        shown=("merchant_order_id", "provider", "status", "amount", "created_at"),
+    ),
+    PersonalData(
+        "payments.WebhookEvent",
+        # The provider's whole body (the payer's email and phone in it); its id, type and
+        # outcome stay. Headers are stored without secrets and name no person; the error
+        # is ours.
+        person="payment__user",
+        fields=("body",),
+        not_personal=("headers", "error"),
+    ),
+)

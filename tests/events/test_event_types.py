@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ALL = [
     "booking.cancelled", "booking.confirmed", "credit_note.issued", "dispute.closed",
     "dispute.opened", "invoice.issued", "order.cancelled", "order.paid", "order.refunded",
-    "order.status_changed", "payment.failed", "refund.failed", "refund.processed",
-    "settlement.reconciled", "waitlist.offered",
+    "order.status_changed", "payment.failed", "person.erased", "refund.failed",
+    "refund.processed", "settlement.reconciled", "waitlist.offered",
 ]  # fmt: skip
 # Each event type and the REST answer (an OpenAPI component) describing the same thing.
 # Disputes and settlements have none: staff see them in admin.
@@ -52,6 +52,13 @@ def offer_a_freed_place() -> None:
     )  # fmt: skip
     booking_cancel_by_owner(user=full.user, booking_id=full.pk)
     assert waitlist_offer_freed_places() == 1
+
+
+def erase_someone() -> None:
+    from privacy.services import erasure_request, erasure_run
+
+    erasure = erasure_request(user=UserFactory(), asked_by="the person", job=False)
+    erasure_run(erasure_id=str(erasure.pk))
 
 
 def staff_who_read_events():
@@ -92,6 +99,7 @@ def test_every_event_the_flows_send_carries_its_version_and_is_valid(rsps):
     dispute_opened_and_lost(disputed)
     settled_at_razorpay(rsps, disputed)
     offer_a_freed_place()  # waitlist.offered
+    erase_someone()  # person.erased
     schemas = {kind.name: kind.schema for kind in event_types()}
     for event in Event.objects.all():
         envelope = event.envelope

@@ -3,6 +3,8 @@ app keeps its table)."""
 
 from django.db import models
 
+from config.personal_data import PersonalData, personal_data
+
 
 class ProviderToken(models.Model):
     """A provider's OAuth access token, shared by every server process until near expiry."""
@@ -17,3 +19,6 @@ class ProviderToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} (expires {self.expires_at:%Y-%m-%d %H:%M})"
+
+
+personal_data(PersonalData("payments.ProviderToken", person="", not_personal=("access_token",)))

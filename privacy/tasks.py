@@ -1,0 +1,16 @@
+"""Thin tasks: each calls one service."""
+
+from celery import shared_task
+
+from .retention import retention_sweep
+from .services import erasure_run
+
+
+@shared_task
+def erase_person(erasure_id: str) -> None:
+    erasure_run(erasure_id=erasure_id)
+
+
+@shared_task
+def sweep_retention() -> None:
+    retention_sweep()
