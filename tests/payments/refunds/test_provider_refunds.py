@@ -124,5 +124,8 @@ def test_beat_runs_reconciliation_expiry_and_pruning_every_few_minutes():
         "settlements.tasks.reconcile_settlements": crontab(minute=30, hour=7),  # daily
         "outbound.tasks.relay_outbound": 60,  # the safety net; each change enqueues it too
         "outbound.tasks.prune_outbound_events": crontab(minute=15, hour=3),
+        # A place freed by a hold that ran out has no moment of its own: looked for every minute.
+        "waitlist.tasks.offer_freed_places": 60,
+        "privacy.tasks.sweep_retention": crontab(minute=45, hour=3),  # daily
     }
     assert set(schedule) <= set(app.tasks)
