@@ -3,6 +3,7 @@ devotee waiting, as a booking cart with the place held on it until the offer's d
 Every step locks the slot's row first, as every checkout and booking of it does, so a
 freed place is never both offered and sold, nor offered twice."""
 
+import logging
 from datetime import date, time, timedelta
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from cart.models import CartStatus
 from cart.services import booking_cart_create, cart_abandon
 from catalog.models import BookingSlot, PujaPackage
 from config.emails import send_once
-from config.exceptions import Conflict, Invalid
+from config.exceptions import Conflict, DomainError, Invalid
 from config.secret_tokens import waitlist_url
 from config.tasks import enqueue_on_commit
 from holds.selectors import holds_active
@@ -25,6 +26,8 @@ from holds.slots import locked_use, slot_has_passed, slot_locked, slot_row
 from .events import offer_event
 from .models import STANDING, EntryStatus, WaitlistEntry
 from .selectors import entries_waiting_in, offers_taken
+
+logger = logging.getLogger(__name__)
 
 
 def _person(user: User | None, contact_email: str) -> str:
@@ -114,8 +117,13 @@ def waitlist_offer_freed_places() -> int:
     WaitlistEntry.objects.filter(offers_taken()).update(status=EntryStatus.BOOKED)
     _expire_lapsed_offers()
     waiting = WaitlistEntry.objects.filter(status=EntryStatus.WAITING)
-    slots = waiting.order_by("slot_id").values_list("slot_id", flat=True).distinct()
-    return sum(_offer_in(slot_id) for slot_id in list(slots))
+    offered = 0
+    for slot_id in list(waiting.order_by("slot_id").values_list("slot_id", flat=True).distinct()):
+        try:
+            offered += _offer_in(slot_id)
+        except DomainError as refused:  # a service withdrawn, say: the other slots go on
+            logger.warning("Waiting list of slot %s not offered: %s", slot_id, refused)
+    return offered
 
 
 def _expire_lapsed_offers() -> None:

@@ -12,7 +12,14 @@ from holds.models import Hold
 from outbound.models import Event
 from tests.conftest import client_for
 from tests.documented import DocumentedClient
-from tests.factories import BookingFactory, PujaPackageFactory, UserFactory, VariantFactory
+from tests.factories import (
+    BookingFactory,
+    PaymentFactory,
+    PujaPackageFactory,
+    UserFactory,
+    VariantFactory,
+    booking_cart_of,
+)
 from tests.flows import completed, create_payment, slot_body
 from tests.guests.test_guest_checkout import CONTACT, start_guest
 from tests.payments.gateways.phonepe.fakes import mock_pay, mock_status, mock_token, post_webhook
@@ -177,8 +184,6 @@ def test_leaving_with_an_offer_passes_it_on(full, rsps, django_capture_on_commit
 def test_a_place_freed_by_a_lapsed_hold_is_offered_by_the_next_sweep():
     package = PujaPackageFactory()
     holder = UserFactory()
-    from tests.factories import PaymentFactory, booking_cart_of
-
     PaymentFactory(cart=booking_cart_of(holder, package=package, days=7))  # holds the place
     token = join(client_for(UserFactory()), package).json()["token"]
     assert waitlist_offer_freed_places() == 0
@@ -196,3 +201,21 @@ def test_a_guest_with_a_cart_token_waits_under_the_contact_it_named_before(full,
     assert WaitlistEntry.objects.get().person == "meera@example.com"
     again = join(guest, full["package"])
     assert again.status_code == 200 and again.json()["token"] == entry.json()["token"]
+
+
+def test_a_withdrawn_service_does_not_keep_the_other_slots_from_being_offered():
+    entries = {}
+    for name in ("withdrawn", "open"):
+        package = PujaPackageFactory()
+        PaymentFactory(cart=booking_cart_of(UserFactory(), package=package, days=7))  # holds it
+        entries[name] = join(client_for(UserFactory()), package).json()["token"]
+        if name == "withdrawn":
+            package.service.is_active = False
+            package.service.save()
+    Hold.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert waitlist_offer_freed_places() == 1
+    client = DocumentedClient()
+    assert client.get(f"/api/booking/waitlist/{entries['open']}/").json()["status"] == "OFFERED"
+    assert client.get(f"/api/booking/waitlist/{entries['withdrawn']}/").json()["status"] == (
+        "WAITING"
+    )
