@@ -16,7 +16,7 @@ from tests.factories import UserFactory
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 FUZZ = settings(
-    max_examples=20,
+    max_examples=15,
     derandomize=True,  # the same examples every run
     deadline=None,
     suppress_health_check=list(HealthCheck),

@@ -290,9 +290,9 @@ def test_money_goes_back_once_whatever_the_order_of_events(
     run_state_machine_as_test(
         MoneyBack,
         settings=settings(
-            # 20 runs of 20 steps keep the suite inside CI's 20 minutes; the seeded cases
+            # 15 runs of 20 steps keep the suite inside CI's 20 minutes; the seeded cases
             # (test_money_back_cases.py) pin every case the machine found.
-            max_examples=20,
+            max_examples=15,
             stateful_step_count=20,
             deadline=None,
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
