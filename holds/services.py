@@ -152,7 +152,10 @@ def holds_end(*, payment) -> None:
 def holds_release(*, payment_id) -> None:
     """The payment failed, expired or was cancelled: the holds it took go (a newer payment
     of the same cart keeps the ones it took over)."""
-    if Hold.objects.filter(payment_id=payment_id).delete()[0]:
+    released = Hold.objects.filter(payment_id=payment_id)
+    frees_a_place = released.filter(slot__isnull=False).exists()  # stock has no waiting list
+    released.delete()
+    if frees_a_place:
         slot_freed.send(sender=Hold)
 
 
