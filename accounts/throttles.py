@@ -35,18 +35,17 @@ class _PerEmailThrottle(_SettingsRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": digest}
 
 
-class TokenLookupThrottle(SimpleRateThrottle):
+class TokenLookupThrottle(_PerIpThrottle):
     """Lookups by a link's token (a manage link, a waiting-list entry) per client address:
-    a guard against guessing, like sign-in attempts, so it holds whatever API_THROTTLING
-    says."""
+    a guard against guessing, so it holds whatever API_THROTTLING says."""
 
     scope = "token_lookup"
 
     def get_rate(self) -> str:
         return f"{settings.MANAGE_LOOKUPS_PER_MINUTE}/min"
 
-    def get_cache_key(self, request, view) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+    def allow_request(self, request, view) -> bool:
+        return SimpleRateThrottle.allow_request(self, request, view)
 
 
 class LoginIpThrottle(_PerIpThrottle):

@@ -47,7 +47,7 @@ class CancelQuote:
     """What cancelling a booking now would do, under the terms fixed when it was paid."""
 
     allowed: bool
-    until: datetime  # the last moment the devotee may cancel
+    until: datetime | None  # the last moment the devotee may cancel (an order: none)
     fee: Decimal  # kept by the shop
     refund_amount: Decimal
     reason: str = ""  # why not, when not allowed

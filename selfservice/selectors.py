@@ -1,14 +1,13 @@
 """One purchase by its manage link, and what its owner may do with it."""
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
 
 from bookings.models import Booking
-from bookings.selectors import booking_cancel_quote
+from bookings.selectors import CancelQuote, booking_cancel_quote
 from config.exceptions import Missing
 from config.secret_tokens import manage_key_of
 from invoices.models import DocumentKind, TaxDocument
@@ -31,26 +30,17 @@ def purchase_by_manage_token(token: str) -> Order | Booking:
     return found
 
 
-@dataclass(frozen=True)
-class OrderCancelQuote:
-    allowed: bool
-    until: datetime | None
-    fee: Decimal
-    refund_amount: Decimal
-    reason: str
-
-
-def order_cancel_quote(order: Order) -> OrderCancelQuote:
+def order_cancel_quote(order: Order) -> CancelQuote:
     """Waiting for payment: cancelled, nothing to refund; paid and not shipped: cancelled
     with its total back; shipped or ended: not."""
     zero = Decimal("0.00")
     if order.status == OrderStatus.PENDING_PAYMENT:
-        return OrderCancelQuote(True, None, zero, zero, "")
+        return CancelQuote(True, None, zero, zero, "")
     if order.status in UNSHIPPED:
-        return OrderCancelQuote(True, None, zero, order.total, "")
+        return CancelQuote(True, None, zero, order.total, "")
     if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
-        return OrderCancelQuote(False, None, zero, zero, "The order is already cancelled.")
-    return OrderCancelQuote(False, None, zero, zero, "The order has shipped: return it instead.")
+        return CancelQuote(False, None, zero, zero, "The order is already cancelled.")
+    return CancelQuote(False, None, zero, zero, "The order has shipped: return it instead.")
 
 
 def cancel_quote_of(purchase: Order | Booking):
