@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from .retention import retention_sweep
-from .services import erasure_run
+from .services import erasure_run, erasures_finish_unfinished
 
 
 @shared_task
@@ -14,3 +14,8 @@ def erase_person(erasure_id: str) -> None:
 @shared_task
 def sweep_retention() -> None:
     retention_sweep()
+
+
+@shared_task
+def finish_erasures() -> None:
+    erasures_finish_unfinished()

@@ -116,6 +116,7 @@ def waitlist_offer_freed_places() -> int:
     were made. Safe to run on several workers at once: each slot is locked."""
     WaitlistEntry.objects.filter(offers_taken()).update(status=EntryStatus.BOOKED)
     _expire_lapsed_offers()
+    _announce_unannounced_offers()
     waiting = WaitlistEntry.objects.filter(status=EntryStatus.WAITING)
     offered = 0
     for slot_id in list(waiting.order_by("slot_id").values_list("slot_id", flat=True).distinct()):
@@ -124,6 +125,18 @@ def waitlist_offer_freed_places() -> int:
         except DomainError as refused:  # a service withdrawn, say: the other slots go on
             logger.warning("Waiting list of slot %s not offered: %s", slot_id, refused)
     return offered
+
+
+def _announce_unannounced_offers() -> None:
+    """An offer whose email job was lost (a broker outage) is announced again; send_once
+    keeps it to one email."""
+    unsent = WaitlistEntry.objects.filter(
+        status=EntryStatus.OFFERED,
+        offer_sent_at__isnull=True,
+        offered_at__lt=timezone.now() - timedelta(minutes=1),
+    ).values_list("pk", flat=True)
+    for entry_id in unsent:
+        enqueue_on_commit("waitlist.tasks.send_offer", entry_id)
 
 
 def _expire_lapsed_offers() -> None:

@@ -400,6 +400,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "waitlist.tasks.offer_freed_places",
         "schedule": 60,
     },
+    "finish-erasures": {
+        "task": "privacy.tasks.finish_erasures",
+        "schedule": 300,
+    },
     "retention-sweep": {
         "task": "privacy.tasks.sweep_retention",
         "schedule": crontab(minute=45, hour=3),

@@ -18,6 +18,7 @@ from orders.models import Order
 from outbound.models import Event
 from payments.models import Payment, WebhookEvent
 from privacy.models import Erasure, ErasureStatus
+from privacy.services import erasure_request, erasures_finish_unfinished
 from tests.conftest import client_for
 from tests.documented import DocumentedClient
 from tests.factories import BookingFactory, UserFactory, VariantFactory
@@ -175,3 +176,13 @@ def test_erase_person_by_mail_and_the_retention_schedule(meera, settings):
     call_command("erase_person", email=EMAIL.upper(), staff="7")
     assert EMAIL not in database_dump()
     assert Erasure.objects.filter(asked_by="by mail, staff 7").count() == 1
+
+
+def test_an_erasure_whose_job_was_lost_is_finished_by_beat():
+    user = UserFactory(email=EMAIL, phone=PHONE)
+    erasure = erasure_request(user=user, asked_by="the person", job=False)  # job lost
+    assert erasures_finish_unfinished() == 0  # not yet: its job may still be on its way
+    Erasure.objects.filter(pk=erasure.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    assert erasures_finish_unfinished() == 1
+    assert Erasure.objects.get(pk=erasure.pk).status == ErasureStatus.DONE
+    assert EMAIL not in database_dump()

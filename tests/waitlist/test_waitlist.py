@@ -219,3 +219,20 @@ def test_a_withdrawn_service_does_not_keep_the_other_slots_from_being_offered():
     assert client.get(f"/api/booking/waitlist/{entries['withdrawn']}/").json()["status"] == (
         "WAITING"
     )
+
+
+def test_an_offer_whose_email_job_was_lost_is_announced_by_the_next_sweep_once(
+    django_capture_on_commit_callbacks,
+):
+    package = PujaPackageFactory()
+    PaymentFactory(cart=booking_cart_of(UserFactory(), package=package, days=7))
+    join(client_for(UserFactory(email="waiting@example.com")), package)
+    Hold.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert waitlist_offer_freed_places() == 1  # its email job enqueued, then lost
+    mail.outbox.clear()
+    WaitlistEntry.objects.update(offered_at=timezone.now() - timedelta(minutes=2))
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            waitlist_offer_freed_places()
+    (offer,) = mail.outbox
+    assert offer.to == ["waiting@example.com"] and offer.subject.startswith("A place is free")
